@@ -1,0 +1,130 @@
+/* zrzy — natural-resource registry and inventory. The public interface.
+ *
+ * Every fallible call returns a zr_status and writes results through out-parameters; on failure
+ * the out-parameters are left NULL/0. Detail text for the last failure lives on the handle that
+ * failed (zr_import_errmsg, …), valid until the next call on that handle. */
+#ifndef ZRZY_H
+#define ZRZY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ZRZY_VERSION "0.1.0"
+
+/* Result of every fallible zr_* call. Values are stable: never renumber. */
+typedef enum zr_status {
+    ZR_OK = 0,
+    ZR_ERR_NOMEM = 1,        /* an allocation failed */
+    ZR_ERR_ARG = 2,          /* caller passed an invalid argument */
+    ZR_ERR_GEOM_INVALID = 3, /* input geometry unreadable or of the wrong type */
+    ZR_ERR_GEOS = 4,         /* GEOS raised an exception */
+    ZR_ERR_DB = 5,           /* SQLite error */
+    ZR_ERR_DB_BUSY = 6,      /* SQLITE_BUSY/LOCKED after the busy timeout */
+    ZR_ERR_CONSTRAINT = 7,   /* UNIQUE/FK/CHECK violated */
+    ZR_ERR_NOT_FOUND = 8,    /* file, layer or field not found */
+    ZR_ERR_IO = 9,           /* reading or writing a file failed */
+    ZR_ERR_IMPORT = 10,      /* the source is structurally unusable */
+    ZR_ERR_LIMIT = 11,       /* a size or count limit was exceeded */
+    ZR_ERR_CRS = 12,         /* unknown or unsupported coordinate reference system */
+    ZR_ERR_SCHEMA = 13,      /* a required field is missing or has the wrong type */
+    ZR_ERR_CONTENT = 14,     /* a content defect refused under --strict */
+    ZR_STATUS_END            /* sentinel: one past the last status */
+} zr_status;
+
+/* Static text for a status; never NULL, never to be freed. */
+const char *zr_status_str(zr_status s);
+
+/* ---- Ellipsoidal area (国土调查 formula, CGCS2000) --------------------------------------- */
+
+/* Area in m² of the ellipsoidal trapezoid between latitudes b1, b2 and a longitude span dl
+ * (all radians), by the series formula of 国土调查办发〔2008〕32号 with CGCS2000 constants. */
+double zr_area_trapezoid(double b1, double b2, double dl);
+
+/* Signed area (m², counter-clockwise positive) of one ring given as n (lon, lat) pairs in
+ * degrees; the ring may be open or closed. */
+double zr_area_ring_lonlat(const double *lonlat, size_t n);
+
+/* Inverse 3-degree Gauss-Krüger (CGCS2000, k0 = 1, false easting 500 000 m after any zone
+ * prefix is removed) of easting x, northing y around central meridian lon0 (degrees).
+ * Writes longitude and latitude in degrees. Krüger series to n^6: well under 1 mm. */
+void zr_gk_inverse(double lon0, double x, double y, double *lon, double *lat);
+/* Forward projection, the inverse of zr_gk_inverse. */
+void zr_gk_forward(double lon0, double lon, double lat, double *x, double *y);
+
+/* Round half-up (away from zero) to 0.01, returned as an integer count of hundredths. */
+int64_t zr_round_cents(double v);
+
+/* ---- Coordinate reference systems --------------------------------------------------------- */
+
+/* The CRSs zrzy stores survey data in. */
+typedef struct zr_crs {
+    int epsg;      /* 4490, or 4513–4554 */
+    int zone;      /* 3-degree zone 25–45; 0 for geographic */
+    int prefixed;  /* 1 when eastings carry the zone number × 1e6 */
+    double lon0;   /* central meridian, degrees; 0 for geographic */
+} zr_crs;
+
+/* Fill crs from an EPSG code; ZR_ERR_CRS when zrzy does not support it. */
+zr_status zr_crs_from_epsg(int epsg, zr_crs *crs);
+
+/* ---- Import ------------------------------------------------------------------------------- */
+
+typedef struct zr_import_opts {
+    const char *store;        /* GeoPackage path; created when absent */
+    const char *source;       /* GeoPackage, Shapefile, OpenFileGDB or GeoJSON */
+    const char *layer;        /* source layer; NULL: DLTB, else the only polygon layer */
+    int year;                 /* SJNF for parcels without one; 0: leave */
+    int strict;               /* refuse content defects too */
+    const char *report_path;  /* CSV of stated≠computed areas; NULL: beside the store */
+    int threads;              /* 0: all cores */
+    int progress;             /* print progress on stderr */
+} zr_import_opts;
+
+typedef struct zr_import_result {
+    int64_t n_parcels;
+    int64_t total_tbmj_cents;  /* Σ TBMJ in 0.01 m² */
+    int64_t n_area_diffs;      /* parcels whose stated TBMJ/KCMJ/TBDLMJ differ */
+    int64_t n_xzq;             /* villages (XZQ) copied from the source, if it had them */
+    double seconds;
+    int epsg;
+    char report_path[1024];
+} zr_import_result;
+
+typedef struct zr_import zr_import;
+
+/* A handle that carries the error text of the last run. */
+zr_status zr_import_new(zr_import **out);
+void zr_import_free(zr_import *imp);
+/* Load opts->source into opts->store, all or nothing: on any error the store is left
+ * byte-identical (or absent, when it did not exist). */
+zr_status zr_import_run(zr_import *imp, const zr_import_opts *opts, zr_import_result *res);
+const char *zr_import_errmsg(const zr_import *imp);
+
+/* ---- Synthetic county --------------------------------------------------------------------- */
+
+typedef struct zr_demo_opts {
+    const char *out_dir;  /* writes out_dir/county.gpkg */
+    int64_t parcels;      /* target parcel count; default 20 000 */
+    const char *county;   /* 6-digit county code; default 371521 */
+    uint64_t seed;        /* default 1 */
+    double lon, lat;      /* county centre; 0: from the province table */
+} zr_demo_opts;
+
+typedef struct zr_demo_result {
+    int64_t n_parcels, n_villages;
+    int epsg;
+    char path[1024];
+} zr_demo_result;
+
+/* Write a deterministic synthetic county; errbuf receives the reason on failure. */
+zr_status zr_demo_generate(const zr_demo_opts *opts, zr_demo_result *res, char *errbuf,
+                           size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZRZY_H */

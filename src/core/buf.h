@@ -1,0 +1,28 @@
+/* Growable byte buffer and small string helpers (libc only). */
+#ifndef ZR_CORE_BUF_H
+#define ZR_CORE_BUF_H
+#include <stddef.h>
+#include <stdint.h>
+#include "zrzy.h"
+
+typedef struct zr_buf {
+    unsigned char *data; /* owned */
+    size_t len, cap;
+} zr_buf;
+
+/* Make room for n more bytes. */
+zr_status zr_buf_reserve(zr_buf *b, size_t n);
+zr_status zr_buf_append(zr_buf *b, const void *p, size_t n);
+zr_status zr_buf_printf(zr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline void zr_buf_reset(zr_buf *b) {
+    b->len = 0;
+}
+void zr_buf_free(zr_buf *b);
+
+/* snprintf into a fixed buffer that always terminates; returns dst. */
+char *zr_fmt(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Case-insensitive ASCII compare. */
+int zr_strieq(const char *a, const char *b);
+/* strdup that returns NULL on NULL. */
+char *zr_strdup(const char *s);
+#endif

@@ -1,0 +1,68 @@
+#include "core/pool.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct {
+    zr_range_fn fn;
+    void *ctx;
+    size_t begin, end;
+    int worker;
+} job;
+
+static void *run_job(void *p) {
+    job *j = p;
+    j->fn(j->ctx, j->begin, j->end, j->worker);
+    return NULL;
+}
+
+zr_status zr_parallel_for(int n_threads, size_t n, zr_range_fn fn, void *ctx) {
+    enum { MAX_THREADS = 64 };
+    if (n_threads < 1) n_threads = 1;
+    if (n_threads > MAX_THREADS) n_threads = MAX_THREADS;
+    if ((size_t)n_threads > n) n_threads = n ? (int)n : 1;
+    job jobs[MAX_THREADS];
+    pthread_t tids[MAX_THREADS];
+    int started[MAX_THREADS] = {0};
+    size_t per = n / (size_t)n_threads, extra = n % (size_t)n_threads, at = 0;
+    for (int t = 0; t < n_threads; t++) {
+        size_t len = per + ((size_t)t < extra);
+        jobs[t] = (job){fn, ctx, at, at + len, t};
+        at += len;
+    }
+    zr_status s = ZR_OK;
+    for (int t = 1; t < n_threads; t++) {
+        if (pthread_create(&tids[t], NULL, run_job, &jobs[t]) == 0)
+            started[t] = 1;
+        else
+            s = ZR_ERR_NOMEM;
+    }
+    run_job(&jobs[0]);
+    for (int t = 1; t < n_threads; t++) {
+        if (started[t])
+            pthread_join(tids[t], NULL);
+        else
+            run_job(&jobs[t]);
+    }
+    return s == ZR_ERR_NOMEM ? ZR_OK : s; /* work done either way */
+}
+
+int zr_ncpu(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+double zr_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+size_t zr_peak_rss(void) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+    return (size_t)ru.ru_maxrss * 1024;
+}

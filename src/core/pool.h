@@ -1,0 +1,19 @@
+/* Parallel for: split [0, n) into contiguous ranges over up to n_threads POSIX threads. */
+#ifndef ZR_CORE_POOL_H
+#define ZR_CORE_POOL_H
+#include <stddef.h>
+#include "zrzy.h"
+
+/* fn(ctx, begin, end, worker) runs once per range; worker is 0..n_threads-1. It must not
+ * fail: record per-item failures in ctx. Returns ZR_ERR_NOMEM when threads cannot start (the
+ * ranges then run on the calling thread, so the work is still done). */
+typedef void (*zr_range_fn)(void *ctx, size_t begin, size_t end, int worker);
+zr_status zr_parallel_for(int n_threads, size_t n, zr_range_fn fn, void *ctx);
+
+/* Number of online CPUs, at least 1. */
+int zr_ncpu(void);
+/* Monotonic seconds. */
+double zr_now(void);
+/* Peak resident set size in bytes (0 when unknown). */
+size_t zr_peak_rss(void);
+#endif

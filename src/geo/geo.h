@@ -1,0 +1,70 @@
+/* Geometry core: polygons as coordinate arrays, WKB and GeoPackage blobs, ellipsoidal area,
+ * Gauss-Krüger, CRS lookup. The only folder that includes geos_c.h and proj.h. */
+#ifndef ZR_GEO_H
+#define ZR_GEO_H
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/buf.h"
+#include "zrzy.h"
+
+#define ZR_CGCS2000_A  6378137.0
+#define ZR_CGCS2000_RF 298.257222101
+
+static inline void sincos_(double x, double *s, double *c) {
+    *s = sin(x);
+    *c = cos(x);
+}
+
+/* A polygon or multipolygon: rings of (x, y) pairs. Polygon p owns rings
+ * [poly_start[p], poly_start[p+1]); its first ring is the shell. Ring r owns points
+ * [ring_start[r], ring_start[r+1]). All arrays owned; reuse one zr_poly across features. */
+typedef struct zr_poly {
+    double *xy;
+    size_t n_pts, cap_pts;
+    uint32_t *ring_start;
+    size_t n_rings, cap_rings;
+    uint32_t *poly_start;
+    size_t n_polys, cap_polys;
+    int nonfinite; /* 1 when a coordinate is NaN or ±Inf */
+} zr_poly;
+
+void zr_poly_clear(zr_poly *p);
+void zr_poly_free(zr_poly *p);
+zr_status zr_poly_add_point(zr_poly *p, double x, double y);
+zr_status zr_poly_begin_ring(zr_poly *p);
+zr_status zr_poly_begin_polygon(zr_poly *p);
+/* Close the bookkeeping after the last ring (called by the parsers). */
+zr_status zr_poly_finish(zr_poly *p);
+static inline size_t zr_poly_ring_len(const zr_poly *p, size_t r) {
+    return p->ring_start[r + 1] - p->ring_start[r];
+}
+
+/* Parse ISO/OGC WKB (either byte order; 2D, Z, M, ZM; Polygon or MultiPolygon) into p.
+ * ZR_ERR_GEOM_INVALID with a reason in why[0..whylen) otherwise. */
+zr_status zr_wkb_to_poly(const unsigned char *wkb, size_t n, zr_poly *p, char *why, size_t whylen);
+/* Parse a GeoPackage geometry blob (header + WKB). *empty is set for the empty flag. */
+zr_status zr_gpkg_blob_to_poly(const unsigned char *blob, size_t n, zr_poly *p, int *empty,
+                               char *why, size_t whylen);
+/* Append p as a GeoPackage blob (little-endian, xy envelope, 2D MultiPolygon) to out. */
+zr_status zr_poly_to_gpkg_blob(const zr_poly *p, int32_t srs_id, zr_buf *out);
+/* Append p as little-endian 2D MultiPolygon WKB. */
+zr_status zr_poly_to_wkb(const zr_poly *p, zr_buf *out);
+void zr_poly_envelope(const zr_poly *p, double env[4]); /* minx, maxx, miny, maxy */
+
+/* Official ellipsoidal area (m², unrounded) of p stored in crs. Exterior rings minus holes.
+ * scratch: caller-owned buffer reused across calls. NAN when a coordinate is not finite. */
+double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch);
+
+/* Internal: radians-based pieces (gk.c, area.c). */
+void geo_gk_init(void);
+void geo_area_init(void);
+void geo_gk_inverse_rad(double x_fe, double y, double *dlon, double *lat);
+double geo_ring_area_rad(const double *lon, const double *lat, size_t n);
+
+/* WKT (OGC WKT 1, as GeoPackage's gpkg_spatial_ref_sys wants) of a supported EPSG code, from
+ * PROJ's database. Caller frees *out. */
+zr_status zr_crs_wkt(int epsg, char **out);
+/* Human-readable CRS name ("CGCS2000 / 3-degree Gauss-Kruger zone 39"). Static text. */
+const char *zr_crs_name(const zr_crs *crs, char *buf, size_t n);
+#endif

@@ -1,0 +1,294 @@
+/* Polygons as coordinate arrays; WKB and GeoPackage blob codecs; official area of a polygon. */
+#include "geo/geo.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GROW(ptr, cap, need)                                             \
+    do {                                                                 \
+        if ((need) > (cap)) {                                            \
+            size_t nc_ = (cap) ? (cap)*2 : 64;                           \
+            while (nc_ < (need)) nc_ *= 2;                               \
+            void *np_ = realloc((ptr), nc_ * sizeof *(ptr));             \
+            if (!np_) return ZR_ERR_NOMEM;                               \
+            (ptr) = np_;                                                 \
+            (cap) = nc_;                                                 \
+        }                                                                \
+    } while (0)
+
+void zr_poly_clear(zr_poly *p) {
+    p->n_pts = p->n_rings = p->n_polys = 0;
+    p->nonfinite = 0;
+}
+
+void zr_poly_free(zr_poly *p) {
+    free(p->xy);
+    free(p->ring_start);
+    free(p->poly_start);
+    memset(p, 0, sizeof *p);
+}
+
+zr_status zr_poly_add_point(zr_poly *p, double x, double y) {
+    GROW(p->xy, p->cap_pts, 2 * (p->n_pts + 1));
+    if (!isfinite(x) || !isfinite(y)) p->nonfinite = 1;
+    p->xy[2 * p->n_pts] = x;
+    p->xy[2 * p->n_pts + 1] = y;
+    p->n_pts++;
+    return ZR_OK;
+}
+
+zr_status zr_poly_begin_ring(zr_poly *p) {
+    GROW(p->ring_start, p->cap_rings, p->n_rings + 2);
+    p->ring_start[p->n_rings++] = (uint32_t)p->n_pts;
+    p->ring_start[p->n_rings] = (uint32_t)p->n_pts;
+    return ZR_OK;
+}
+
+zr_status zr_poly_begin_polygon(zr_poly *p) {
+    GROW(p->poly_start, p->cap_polys, p->n_polys + 2);
+    p->poly_start[p->n_polys++] = (uint32_t)p->n_rings;
+    p->poly_start[p->n_polys] = (uint32_t)p->n_rings;
+    return ZR_OK;
+}
+
+zr_status zr_poly_finish(zr_poly *p) {
+    GROW(p->ring_start, p->cap_rings, p->n_rings + 1);
+    GROW(p->poly_start, p->cap_polys, p->n_polys + 1);
+    p->ring_start[p->n_rings] = (uint32_t)p->n_pts;
+    p->poly_start[p->n_polys] = (uint32_t)p->n_rings;
+    return ZR_OK;
+}
+
+/* ---- WKB reading -------------------------------------------------------------------------- */
+
+typedef struct {
+    const unsigned char *p, *end;
+    char *why;
+    size_t whylen;
+} reader;
+
+static int rd_u32(reader *r, int le, uint32_t *v) {
+    if (r->end - r->p < 4) return 0;
+    const unsigned char *b = r->p;
+    *v = le ? (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24
+            : (uint32_t)b[3] | (uint32_t)b[2] << 8 | (uint32_t)b[1] << 16 | (uint32_t)b[0] << 24;
+    r->p += 4;
+    return 1;
+}
+
+static double rd_f64_unchecked(const unsigned char *b, int le) {
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++) u |= (uint64_t)b[le ? i : 7 - i] << (8 * i);
+    double d;
+    memcpy(&d, &u, 8);
+    return d;
+}
+
+static const char *type_name(uint32_t t) {
+    static const char *names[] = {"Geometry",        "Point",           "LineString",
+                                  "Polygon",         "MultiPoint",      "MultiLineString",
+                                  "MultiPolygon",    "GeometryCollection", "CircularString",
+                                  "CompoundCurve",   "CurvePolygon",    "MultiCurve",
+                                  "MultiSurface",    "Curve",           "Surface",
+                                  "PolyhedralSurface", "TIN",           "Triangle"};
+    return t < sizeof names / sizeof names[0] ? names[t] : "unknown";
+}
+
+static zr_status fail(reader *r, const char *msg) {
+    if (r->why) snprintf(r->why, r->whylen, "%s", msg);
+    return ZR_ERR_GEOM_INVALID;
+}
+
+/* Header: byte order + type; returns base type and coordinate dimension. */
+static zr_status rd_header(reader *r, int *le, uint32_t *base, int *dim) {
+    if (r->p >= r->end) return fail(r, "WKB truncated");
+    unsigned char bo = *r->p++;
+    if (bo > 1) return fail(r, "WKB byte-order flag is neither 0 nor 1");
+    *le = bo;
+    uint32_t t;
+    if (!rd_u32(r, *le, &t)) return fail(r, "WKB truncated");
+    int hasz = 0, hasm = 0;
+    if (t & 0x80000000u) hasz = 1; /* EWKB flags */
+    if (t & 0x40000000u) hasm = 1;
+    t &= 0x0FFFFFFFu;
+    if (t >= 3000) hasz = hasm = 1, t -= 3000;
+    else if (t >= 2000) hasm = 1, t -= 2000;
+    else if (t >= 1000) hasz = 1, t -= 1000;
+    *base = t;
+    *dim = 2 + hasz + hasm;
+    return ZR_OK;
+}
+
+static zr_status rd_polygon_body(reader *r, int le, int dim, zr_poly *p) {
+    uint32_t nr;
+    if (!rd_u32(r, le, &nr)) return fail(r, "WKB truncated in ring count");
+    zr_status s = zr_poly_begin_polygon(p);
+    if (s) return s;
+    if ((size_t)(r->end - r->p) / 4 < nr) return fail(r, "WKB ring count exceeds data");
+    for (uint32_t i = 0; i < nr; i++) {
+        uint32_t np;
+        if (!rd_u32(r, le, &np)) return fail(r, "WKB truncated in point count");
+        const size_t stride = 8 * (size_t)dim;
+        if ((size_t)(r->end - r->p) / stride < np) return fail(r, "WKB point count exceeds data");
+        if ((s = zr_poly_begin_ring(p))) return s;
+        for (uint32_t k = 0; k < np; k++, r->p += stride) {
+            s = zr_poly_add_point(p, rd_f64_unchecked(r->p, le), rd_f64_unchecked(r->p + 8, le));
+            if (s) return s;
+        }
+    }
+    return zr_poly_finish(p);
+}
+
+zr_status zr_wkb_to_poly(const unsigned char *wkb, size_t n, zr_poly *p, char *why,
+                         size_t whylen) {
+    reader r = {wkb, wkb + n, why, whylen};
+    zr_poly_clear(p);
+    int le, dim;
+    uint32_t base;
+    zr_status s = rd_header(&r, &le, &base, &dim);
+    if (s) return s;
+    if (base == 3) {
+        s = rd_polygon_body(&r, le, dim, p);
+    } else if (base == 6) {
+        uint32_t ng;
+        if (!rd_u32(&r, le, &ng)) return fail(&r, "WKB truncated in part count");
+        if ((size_t)(r.end - r.p) / 9 < ng) return fail(&r, "WKB part count exceeds data");
+        for (uint32_t g = 0; g < ng && !s; g++) {
+            int le2, dim2;
+            uint32_t b2;
+            if ((s = rd_header(&r, &le2, &b2, &dim2))) break;
+            if (b2 != 3) {
+                char msg[96];
+                snprintf(msg, sizeof msg, "MultiPolygon part is a %s", type_name(b2));
+                return fail(&r, msg);
+            }
+            s = rd_polygon_body(&r, le2, dim2, p);
+        }
+        if (!s) s = zr_poly_finish(p);
+    } else {
+        char msg[96];
+        snprintf(msg, sizeof msg, "geometry is a %s, not a polygon", type_name(base));
+        return fail(&r, msg);
+    }
+    if (!s && r.p != r.end) return fail(&r, "trailing bytes after WKB geometry");
+    return s;
+}
+
+zr_status zr_gpkg_blob_to_poly(const unsigned char *b, size_t n, zr_poly *p, int *empty,
+                               char *why, size_t whylen) {
+    *empty = 0;
+    zr_poly_clear(p);
+    if (n < 8 || b[0] != 'G' || b[1] != 'P') {
+        if (why) snprintf(why, whylen, "not a GeoPackage geometry blob");
+        return ZR_ERR_GEOM_INVALID;
+    }
+    const int flags = b[3], env = (flags >> 1) & 7;
+    static const size_t env_len[8] = {0, 32, 48, 48, 64, 0, 0, 0};
+    if (env > 4 || (flags & 0x20)) {
+        if (why) snprintf(why, whylen, "unsupported GeoPackage blob flags 0x%02x", flags);
+        return ZR_ERR_GEOM_INVALID;
+    }
+    size_t off = 8 + env_len[env];
+    if (flags & 0x10) {
+        *empty = 1;
+        return ZR_OK;
+    }
+    if (off > n) {
+        if (why) snprintf(why, whylen, "GeoPackage blob truncated");
+        return ZR_ERR_GEOM_INVALID;
+    }
+    return zr_wkb_to_poly(b + off, n - off, p, why, whylen);
+}
+
+/* ---- Writing ------------------------------------------------------------------------------ */
+
+static void put_u32(unsigned char *d, uint32_t v) {
+    d[0] = (unsigned char)v, d[1] = (unsigned char)(v >> 8), d[2] = (unsigned char)(v >> 16),
+    d[3] = (unsigned char)(v >> 24);
+}
+
+static void put_f64(unsigned char *d, double v) {
+    uint64_t u;
+    memcpy(&u, &v, 8);
+    for (int i = 0; i < 8; i++) d[i] = (unsigned char)(u >> (8 * i));
+}
+
+void zr_poly_envelope(const zr_poly *p, double env[4]) {
+    env[0] = env[2] = INFINITY;
+    env[1] = env[3] = -INFINITY;
+    for (size_t i = 0; i < p->n_pts; i++) {
+        const double x = p->xy[2 * i], y = p->xy[2 * i + 1];
+        if (x < env[0]) env[0] = x;
+        if (x > env[1]) env[1] = x;
+        if (y < env[2]) env[2] = y;
+        if (y > env[3]) env[3] = y;
+    }
+}
+
+zr_status zr_poly_to_wkb(const zr_poly *p, zr_buf *out) {
+    const size_t need = 9 + p->n_polys * 9 + p->n_rings * 4 + p->n_pts * 16;
+    zr_status s = zr_buf_reserve(out, need + 1);
+    if (s) return s;
+    unsigned char *d = out->data + out->len;
+    *d++ = 1;
+    put_u32(d, 6), d += 4;
+    put_u32(d, (uint32_t)p->n_polys), d += 4;
+    for (size_t g = 0; g < p->n_polys; g++) {
+        *d++ = 1;
+        put_u32(d, 3), d += 4;
+        put_u32(d, p->poly_start[g + 1] - p->poly_start[g]), d += 4;
+        for (size_t r = p->poly_start[g]; r < p->poly_start[g + 1]; r++) {
+            put_u32(d, (uint32_t)zr_poly_ring_len(p, r)), d += 4;
+            for (size_t i = p->ring_start[r]; i < p->ring_start[r + 1]; i++) {
+                put_f64(d, p->xy[2 * i]), put_f64(d + 8, p->xy[2 * i + 1]);
+                d += 16;
+            }
+        }
+    }
+    out->len += need;
+    return ZR_OK;
+}
+
+zr_status zr_poly_to_gpkg_blob(const zr_poly *p, int32_t srs_id, zr_buf *out) {
+    zr_status s = zr_buf_reserve(out, 40);
+    if (s) return s;
+    unsigned char *d = out->data + out->len;
+    d[0] = 'G', d[1] = 'P', d[2] = 0, d[3] = 0x01 | (1 << 1); /* LE, xy envelope */
+    put_u32(d + 4, (uint32_t)srs_id);
+    double env[4];
+    zr_poly_envelope(p, env);
+    for (int i = 0; i < 4; i++) put_f64(d + 8 + 8 * i, env[i]);
+    out->len += 40;
+    return zr_poly_to_wkb(p, out);
+}
+
+/* ---- Area --------------------------------------------------------------------------------- */
+
+double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
+    if (p->nonfinite) return NAN;
+    geo_area_init();
+    size_t maxr = 0;
+    for (size_t r = 0; r < p->n_rings; r++)
+        if (zr_poly_ring_len(p, r) > maxr) maxr = zr_poly_ring_len(p, r);
+    zr_buf_reset(scratch);
+    if (zr_buf_reserve(scratch, 2 * maxr * sizeof(double) + 16)) return NAN;
+    double *lon = (double *)(void *)scratch->data, *lat = lon + maxr;
+    const double deg = M_PI / 180;
+    double total = 0;
+    for (size_t g = 0; g < p->n_polys; g++) {
+        for (size_t r = p->poly_start[g]; r < p->poly_start[g + 1]; r++) {
+            const size_t n = zr_poly_ring_len(p, r);
+            const double *xy = p->xy + 2 * p->ring_start[r];
+            if (crs->epsg == 4490) {
+                for (size_t i = 0; i < n; i++) lon[i] = xy[2 * i] * deg, lat[i] = xy[2 * i + 1] * deg;
+            } else {
+                const double fe = crs->prefixed ? crs->zone * 1e6 + 500000.0 : 500000.0;
+                for (size_t i = 0; i < n; i++)
+                    geo_gk_inverse_rad(xy[2 * i] - fe, xy[2 * i + 1], &lon[i], &lat[i]);
+            }
+            const double a = fabs(geo_ring_area_rad(lon, lat, n));
+            total += r == p->poly_start[g] ? a : -a;
+        }
+    }
+    return total;
+}

@@ -1,0 +1,150 @@
+/* Ellipsoidal area and Gauss-Krüger against the official vector, PROJ and geodesics. */
+#include "geo/geo.h"
+#include "core/fixed.h"
+#include "test.h"
+#include <geodesic.h>
+#include <proj.h>
+
+TEST(trapezoid_vector) {
+    /* 1°×1° CGCS2000 cell, B 30°–31°: 10 642 393 438.71 m² (STANDARDS §2.2) */
+    const double d = M_PI / 180;
+    double s = zr_area_trapezoid(30 * d, 31 * d, 1 * d);
+    CHECK_EQ_INT(zr_round_cents(s), 1064239343871LL);
+    const double cell[] = {100, 30, 101, 30, 101, 31, 100, 31, 100, 30};
+    CHECK_EQ_INT(zr_round_cents(fabs(zr_area_ring_lonlat(cell, 5))), 1064239343871LL);
+    CHECK(zr_area_ring_lonlat(cell, 5) > 0); /* counter-clockwise is positive */
+}
+
+TEST(gk_matches_proj) {
+    PJ_CONTEXT *ctx = proj_context_create();
+    double worst = 0;
+    for (int zone = 25; zone <= 45; zone++) {
+        char def[160];
+        snprintf(def, sizeof def,
+                 "+proj=tmerc +lat_0=0 +lon_0=%d +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m",
+                 3 * zone);
+        PJ *pj = proj_create_crs_to_crs(ctx, "+proj=longlat +ellps=GRS80 +type=crs", def, NULL);
+        PJ *tm = proj_create(ctx, def);
+        (void)pj;
+        for (double lat = 18; lat <= 53; lat += 2.5) {
+            for (double dl = -1.6; dl <= 1.6; dl += 0.4) {
+                const double lon = 3.0 * zone + dl;
+                PJ_COORD c = proj_coord(lon * M_PI / 180, lat * M_PI / 180, 0, 0);
+                PJ_COORD xy = proj_trans(tm, PJ_FWD, c);
+                double glon, glat, fx, fy;
+                zr_gk_inverse(3.0 * zone, xy.enu.e, xy.enu.n, &glon, &glat);
+                /* error expressed in metres on the ground */
+                double ex = (glon - lon) * 111320 * cos(lat * M_PI / 180), ey = (glat - lat) * 110574;
+                double e = sqrt(ex * ex + ey * ey);
+                if (e > worst) worst = e;
+                zr_gk_forward(3.0 * zone, lon, lat, &fx, &fy);
+                e = hypot(fx - xy.enu.e, fy - xy.enu.n);
+                if (e > worst) worst = e;
+                /* with the zone prefix */
+                zr_gk_inverse(3.0 * zone, xy.enu.e + zone * 1e6, xy.enu.n, &glon, &glat);
+                e = hypot((glon - lon) * 111320 * cos(lat * M_PI / 180), (glat - lat) * 110574);
+                if (e > worst) worst = e;
+            }
+        }
+        proj_destroy(tm);
+        proj_destroy(pj);
+    }
+    proj_context_destroy(ctx);
+    CHECK(worst < 0.001);
+    printf("gk: worst difference to PROJ %.3g m\n", worst);
+}
+
+/* Random star-shaped parcels in zone 39: our area vs the geodesic polygon area (Karney's
+ * algorithm in PROJ's geodesic.h) on the inverse-projected vertices. */
+TEST(parcel_area_vs_geodesic) {
+    struct geod_geodesic g;
+    geod_init(&g, ZR_CGCS2000_A, 1 / ZR_CGCS2000_RF);
+    zr_crs crs;
+    CHECK(zr_crs_from_epsg(4527, &crs) == ZR_OK);
+    zr_poly p = {0};
+    zr_buf scratch = {0};
+    unsigned seed = 12345;
+    double worst = 0;
+    for (int k = 0; k < 2000; k++) {
+        zr_poly_clear(&p);
+        zr_poly_begin_polygon(&p);
+        zr_poly_begin_ring(&p);
+        seed = seed * 1103515245u + 12345u;
+        const double cx = 39e6 + 380000 + (seed % 240000), cy = 3.6e6 + (seed / 7 % 400000);
+        const double rad = 20 + (seed % 200);
+        double lats[40], lons[40];
+        for (int i = 0; i < 30; i++) {
+            seed = seed * 1103515245u + 12345u;
+            double r = rad * (0.7 + 0.3 * (seed % 1000) / 1000.0), t = 2 * M_PI * i / 30;
+            double x = cx + r * cos(t), y = cy + r * sin(t);
+            zr_poly_add_point(&p, x, y);
+            zr_gk_inverse(crs.lon0, x, y, &lons[i], &lats[i]);
+        }
+        zr_poly_add_point(&p, p.xy[0], p.xy[1]);
+        zr_poly_finish(&p);
+        double ours = zr_poly_area(&p, &crs, &scratch), geod = 0, perim = 0;
+        geod_polygonarea(&g, lats, lons, 30, &geod, &perim);
+        double d = fabs(ours - fabs(geod));
+        if (d > worst) worst = d;
+    }
+    CHECK(worst <= 0.01);
+    printf("area: worst |ours - geodesic| = %.3g m2 over 2000 parcels\n", worst);
+    zr_poly_free(&p);
+    zr_buf_free(&scratch);
+}
+
+TEST(holes_and_multipolygon) {
+    zr_crs crs;
+    zr_crs_from_epsg(4490, &crs);
+    zr_poly p = {0};
+    zr_buf scratch = {0};
+    const double sq[][2] = {{100, 30}, {101, 30}, {101, 31}, {100, 31}, {100, 30}};
+    zr_poly_begin_polygon(&p);
+    zr_poly_begin_ring(&p);
+    for (int i = 0; i < 5; i++) zr_poly_add_point(&p, sq[i][0], sq[i][1]);
+    zr_poly_begin_ring(&p); /* a hole: the same cell, any orientation, minus itself */
+    for (int i = 4; i >= 0; i--) zr_poly_add_point(&p, sq[i][0], sq[i][1]);
+    zr_poly_begin_polygon(&p);
+    zr_poly_begin_ring(&p);
+    for (int i = 0; i < 5; i++) zr_poly_add_point(&p, sq[i][0] + 1, sq[i][1]);
+    zr_poly_finish(&p);
+    CHECK_EQ_INT(zr_round_cents(zr_poly_area(&p, &crs, &scratch)), 1064239343871LL);
+    zr_buf wkb = {0};
+    CHECK(zr_poly_to_gpkg_blob(&p, 4490, &wkb) == ZR_OK);
+    zr_poly q = {0};
+    int empty = 1;
+    char why[128];
+    CHECK(zr_gpkg_blob_to_poly(wkb.data, wkb.len, &q, &empty, why, sizeof why) == ZR_OK);
+    CHECK_EQ_INT(q.n_polys, 2);
+    CHECK_EQ_INT(q.n_rings, 3);
+    CHECK_EQ_INT(q.n_pts, 15);
+    CHECK(!empty);
+    /* truncation anywhere is an error, never a crash */
+    int bad = 0;
+    for (size_t n = 0; n < wkb.len; n++)
+        bad += zr_gpkg_blob_to_poly(wkb.data, n, &q, &empty, why, sizeof why) != ZR_OK;
+    CHECK_EQ_INT(bad, wkb.len);
+    const double nanpt[] = {NAN, 1};
+    zr_poly_add_point(&p, nanpt[0], nanpt[1]);
+    CHECK(isnan(zr_poly_area(&p, &crs, &scratch)));
+    zr_poly_free(&p);
+    zr_poly_free(&q);
+    zr_buf_free(&wkb);
+    zr_buf_free(&scratch);
+}
+
+TEST(crs_table) {
+    zr_crs c;
+    CHECK(zr_crs_from_epsg(4527, &c) == ZR_OK && c.zone == 39 && c.prefixed && c.lon0 == 117);
+    CHECK(zr_crs_from_epsg(4548, &c) == ZR_OK && c.zone == 39 && !c.prefixed);
+    CHECK(zr_crs_from_epsg(4513, &c) == ZR_OK && c.zone == 25);
+    CHECK(zr_crs_from_epsg(4554, &c) == ZR_OK && c.zone == 45);
+    CHECK(zr_crs_from_epsg(4326, &c) == ZR_ERR_CRS);
+    CHECK(zr_crs_from_epsg(4512, &c) == ZR_ERR_CRS);
+    char *wkt = NULL;
+    CHECK(zr_crs_wkt(4527, &wkt) == ZR_OK && wkt && strstr(wkt, "CGCS2000"));
+    free(wkt);
+}
+
+TEST_MAIN(RUN(trapezoid_vector); RUN(gk_matches_proj); RUN(parcel_area_vs_geodesic);
+          RUN(holes_and_multipolygon); RUN(crs_table))
