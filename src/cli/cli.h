@@ -1,0 +1,18 @@
+/* The zrzy command: subcommand table and shared helpers. */
+#ifndef ZR_CLI_H
+#define ZR_CLI_H
+#include "zrzy.h"
+
+/* Exit codes (docs/cli.md). */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_INPUT = 2, EXIT_CHECK = 3 };
+
+int cmd_import(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_demo_data(int argc, char **argv);
+
+/* Map a status to an exit code: input problems → 2, the rest → 1. */
+int cli_exit_for(zr_status s);
+/* Option parsing: returns 1 when argv[*i] is --name (value in *val, either "--name v" or
+ * "--name=v"); sets *missing when the value is absent. */
+int cli_opt(int argc, char **argv, int *i, const char *name, const char **val, int *missing);
+#endif

@@ -1,0 +1,62 @@
+/* zrzy demo-data --out DIR [--parcels N] [--county CODE] [--seed S] [--lon L --lat B] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+
+static const char *const demo_help =
+    "usage: zrzy demo-data --out DIR [--parcels N] [--county CODE] [--seed S] [--lon L --lat B]\n"
+    "Writes DIR/county.gpkg: a synthetic county (DLTB parcels tessellating 1,000-2,000 km², XZQ\n"
+    "villages) on the real town and village codes of county CODE (default 371521 阳谷县),\n"
+    "in the 3-degree Gauss-Kruger zone of its longitude. Deterministic for a seed.\n";
+
+int cmd_demo_data(int argc, char **argv) {
+    zr_demo_opts o = {0};
+    o.parcels = 20000;
+    o.seed = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int missing = 0;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(demo_help, stdout);
+            return EXIT_OK;
+        } else if (cli_opt(argc, argv, &i, "--out", &v, &missing)) {
+            o.out_dir = v;
+        } else if (cli_opt(argc, argv, &i, "--parcels", &v, &missing)) {
+            o.parcels = v ? strtoll(v, NULL, 10) : 0;
+        } else if (cli_opt(argc, argv, &i, "--county", &v, &missing)) {
+            o.county = v;
+        } else if (cli_opt(argc, argv, &i, "--seed", &v, &missing)) {
+            o.seed = v ? strtoull(v, NULL, 10) : 0;
+        } else if (cli_opt(argc, argv, &i, "--lon", &v, &missing)) {
+            o.lon = v ? atof(v) : 0;
+        } else if (cli_opt(argc, argv, &i, "--lat", &v, &missing)) {
+            o.lat = v ? atof(v) : 0;
+        } else {
+            fprintf(stderr, "zrzy demo-data: unknown argument %s\n%s", argv[i], demo_help);
+            return EXIT_INPUT;
+        }
+        if (missing) {
+            fprintf(stderr, "zrzy demo-data: %s needs a value\n", argv[i]);
+            return EXIT_INPUT;
+        }
+    }
+    if (!o.out_dir) {
+        fputs(demo_help, stderr);
+        return EXIT_INPUT;
+    }
+    if (o.parcels < 100 || o.parcels > 20000000) {
+        fprintf(stderr, "zrzy demo-data: --parcels must be 100 to 20000000\n");
+        return EXIT_INPUT;
+    }
+    zr_demo_result r;
+    char err[1024] = "";
+    zr_status s = zr_demo_generate(&o, &r, err, sizeof err);
+    if (s) {
+        fprintf(stderr, "zrzy demo-data: %s\n", err[0] ? err : zr_status_str(s));
+        return cli_exit_for(s);
+    }
+    printf("%s: %lld parcels, %lld villages, EPSG:%d\n", r.path, (long long)r.n_parcels,
+           (long long)r.n_villages, r.epsg);
+    return EXIT_OK;
+}

@@ -1,0 +1,74 @@
+/* zrzy: git-style subcommands. */
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *help;
+} commands[] = {
+    {"import", cmd_import, "load survey parcels (DLTB) into a GeoPackage store"},
+    {"info", cmd_info, "layers, counts, CRS and official areas of a store"},
+    {"demo-data", cmd_demo_data, "write a synthetic county for trying zrzy out"},
+};
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: zrzy <command> [options]   (zrzy <command> --help for its options)\n\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\nexit codes: 0 ok, 1 failure, 2 bad input or usage, 3 check found errors\n");
+}
+
+int cli_exit_for(zr_status s) {
+    switch (s) {
+        case ZR_OK:
+            return EXIT_OK;
+        case ZR_ERR_ARG:
+        case ZR_ERR_GEOM_INVALID:
+        case ZR_ERR_NOT_FOUND:
+        case ZR_ERR_IMPORT:
+        case ZR_ERR_CRS:
+        case ZR_ERR_SCHEMA:
+        case ZR_ERR_CONTENT:
+        case ZR_ERR_DB:
+        case ZR_ERR_LIMIT:
+            return EXIT_INPUT;
+        default:
+            return EXIT_FAIL;
+    }
+}
+
+int cli_opt(int argc, char **argv, int *i, const char *name, const char **val, int *missing) {
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(a, name, n) != 0) return 0;
+    if (a[n] == '=') {
+        *val = a + n + 1;
+        return 1;
+    }
+    if (a[n] != 0) return 0;
+    if (*i + 1 >= argc) {
+        *missing = 1;
+        return 1;
+    }
+    *val = argv[++*i];
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_INPUT : EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+        printf("zrzy %s\n", ZRZY_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "zrzy: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return EXIT_INPUT;
+}

@@ -1,0 +1,136 @@
+#include "core/feature.h"
+#include <stdalign.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct block {
+    struct block *next;
+    size_t used, cap;
+    max_align_t data[];
+} block;
+
+struct zr_arena {
+    block *head, *spare; /* spare: blocks kept across resets */
+    size_t block_size;
+};
+
+zr_arena *zr_arena_new(size_t block_size) {
+    zr_arena *a = calloc(1, sizeof *a);
+    if (a) a->block_size = block_size ? block_size : 1 << 16;
+    return a;
+}
+
+void *zr_arena_alloc(zr_arena *a, size_t n) {
+    const size_t align = alignof(max_align_t);
+    if (n > SIZE_MAX - align) return NULL;
+    n = (n + align - 1) & ~(align - 1);
+    if (!a->head || a->head->cap - a->head->used < n) {
+        block *b = NULL;
+        if (a->spare && a->spare->cap >= n) {
+            b = a->spare;
+            a->spare = b->next;
+        } else {
+            size_t cap = n > a->block_size ? n : a->block_size;
+            if (cap > SIZE_MAX - sizeof *b) return NULL;
+            b = malloc(sizeof *b + cap);
+            if (!b) return NULL;
+            b->cap = cap;
+        }
+        b->used = 0;
+        b->next = a->head;
+        a->head = b;
+    }
+    void *p = (char *)a->head->data + a->head->used;
+    a->head->used += n;
+    return p;
+}
+
+char *zr_arena_strndup(zr_arena *a, const char *s, size_t n) {
+    char *d = zr_arena_alloc(a, n + 1);
+    if (!d) return NULL;
+    if (n) memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+void zr_arena_reset(zr_arena *a) {
+    /* keep standard-size blocks for reuse, drop oversize ones */
+    while (a->head) {
+        block *b = a->head;
+        a->head = b->next;
+        if (b->cap == a->block_size) {
+            b->next = a->spare;
+            a->spare = b;
+        } else {
+            free(b);
+        }
+    }
+}
+
+void zr_arena_free(zr_arena *a) {
+    if (!a) return;
+    zr_arena_reset(a);
+    while (a->spare) {
+        block *b = a->spare;
+        a->spare = b->next;
+        free(b);
+    }
+    free(a);
+}
+
+zr_status zr_batch_init(zr_batch *b, int n_fields) {
+    memset(b, 0, sizeof *b);
+    b->n_fields = n_fields;
+    b->arena = zr_arena_new(1 << 20);
+    return b->arena ? ZR_OK : ZR_ERR_NOMEM;
+}
+
+void zr_batch_reset(zr_batch *b) {
+    b->n = 0;
+    zr_arena_reset(b->arena);
+}
+
+void zr_batch_free(zr_batch *b) {
+    free(b->f);
+    zr_arena_free(b->arena);
+    memset(b, 0, sizeof *b);
+}
+
+zr_status zr_batch_add(zr_batch *b, int64_t fid, zr_feature **out) {
+    *out = NULL;
+    if (b->n == b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 1024;
+        zr_feature *nf = realloc(b->f, nc * sizeof *nf);
+        if (!nf) return ZR_ERR_NOMEM;
+        b->f = nf;
+        b->cap = nc;
+    }
+    zr_feature *f = &b->f[b->n];
+    f->fid = fid;
+    f->geom = NULL;
+    f->geom_len = 0;
+    f->v = zr_arena_alloc(b->arena, sizeof(zr_value) * (size_t)(b->n_fields ? b->n_fields : 1));
+    if (!f->v) return ZR_ERR_NOMEM;
+    memset(f->v, 0, sizeof(zr_value) * (size_t)b->n_fields);
+    b->n++;
+    *out = f;
+    return ZR_OK;
+}
+
+zr_status zr_batch_set_text(zr_batch *b, zr_value *v, const char *s, size_t n) {
+    char *d = zr_arena_strndup(b->arena, s, n);
+    if (!d) return ZR_ERR_NOMEM;
+    v->kind = ZR_FT_TEXT;
+    v->s = d;
+    return ZR_OK;
+}
+
+zr_status zr_batch_set_geom(zr_batch *b, zr_feature *f, const void *p, size_t n) {
+    unsigned char *d = zr_arena_alloc(b->arena, n ? n : 1);
+    if (!d) return ZR_ERR_NOMEM;
+    memcpy(d, p, n);
+    f->geom = d;
+    f->geom_len = n;
+    return ZR_OK;
+}

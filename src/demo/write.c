@@ -1,0 +1,271 @@
+/* Writing the synthetic county: DLTB parcels, XZQ villages (coverage union of their parcels,
+ * DCMJ = Σ TBMJ, JSMJ = the polygon's own ellipsoidal area) and the county's TKXS table. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "codes/codes.h"
+#include "core/fixed.h"
+#include "demo/demo_int.h"
+#include "geo/geos_ops.h"
+#include "geo/geo.h"
+#include "store/store.h"
+
+static const zr_field_def tkxs_fields[] = {
+    {"GDLX", ZR_FT_TEXT, 2, 0}, {"GDPDJB", ZR_FT_TEXT, 2, 0}, {"KCXS", ZR_FT_REAL, 6, 4}};
+
+static zr_value txt(const char *s) {
+    return s ? (zr_value){.kind = ZR_FT_TEXT, .s = s} : (zr_value){0};
+}
+static zr_value real(double r) {
+    return (zr_value){.kind = ZR_FT_REAL, .r = r};
+}
+
+static zr_status write_parcels(demo_county *c, zr_store *st, int64_t *n_out, int64_t *dcmj,
+                               char *err, size_t n) {
+    zr_writer *w = NULL;
+    zr_status s = zr_writer_open(st, "DLTB", zr_dltb_fields, ZR_DLTB_NFIELDS, &w);
+    if (s) {
+        snprintf(err, n, "%s", zr_store_errmsg(st));
+        return s;
+    }
+    zr_poly p = {0};
+    zr_buf blob = {0}, scratch = {0};
+    zr_value v[ZR_DLTB_NFIELDS];
+    int64_t *tbbh = calloc(c->n_villages, sizeof *tbbh);
+    if (!tbbh) s = ZR_ERR_NOMEM;
+    int64_t seq = 0;
+    char bsm[48], tb[24], zl[32], qs[32], qsmc[160], year[8];
+    (void)year;
+    for (int64_t j = 0; j < c->rows && !s; j++) {
+        for (int64_t i = 0; i < c->cols && !s; i++) {
+            const int64_t k = j * c->cols + i;
+            if (!c->in[k] || c->cell_village[k] < 0) continue;
+            const int32_t vi = c->cell_village[k];
+            const demo_village *vil = &c->villages[vi];
+            demo_attrs a;
+            demo_land_use(c, i, j, &a);
+            if ((s = demo_cell_poly(c, i, j, &p))) break;
+            const int64_t tbmj = zr_round_cents(zr_poly_area(&p, &c->crs, &scratch));
+            const int64_t kcmj = a.kcxs_1e4 > 0 ? zr_muldiv_round(tbmj, a.kcxs_1e4, 10000) : 0;
+            seq++;
+            tbbh[vi]++;
+            snprintf(bsm, sizeof bsm, "%s211%09lld", c->county, (long long)seq);
+            snprintf(tb, sizeof tb, "%lld", (long long)tbbh[vi]);
+            snprintf(zl, sizeof zl, "%s0000000", vil->div->code);
+            if (!strcmp(a.qsxz, "31"))
+                snprintf(qs, sizeof qs, "%s%02d00000", vil->div->code, a.group);
+            else
+                snprintf(qs, sizeof qs, "%s0000000", vil->div->code);
+            if (zr_qsxz_is_state(a.qsxz))
+                snprintf(qsmc, sizeof qsmc, "%s人民政府", c->county_name);
+            else if (!strcmp(a.qsxz, "31"))
+                snprintf(qsmc, sizeof qsmc, "%s第%d村民小组", vil->name, a.group);
+            else
+                snprintf(qsmc, sizeof qsmc, "%s", vil->name);
+            const zr_dlbm *d = zr_dlbm_find(a.dlbm);
+            memset(v, 0, sizeof v);
+            v[ZR_DLTB_BSM] = txt(bsm);
+            v[ZR_DLTB_YSDM] = txt(ZR_YSDM_DLTB);
+            v[ZR_DLTB_TBBH] = txt(tb);
+            v[ZR_DLTB_DLBM] = txt(a.dlbm);
+            v[ZR_DLTB_DLMC] = txt(d ? d->name : NULL);
+            v[ZR_DLTB_QSXZ] = txt(a.qsxz);
+            v[ZR_DLTB_QSDWDM] = txt(qs);
+            v[ZR_DLTB_QSDWMC] = txt(qsmc);
+            v[ZR_DLTB_ZLDWDM] = txt(zl);
+            v[ZR_DLTB_ZLDWMC] = txt(vil->name);
+            v[ZR_DLTB_TBMJ] = real((double)tbmj / 100);
+            v[ZR_DLTB_KCDLBM] = txt(a.kcdlbm);
+            if (a.kcxs_1e4 >= 0) v[ZR_DLTB_KCXS] = real((double)a.kcxs_1e4 / 10000);
+            v[ZR_DLTB_KCMJ] = real((double)kcmj / 100);
+            v[ZR_DLTB_TBDLMJ] = real((double)(tbmj - kcmj) / 100);
+            v[ZR_DLTB_GDLX] = txt(a.gdlx);
+            v[ZR_DLTB_GDPDJB] = txt(a.gdpdjb);
+            if (a.xzdwkd > 0) v[ZR_DLTB_XZDWKD] = real(a.xzdwkd);
+            v[ZR_DLTB_ZZSXDM] = txt(a.zzsxdm);
+            v[ZR_DLTB_ZZSXMC] = txt(!a.zzsxdm ? NULL : a.zzsxdm[0] == 'L' ? "粮食作物" : "非粮作物");
+            if (a.gddb) v[ZR_DLTB_GDDB] = (zr_value){.kind = ZR_FT_INT, .i = a.gddb};
+            v[ZR_DLTB_CZCSXM] = txt(a.czcsxm);
+            v[ZR_DLTB_SJNF] = (zr_value){.kind = ZR_FT_INT, .i = 2023};
+            zr_buf_reset(&blob);
+            if ((s = zr_poly_to_gpkg_blob(&p, c->crs.epsg, &blob))) break;
+            if ((s = zr_writer_insert(w, v, blob.data, blob.len))) {
+                snprintf(err, n, "%s", zr_store_errmsg(st));
+                break;
+            }
+            dcmj[vi] += tbmj;
+        }
+    }
+    *n_out = seq;
+    zr_status s2 = zr_writer_close(w);
+    if (!s && s2) {
+        s = s2;
+        snprintf(err, n, "%s", zr_store_errmsg(st));
+    }
+    free(tbbh);
+    zr_poly_free(&p);
+    zr_buf_free(&blob);
+    zr_buf_free(&scratch);
+    return s;
+}
+
+static zr_status write_villages(demo_county *c, zr_store *st, const int64_t *dcmj, char *err,
+                                size_t n) {
+    /* cells grouped by village (counting sort), so each union sees only its own parcels */
+    const int64_t total = c->cols * c->rows;
+    int64_t *start = calloc(c->n_villages + 1, sizeof *start);
+    int64_t *cells = malloc((size_t)(c->n_cells ? c->n_cells : 1) * sizeof *cells);
+    zr_geos *g = NULL;
+    zr_writer *w = NULL;
+    zr_poly *polys = NULL;
+    const zr_poly **refs = NULL;
+    zr_poly u = {0};
+    zr_buf blob = {0}, scratch = {0};
+    size_t cap = 0;
+    zr_status s = !start || !cells ? ZR_ERR_NOMEM : zr_geos_open(&g);
+    if (!s) s = zr_writer_open(st, "XZQ", zr_xzq_fields, ZR_XZQ_NFIELDS, &w);
+    if (s) {
+        snprintf(err, n, "cannot start writing villages: %s", zr_status_str(s));
+        goto done;
+    }
+    for (int64_t k = 0; k < total; k++)
+        if (c->cell_village[k] >= 0) start[c->cell_village[k] + 1]++;
+    for (size_t v = 0; v < c->n_villages; v++) start[v + 1] += start[v];
+    {
+        int64_t *fill = calloc(c->n_villages, sizeof *fill);
+        if (!fill) {
+            s = ZR_ERR_NOMEM;
+            goto done;
+        }
+        for (int64_t k = 0; k < total; k++) {
+            int32_t v = c->cell_village[k];
+            if (v >= 0) cells[start[v] + fill[v]++] = k;
+        }
+        free(fill);
+    }
+
+    for (size_t v = 0; v < c->n_villages && !s; v++) {
+        const size_t m = (size_t)(start[v + 1] - start[v]);
+        if (!m) continue;
+        if (m > cap) {
+            zr_poly *np = realloc(polys, m * sizeof *np);
+            const zr_poly **nr = np ? realloc(refs, m * sizeof *nr) : NULL;
+            if (np) polys = np;
+            if (nr) refs = nr;
+            if (!np || !nr) {
+                s = ZR_ERR_NOMEM;
+                break;
+            }
+            memset(polys + cap, 0, (m - cap) * sizeof *polys);
+            cap = m;
+        }
+        for (size_t q = 0; q < m && !s; q++) {
+            const int64_t k = cells[start[v] + (int64_t)q];
+            s = demo_cell_poly(c, k % c->cols, k / c->cols, &polys[q]);
+            refs[q] = &polys[q];
+        }
+        if (!s && (s = zr_geos_coverage_union(g, refs, m, &u))) {
+            snprintf(err, n, "union of village %s: %s", c->villages[v].div->code, zr_geos_errmsg(g));
+            break;
+        }
+        const int64_t jsmj = zr_round_cents(zr_poly_area(&u, &c->crs, &scratch));
+        char bsm[32];
+        snprintf(bsm, sizeof bsm, "%s100%09zu", c->county, v + 1);
+        zr_value vals[ZR_XZQ_NFIELDS] = {0};
+        vals[ZR_XZQ_BSM] = txt(bsm);
+        vals[ZR_XZQ_YSDM] = txt(ZR_YSDM_XZQ);
+        vals[ZR_XZQ_XZQDM] = txt(c->villages[v].div->code);
+        vals[ZR_XZQ_XZQMC] = txt(c->villages[v].name);
+        vals[ZR_XZQ_DCMJ] = real((double)dcmj[v] / 100);
+        vals[ZR_XZQ_JSMJ] = real((double)jsmj / 100);
+        zr_buf_reset(&blob);
+        if (!s) s = zr_poly_to_gpkg_blob(&u, c->crs.epsg, &blob);
+        if (!s && (s = zr_writer_insert(w, vals, blob.data, blob.len)))
+            snprintf(err, n, "%s", zr_store_errmsg(st));
+    }
+done:
+    if (w) {
+        zr_status s2 = zr_writer_close(w);
+        if (!s) s = s2;
+    }
+    for (size_t q = 0; q < cap; q++) zr_poly_free(&polys[q]);
+    free(polys);
+    free(refs);
+    zr_poly_free(&u);
+    zr_buf_free(&blob);
+    zr_buf_free(&scratch);
+    zr_geos_close(g);
+    free(start);
+    free(cells);
+    return s;
+}
+
+static zr_status write_tkxs(zr_store *st) {
+    zr_status s = zr_store_create_attr_table(st, "TKXS", tkxs_fields, 3, "田坎系数");
+    zr_writer *w = NULL;
+    if (!s) s = zr_writer_open_attr(st, "TKXS", tkxs_fields, 3, &w);
+    for (size_t k = 0; !s && k < demo_n_tkxs; k++) {
+        zr_value v[3] = {txt(demo_tkxs_table[k].gdlx), txt(demo_tkxs_table[k].gdpdjb),
+                         real(demo_tkxs_table[k].kcxs_1e4 / 10000.0)};
+        s = zr_writer_insert(w, v, NULL, 0);
+    }
+    zr_status s2 = zr_writer_close(w);
+    return s ? s : s2;
+}
+
+zr_status zr_demo_generate(const zr_demo_opts *o, zr_demo_result *res, char *err, size_t n) {
+    memset(res, 0, sizeof *res);
+    if (!o->out_dir || o->parcels < 1) {
+        snprintf(err, n, "an output folder and a parcel count are required");
+        return ZR_ERR_ARG;
+    }
+    if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(err, n, "%s: cannot create folder", o->out_dir);
+        return ZR_ERR_IO;
+    }
+    snprintf(res->path, sizeof res->path, "%s/county.gpkg", o->out_dir);
+    demo_county c;
+    zr_status s = demo_build_county(o, &c, err, n);
+    if (!s && (s = demo_assign_regions(&c, o->parcels)))
+        snprintf(err, n, "county %s: cannot place villages", c.county);
+    zr_store *st = NULL;
+    int64_t *dcmj = s ? NULL : calloc(c.n_villages, sizeof *dcmj);
+    if (!s && !dcmj) s = ZR_ERR_NOMEM;
+    if (!s) {
+        unlink(res->path);
+        char tmp[1100];
+        snprintf(tmp, sizeof tmp, "%s-journal", res->path);
+        unlink(tmp);
+        s = zr_store_open(res->path, ZR_STORE_CREATE, &st);
+        char *wkt = NULL;
+        char name[160];
+        if (!s) s = zr_crs_wkt(c.crs.epsg, &wkt);
+        if (!s) s = zr_store_begin(st);
+        if (!s) s = zr_store_ensure_srs(st, c.crs.epsg, zr_crs_name(&c.crs, name, sizeof name), wkt);
+        free(wkt);
+        if (!s) s = zr_store_create_layer(st, "DLTB", zr_dltb_fields, ZR_DLTB_NFIELDS, c.crs.epsg, "地类图斑");
+        if (!s) s = zr_store_create_layer(st, "XZQ", zr_xzq_fields, ZR_XZQ_NFIELDS, c.crs.epsg, "行政区(村级)");
+        if (s && !err[0]) snprintf(err, n, "%s", st ? zr_store_errmsg(st) : "cannot create store");
+    }
+    if (!s) s = write_parcels(&c, st, &res->n_parcels, dcmj, err, n);
+    if (!s) s = write_villages(&c, st, dcmj, err, n);
+    if (!s && (s = write_tkxs(st))) snprintf(err, n, "TKXS: %s", zr_store_errmsg(st));
+    if (!s) {
+        zr_store_meta_set(st, "demo.county", c.county);
+        zr_store_meta_set(st, "demo.county_name", c.county_name);
+    }
+    if (!s && (s = zr_store_commit(st))) snprintf(err, n, "%s", zr_store_errmsg(st));
+    if (st) {
+        if (s) zr_store_rollback(st);
+        zr_store_close(st);
+        if (s) unlink(res->path);
+    }
+    res->n_villages = (int64_t)c.n_villages;
+    res->epsg = c.crs.epsg;
+    free(dcmj);
+    demo_free_county(&c);
+    return s;
+}

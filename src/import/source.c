@@ -1,0 +1,77 @@
+#include "import/source.h"
+#include <stdio.h>
+#include <string.h>
+
+int imp_is_gpkg(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char h[16] = {0};
+    size_t got = fread(h, 1, 16, f);
+    fclose(f);
+    return got == 16 && !memcmp(h, "SQLite format 3", 16);
+}
+
+zr_status imp_source_open(imp_source *s, const char *path, const char *layer, char *err,
+                          size_t n) {
+    memset(s, 0, sizeof *s);
+    snprintf(s->path, sizeof s->path, "%s", path);
+    zr_status st;
+    if (imp_is_gpkg(path)) {
+        st = zr_store_open(path, ZR_STORE_READ, &s->gpkg);
+        if (!st) st = zr_reader_open(s->gpkg, layer, &s->rd);
+        if (st) {
+            snprintf(err, n, "%s", zr_store_errmsg(s->gpkg));
+            imp_source_close(s);
+            return st == ZR_ERR_NOT_FOUND ? st : ZR_ERR_IMPORT;
+        }
+        snprintf(s->layer, sizeof s->layer, "%s", zr_reader_table(s->rd));
+        snprintf(s->driver, sizeof s->driver, "GPKG");
+        snprintf(s->encoding, sizeof s->encoding, "UTF-8");
+        return ZR_OK;
+    }
+    st = zr_ogr_open(path, layer, &s->ogr, err, n);
+    if (st) return st;
+    snprintf(s->layer, sizeof s->layer, "%s", zr_ogr_layer(s->ogr));
+    snprintf(s->driver, sizeof s->driver, "%s", zr_ogr_driver(s->ogr));
+    snprintf(s->encoding, sizeof s->encoding, "%s", zr_ogr_encoding(s->ogr));
+    return ZR_OK;
+}
+
+int imp_source_nfields(const imp_source *s) {
+    return s->rd ? zr_reader_nfields(s->rd) : zr_ogr_nfields(s->ogr);
+}
+
+const char *imp_source_field(const imp_source *s, int i) {
+    return s->rd ? zr_reader_field(s->rd, i) : zr_ogr_field(s->ogr, i);
+}
+
+zr_status imp_source_crs(imp_source *s, char *err, size_t n) {
+    if (!s->rd) return zr_ogr_crs(s->ogr, &s->crs, err, n);
+    int epsg = zr_reader_epsg(s->rd);
+    if (epsg && zr_crs_from_epsg(epsg, &s->crs) == ZR_OK) return ZR_OK;
+    const char *wkt = zr_reader_srs_wkt(s->rd);
+    if (!wkt || !*wkt || !strcmp(wkt, "undefined")) {
+        snprintf(err, n, "%s: layer %s: no coordinate reference system (srs %d)", s->path,
+                 s->layer, epsg);
+        return ZR_ERR_CRS;
+    }
+    char why[512];
+    zr_status st = zr_crs_classify_wkt(wkt, &s->crs, why, sizeof why);
+    if (st) snprintf(err, n, "%s: layer %s: %s", s->path, s->layer, why);
+    return st;
+}
+
+zr_status imp_source_next(imp_source *s, zr_batch *b, size_t max, size_t *n_read, char *err,
+                          size_t n) {
+    if (!s->rd) return zr_ogr_next(s->ogr, b, max, n_read, err, n);
+    zr_status st = zr_reader_next(s->rd, b, max, n_read);
+    if (st) snprintf(err, n, "%s", zr_store_errmsg(s->gpkg));
+    return st;
+}
+
+void imp_source_close(imp_source *s) {
+    zr_reader_close(s->rd);
+    zr_store_close(s->gpkg);
+    zr_ogr_close(s->ogr);
+    s->rd = NULL, s->gpkg = NULL, s->ogr = NULL;
+}

@@ -1,0 +1,28 @@
+/* A vector source for the import engine: a GeoPackage read directly through the store (the fast
+ * path), or any other format through GDAL/OGR. */
+#ifndef ZR_IMPORT_SOURCE_H
+#define ZR_IMPORT_SOURCE_H
+#include "core/feature.h"
+#include "io/io.h"
+#include "store/store.h"
+
+typedef struct imp_source {
+    zr_store *gpkg; /* fast path */
+    zr_reader *rd;
+    zr_ogr *ogr; /* every other format */
+    char path[1024], layer[256], driver[64], encoding[32];
+    zr_crs crs;
+} imp_source;
+
+/* Open layer (NULL: default choice) of path; err names file and layer on failure. */
+zr_status imp_source_open(imp_source *s, const char *path, const char *layer, char *err, size_t n);
+int imp_source_nfields(const imp_source *s);
+const char *imp_source_field(const imp_source *s, int i);
+/* The layer's CRS, classified; ZR_ERR_CRS with a reason. */
+zr_status imp_source_crs(imp_source *s, char *err, size_t n);
+zr_status imp_source_next(imp_source *s, zr_batch *b, size_t max, size_t *n_read, char *err,
+                          size_t n);
+void imp_source_close(imp_source *s);
+/* 1 when path is a SQLite/GeoPackage file (by its header bytes). */
+int imp_is_gpkg(const char *path);
+#endif

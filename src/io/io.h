@@ -1,0 +1,41 @@
+/* Reading vector files through GDAL/OGR, text encodings of shapefiles, the CRS classifier and
+ * compressed data files. The only folder that includes gdal.h / ogr_api.h / zlib.h. */
+#ifndef ZR_IO_H
+#define ZR_IO_H
+#include <stddef.h>
+#include "core/feature.h"
+#include "zrzy.h"
+
+typedef struct zr_ogr zr_ogr;
+
+/* Open a layer of a GDAL vector source. layer NULL: "DLTB" (case-insensitive), else the only
+ * polygon layer. err receives a message naming the file and layer on failure. */
+zr_status zr_ogr_open(const char *path, const char *layer, zr_ogr **out, char *err, size_t n);
+void zr_ogr_close(zr_ogr *o);
+const char *zr_ogr_driver(const zr_ogr *o);
+const char *zr_ogr_layer(const zr_ogr *o);
+const char *zr_ogr_encoding(const zr_ogr *o); /* "UTF-8", "GBK", … as decided */
+int zr_ogr_nfields(const zr_ogr *o);
+const char *zr_ogr_field(const zr_ogr *o, int i);
+/* Classify the layer's CRS; ZR_ERR_CRS with a reason when unsupported or absent. */
+zr_status zr_ogr_crs(zr_ogr *o, zr_crs *crs, char *err, size_t n);
+/* Up to max features into b (reset first): geometries as ISO WKB, strings as UTF-8. */
+zr_status zr_ogr_next(zr_ogr *o, zr_batch *b, size_t max, size_t *n_read, char *err, size_t n);
+
+/* Classify a WKT CRS definition (WKT1 or WKT2, ESRI or OGC flavour) as one of zrzy's CRSs:
+ * CGCS2000 geographic, or a 3-degree Gauss-Krüger zone with or without the zone prefix. */
+zr_status zr_crs_classify_wkt(const char *wkt, zr_crs *crs, char *why, size_t n);
+
+/* Decide the text encoding of a shapefile's DBF: the .cpg file, else the DBF language id,
+ * else UTF-8 when every byte sequence is valid UTF-8, else GBK. Writes an iconv name. */
+zr_status zr_shp_encoding(const char *shp_path, char *enc, size_t n);
+
+/* Read a whole (optionally gzip-compressed) file into *data (malloc'd, NUL-terminated). */
+zr_status zr_read_file(const char *path, char **data, size_t *len);
+/* The data directory: $ZRZY_DATA, else the source tree's data/ (compiled in). */
+const char *zr_data_dir(void);
+
+/* Load the shipped division list (data/division/divisions.tsv.gz). */
+struct zr_divisions;
+zr_status zr_divisions_load(struct zr_divisions *out, char *err, size_t n);
+#endif

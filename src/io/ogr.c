@@ -1,0 +1,295 @@
+/* GDAL/OGR sources: open, schema, CRS, features as WKB with UTF-8 text. */
+#include "io/io.h"
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/buf.h"
+#include "core/text.h"
+
+struct zr_ogr {
+    GDALDatasetH ds;
+    OGRLayerH lyr;
+    char path[1024], layer[256], driver[64], enc[32];
+    int n_fields;
+    char **names;      /* UTF-8 field names */
+    zr_recoder *recode; /* NULL when the text is UTF-8 already */
+    zr_buf tmp, wkb;
+};
+
+static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
+static void gdal_init(void) {
+    GDALAllRegister();
+    CPLSetErrorHandler(CPLQuietErrorHandler);
+}
+
+static const char *last_gdal_error(void) {
+    const char *m = CPLGetLastErrorMsg();
+    return m && *m ? m : "unrecognised format";
+}
+
+static int is_polygon_type(OGRwkbGeometryType t) {
+    t = wkbFlatten(t);
+    return t == wkbPolygon || t == wkbMultiPolygon || t == wkbCurvePolygon ||
+           t == wkbMultiSurface || t == wkbUnknown;
+}
+
+zr_status zr_ogr_open(const char *path, const char *layer, zr_ogr **out, char *err, size_t n) {
+    *out = NULL;
+    pthread_once(&gdal_once, gdal_init);
+    zr_ogr *o = calloc(1, sizeof *o);
+    if (!o) return ZR_ERR_NOMEM;
+    snprintf(o->path, sizeof o->path, "%s", path);
+    snprintf(o->enc, sizeof o->enc, "UTF-8");
+    /* shapefiles: ask for raw bytes; zrzy decides the encoding itself */
+    const char *raw[] = {"ENCODING=", NULL};
+    CPLErrorReset();
+    o->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, raw, NULL);
+    if (!o->ds) {
+        snprintf(err, n, "%s: cannot open as a vector source: %s", path, last_gdal_error());
+        zr_ogr_close(o);
+        return ZR_ERR_IMPORT;
+    }
+    snprintf(o->driver, sizeof o->driver, "%s", GDALGetDriverShortName(GDALGetDatasetDriver(o->ds)));
+    int nl = GDALDatasetGetLayerCount(o->ds), polys = 0;
+    OGRLayerH only = NULL;
+    for (int i = 0; i < nl && !o->lyr; i++) {
+        OGRLayerH l = GDALDatasetGetLayer(o->ds, i);
+        const char *name = OGR_L_GetName(l);
+        if (layer ? zr_strieq(name, layer) : zr_strieq(name, "DLTB")) o->lyr = l;
+        if (is_polygon_type(OGR_L_GetGeomType(l)) && OGR_L_GetGeomType(l) != wkbUnknown)
+            polys++, only = l;
+    }
+    if (!o->lyr && !layer && (polys == 1 || nl == 1)) o->lyr = polys == 1 ? only : GDALDatasetGetLayer(o->ds, 0);
+    if (!o->lyr) {
+        if (layer)
+            snprintf(err, n, "%s: no layer '%s'", path, layer);
+        else
+            snprintf(err, n, "%s: no layer DLTB and %d polygon layers to choose from (use --layer)",
+                     path, polys);
+        zr_ogr_close(o);
+        return ZR_ERR_NOT_FOUND;
+    }
+    snprintf(o->layer, sizeof o->layer, "%s", OGR_L_GetName(o->lyr));
+    if (!strcmp(o->driver, "ESRI Shapefile")) {
+        zr_status s = zr_shp_encoding(path, o->enc, sizeof o->enc);
+        if (s) {
+            snprintf(err, n, "%s: cannot read the DBF to decide its encoding", path);
+            zr_ogr_close(o);
+            return s;
+        }
+        if (!zr_strieq(o->enc, "UTF-8") && zr_recoder_open(o->enc, &o->recode) != ZR_OK) {
+            snprintf(err, n, "%s: text encoding %s is not supported", path, o->enc);
+            zr_ogr_close(o);
+            return ZR_ERR_IMPORT;
+        }
+    }
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(o->lyr);
+    o->n_fields = OGR_FD_GetFieldCount(defn);
+    o->names = calloc((size_t)o->n_fields + 1, sizeof *o->names);
+    if (!o->names) {
+        zr_ogr_close(o);
+        return ZR_ERR_NOMEM;
+    }
+    for (int i = 0; i < o->n_fields; i++) {
+        const char *nm = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+        if (o->recode && zr_recode(o->recode, nm, strlen(nm), &o->tmp) == ZR_OK)
+            o->names[i] = zr_strdup((const char *)o->tmp.data);
+        else
+            o->names[i] = zr_strdup(nm);
+        if (!o->names[i]) {
+            zr_ogr_close(o);
+            return ZR_ERR_NOMEM;
+        }
+    }
+    OGR_L_ResetReading(o->lyr);
+    *out = o;
+    return ZR_OK;
+}
+
+void zr_ogr_close(zr_ogr *o) {
+    if (!o) return;
+    if (o->names)
+        for (int i = 0; i < o->n_fields; i++) free(o->names[i]);
+    free(o->names);
+    zr_recoder_close(o->recode);
+    zr_buf_free(&o->tmp);
+    zr_buf_free(&o->wkb);
+    if (o->ds) GDALClose(o->ds);
+    free(o);
+}
+
+const char *zr_ogr_driver(const zr_ogr *o) {
+    return o->driver;
+}
+const char *zr_ogr_layer(const zr_ogr *o) {
+    return o->layer;
+}
+const char *zr_ogr_encoding(const zr_ogr *o) {
+    return o->enc;
+}
+int zr_ogr_nfields(const zr_ogr *o) {
+    return o->n_fields;
+}
+const char *zr_ogr_field(const zr_ogr *o, int i) {
+    return o->names[i];
+}
+
+zr_status zr_ogr_crs(zr_ogr *o, zr_crs *crs, char *err, size_t n) {
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(o->lyr);
+    if (!srs) {
+        snprintf(err, n, "%s: layer %s has no coordinate reference system (.prj missing?)",
+                 o->path, o->layer);
+        return ZR_ERR_CRS;
+    }
+    char *wkt = NULL;
+    const char *opts[] = {"FORMAT=WKT2_2019", NULL};
+    if (OSRExportToWktEx(srs, &wkt, opts) != OGRERR_NONE || !wkt) {
+        CPLFree(wkt);
+        snprintf(err, n, "%s: layer %s: unreadable coordinate reference system", o->path, o->layer);
+        return ZR_ERR_CRS;
+    }
+    char why[512];
+    zr_status s = zr_crs_classify_wkt(wkt, crs, why, sizeof why);
+    CPLFree(wkt);
+    if (s) snprintf(err, n, "%s: layer %s: %s", o->path, o->layer, why);
+    return s;
+}
+
+zr_status zr_ogr_next(zr_ogr *o, zr_batch *b, size_t max, size_t *n_read, char *err, size_t n) {
+    *n_read = 0;
+    zr_batch_reset(b);
+    b->geom_is_gpkg = 0;
+    OGRFeatureH f;
+    while (*n_read < max && (f = OGR_L_GetNextFeature(o->lyr)) != NULL) {
+        zr_feature *zf;
+        zr_status s = zr_batch_add(b, OGR_F_GetFID(f), &zf);
+        OGRGeometryH g = s ? NULL : OGR_F_GetGeometryRef(f);
+        if (!s && g && !OGR_G_IsEmpty(g)) {
+            size_t sz = (size_t)OGR_G_WkbSizeEx(g);
+            zr_buf_reset(&o->wkb);
+            s = zr_buf_reserve(&o->wkb, sz);
+            if (!s && OGR_G_ExportToIsoWkb(g, wkbNDR, o->wkb.data) == OGRERR_NONE)
+                s = zr_batch_set_geom(b, zf, o->wkb.data, sz);
+        }
+        for (int i = 0; !s && i < o->n_fields && i < b->n_fields; i++) {
+            if (!OGR_F_IsFieldSetAndNotNull(f, i)) continue;
+            zr_value *v = &zf->v[i];
+            switch (OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, i))) {
+                case OFTInteger:
+                case OFTInteger64:
+                    v->kind = ZR_FT_INT;
+                    v->i = OGR_F_GetFieldAsInteger64(f, i);
+                    v->r = (double)v->i;
+                    break;
+                case OFTReal:
+                    v->kind = ZR_FT_REAL;
+                    v->r = OGR_F_GetFieldAsDouble(f, i);
+                    break;
+                default: {
+                    const char *t = OGR_F_GetFieldAsString(f, i);
+                    size_t len = strlen(t);
+                    if (o->recode) {
+                        if (zr_recode(o->recode, t, len, &o->tmp) != ZR_OK) {
+                            snprintf(err, n, "%s: layer %s: feature %lld field %s: bytes not valid %s",
+                                     o->path, o->layer, (long long)zf->fid, o->names[i], o->enc);
+                            OGR_F_Destroy(f);
+                            return ZR_ERR_IMPORT;
+                        }
+                        t = (const char *)o->tmp.data;
+                        len = o->tmp.len;
+                    } else if (!zr_utf8_valid((const unsigned char *)t, len)) {
+                        snprintf(err, n, "%s: layer %s: feature %lld field %s: text is not UTF-8",
+                                 o->path, o->layer, (long long)zf->fid, o->names[i]);
+                        OGR_F_Destroy(f);
+                        return ZR_ERR_IMPORT;
+                    }
+                    s = zr_batch_set_text(b, v, t, len);
+                }
+            }
+        }
+        OGR_F_Destroy(f);
+        if (s) return s;
+        (*n_read)++;
+    }
+    if (*n_read == 0 && CPLGetLastErrorType() >= CE_Failure && *CPLGetLastErrorMsg()) {
+        snprintf(err, n, "%s: layer %s: read error: %s", o->path, o->layer, CPLGetLastErrorMsg());
+        CPLErrorReset();
+        return ZR_ERR_IMPORT;
+    }
+    return ZR_OK;
+}
+
+zr_status zr_crs_classify_wkt(const char *wkt, zr_crs *crs, char *why, size_t n) {
+    pthread_once(&gdal_once, gdal_init);
+    memset(crs, 0, sizeof *crs);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    if (!srs) return ZR_ERR_NOMEM;
+    zr_status st = ZR_ERR_CRS;
+    if (OSRSetFromUserInput(srs, wkt) != OGRERR_NONE) {
+        snprintf(why, n, "unreadable coordinate reference system definition");
+        goto done;
+    }
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    OGRErr e1 = OGRERR_NONE, e2 = OGRERR_NONE;
+    const double a = OSRGetSemiMajor(srs, &e1), rf = OSRGetInvFlattening(srs, &e2);
+    const char *datum = OSRGetAttrValue(srs, "DATUM", 0);
+    char name[256];
+    snprintf(name, sizeof name, "%s", OSRGetName(srs) ? OSRGetName(srs) : "?");
+    if (e1 || e2 || a != 6378137.0 || !(rf > 298.2572221 && rf < 298.2572222)) {
+        snprintf(why, n,
+                 "CRS '%s' is not on the CGCS2000 ellipsoid (a=%.3f, 1/f=%.9f); zrzy stores "
+                 "CGCS2000 data (EPSG:4490, 4513-4554)",
+                 name, a, rf);
+        goto done;
+    }
+    (void)datum;
+    if (OSRIsGeographic(srs) && !OSRIsProjected(srs)) {
+        crs->epsg = 4490;
+        st = ZR_OK;
+        goto done;
+    }
+    if (!OSRIsProjected(srs)) {
+        snprintf(why, n, "CRS '%s' is neither geographic nor projected", name);
+        goto done;
+    }
+    const char *proj = OSRGetAttrValue(srs, "PROJECTION", 0);
+    if (!proj || !(strstr(proj, "Transverse_Mercator") || strstr(proj, "Gauss") ||
+                   strstr(proj, "Transverse Mercator"))) {
+        snprintf(why, n, "CRS '%s' is projected with %s, not Gauss-Kruger", name,
+                 proj ? proj : "an unknown method");
+        goto done;
+    }
+    const double cm = OSRGetProjParm(srs, SRS_PP_CENTRAL_MERIDIAN, -999, NULL);
+    const double k = OSRGetProjParm(srs, SRS_PP_SCALE_FACTOR, 1.0, NULL);
+    const double fe = OSRGetProjParm(srs, SRS_PP_FALSE_EASTING, 0, NULL);
+    const double fn = OSRGetProjParm(srs, SRS_PP_FALSE_NORTHING, 0, NULL);
+    const double lat0 = OSRGetProjParm(srs, SRS_PP_LATITUDE_OF_ORIGIN, 0, NULL);
+    const double unit = OSRGetLinearUnits(srs, NULL);
+    const int zone = (int)(cm / 3 + 0.5);
+    if (fabs(cm - 3.0 * zone) > 1e-9 || zone < 25 || zone > 45 || k != 1.0 || fn != 0 ||
+        lat0 != 0 || unit != 1.0) {
+        snprintf(why, n,
+                 "CRS '%s' (central meridian %g, k %g, false northing %g, unit %g m) is not a "
+                 "3-degree Gauss-Kruger zone 25-45 (EPSG:4513-4554)",
+                 name, cm, k, fn, unit);
+        goto done;
+    }
+    if (fe == 500000.0) {
+        st = zr_crs_from_epsg(4509 + zone, crs);
+    } else if (fe == zone * 1e6 + 500000.0) {
+        st = zr_crs_from_epsg(4488 + zone, crs);
+    } else {
+        snprintf(why, n, "CRS '%s': false easting %.1f matches neither 500000 nor zone %d's %d500000",
+                 name, fe, zone, zone);
+    }
+done:
+    OSRDestroySpatialReference(srs);
+    return st;
+}

@@ -1,0 +1,403 @@
+/* Bulk writer, streaming reader and grouped sums over GeoPackage feature layers. */
+#include "store/store_int.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct zr_writer {
+    zr_store *s;
+    sqlite3_stmt *ins;
+    int n_fields;
+    char table[128];
+    double env[4];
+    int64_t n;
+    int has_geom;
+};
+
+static zr_status writer_open(zr_store *s, const char *table, const zr_field_def *fields,
+                             int n_fields, int has_geom, zr_writer **out) {
+    *out = NULL;
+    zr_writer *w = calloc(1, sizeof *w);
+    if (!w) return ZR_ERR_NOMEM;
+    w->s = s;
+    w->n_fields = n_fields;
+    w->has_geom = has_geom;
+    snprintf(w->table, sizeof w->table, "%s", table);
+    w->env[0] = w->env[2] = 1e300;
+    w->env[1] = w->env[3] = -1e300;
+    zr_buf sql = {0};
+    zr_buf_printf(&sql, "INSERT INTO \"%s\" (%s", table, has_geom ? "geom" : "fid");
+    for (int i = 0; i < n_fields; i++) zr_buf_printf(&sql, ", \"%s\"", fields[i].name);
+    zr_buf_printf(&sql, ") VALUES (?");
+    for (int i = 0; i < n_fields; i++) zr_buf_printf(&sql, ", ?");
+    zr_buf_printf(&sql, ")");
+    if (!sql.data) {
+        free(w);
+        return ZR_ERR_NOMEM;
+    }
+    int rc = sqlite3_prepare_v3(s->db, (const char *)sql.data, -1, SQLITE_PREPARE_PERSISTENT,
+                                &w->ins, NULL);
+    zr_buf_free(&sql);
+    if (rc != SQLITE_OK) {
+        free(w);
+        return store_db_fail(s, "prepare insert");
+    }
+    *out = w;
+    return ZR_OK;
+}
+
+zr_status zr_writer_open(zr_store *s, const char *table, const zr_field_def *fields, int n_fields,
+                         zr_writer **out) {
+    return writer_open(s, table, fields, n_fields, 1, out);
+}
+
+zr_status zr_writer_open_attr(zr_store *s, const char *table, const zr_field_def *fields,
+                              int n_fields, zr_writer **out) {
+    return writer_open(s, table, fields, n_fields, 0, out);
+}
+
+static void env_grow(double env[4], const unsigned char *b, size_t n) {
+    if (n < 40 || ((b[3] >> 1) & 7) == 0 || (b[3] & 0x10)) return;
+    double e[4];
+    memcpy(e, b + 8, 32); /* zrzy writes little-endian blobs; host is little-endian */
+    if (e[0] < env[0]) env[0] = e[0];
+    if (e[1] > env[1]) env[1] = e[1];
+    if (e[2] < env[2]) env[2] = e[2];
+    if (e[3] > env[3]) env[3] = e[3];
+}
+
+zr_status zr_writer_insert(zr_writer *w, const zr_value *vals, const unsigned char *blob,
+                           size_t blob_len) {
+    sqlite3_stmt *q = w->ins;
+    if (blob)
+        sqlite3_bind_blob(q, 1, blob, (int)blob_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 1);
+    for (int i = 0; i < w->n_fields; i++) {
+        const zr_value *v = &vals[i];
+        switch (v->kind) {
+            case ZR_FT_TEXT:
+                sqlite3_bind_text(q, i + 2, v->s, -1, SQLITE_STATIC);
+                break;
+            case ZR_FT_REAL:
+                sqlite3_bind_double(q, i + 2, v->r);
+                break;
+            case ZR_FT_INT:
+                sqlite3_bind_int64(q, i + 2, v->i);
+                break;
+            default:
+                sqlite3_bind_null(q, i + 2);
+        }
+    }
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE) return store_db_fail(w->s, "insert feature");
+    if (blob) env_grow(w->env, blob, blob_len);
+    w->n++;
+    return ZR_OK;
+}
+
+zr_status zr_writer_close(zr_writer *w) {
+    if (!w) return ZR_OK;
+    zr_status st = ZR_OK;
+    sqlite3_finalize(w->ins);
+    if (w->n > 0 && w->has_geom) {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(w->s->db,
+                               "UPDATE gpkg_contents SET min_x = ?, max_x = ?, min_y = ?, max_y = "
+                               "?, last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE "
+                               "table_name = ?",
+                               -1, &q, NULL) == SQLITE_OK) {
+            for (int i = 0; i < 4; i++) sqlite3_bind_double(q, i + 1, w->env[i]);
+            sqlite3_bind_text(q, 5, w->table, -1, SQLITE_STATIC);
+            if (sqlite3_step(q) != SQLITE_DONE) st = store_db_fail(w->s, "gpkg_contents extent");
+        } else {
+            st = store_db_fail(w->s, "gpkg_contents extent");
+        }
+        sqlite3_finalize(q);
+    }
+    free(w);
+    return st;
+}
+
+/* ---- reader ---- */
+
+struct zr_reader {
+    zr_store *s;
+    sqlite3_stmt *q;
+    char table[128], geom_col[128], geom_type[32];
+    int epsg;
+    char *wkt;
+    int n_cols; /* result columns: 0 = fid, 1 = geom, 2.. = fields */
+    int done;   /* stepping past SQLITE_DONE would restart the query */
+    char **names;
+};
+
+static zr_status pick_table(zr_store *s, const char *want, char *table, size_t n, char *gcol,
+                            char *gtype, int *srs_id) {
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT g.table_name, g.column_name, g.geometry_type_name, g.srs_id "
+                           "FROM gpkg_geometry_columns g JOIN gpkg_contents c ON "
+                           "c.table_name = g.table_name ORDER BY g.table_name",
+                           -1, &q, NULL) != SQLITE_OK)
+        return store_db_fail(s, "gpkg_geometry_columns");
+    int found = 0, polys = 0;
+    char only[128] = "", only_col[128] = "", only_type[32] = "";
+    int only_srs = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        const char *c = (const char *)sqlite3_column_text(q, 1);
+        const char *ty = (const char *)sqlite3_column_text(q, 2);
+        if (!t || !c || !ty) continue;
+        int is_poly = zr_strieq(ty, "POLYGON") || zr_strieq(ty, "MULTIPOLYGON") ||
+                      zr_strieq(ty, "GEOMETRY") || zr_strieq(ty, "MULTISURFACE");
+        int match = want ? zr_strieq(t, want) : zr_strieq(t, "DLTB");
+        if (match) {
+            snprintf(table, n, "%s", t);
+            snprintf(gcol, 128, "%s", c);
+            snprintf(gtype, 32, "%s", ty);
+            *srs_id = sqlite3_column_int(q, 3);
+            found = 1;
+            break;
+        }
+        if (is_poly) {
+            polys++;
+            snprintf(only, sizeof only, "%s", t);
+            snprintf(only_col, sizeof only_col, "%s", c);
+            snprintf(only_type, sizeof only_type, "%s", ty);
+            only_srs = sqlite3_column_int(q, 3);
+        }
+    }
+    sqlite3_finalize(q);
+    if (found) return ZR_OK;
+    if (!want && polys == 1) {
+        snprintf(table, n, "%s", only);
+        snprintf(gcol, 128, "%s", only_col);
+        snprintf(gtype, 32, "%s", only_type);
+        *srs_id = only_srs;
+        return ZR_OK;
+    }
+    if (want) return store_fail(s, ZR_ERR_NOT_FOUND, "%s: no feature layer '%s'", s->path, want);
+    return store_fail(s, ZR_ERR_NOT_FOUND,
+                      "%s: no layer DLTB and %d polygon layers to choose from (use --layer)",
+                      s->path, polys);
+}
+
+zr_status zr_reader_open(zr_store *s, const char *table, zr_reader **out) {
+    *out = NULL;
+    zr_reader *r = calloc(1, sizeof *r);
+    if (!r) return ZR_ERR_NOMEM;
+    r->s = s;
+    int srs_id = 0;
+    zr_status st = pick_table(s, table, r->table, sizeof r->table, r->geom_col, r->geom_type,
+                              &srs_id);
+    if (st) goto fail;
+    {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(s->db,
+                               "SELECT organization, organization_coordsys_id, definition FROM "
+                               "gpkg_spatial_ref_sys WHERE srs_id = ?",
+                               -1, &q, NULL) == SQLITE_OK) {
+            sqlite3_bind_int(q, 1, srs_id);
+            if (sqlite3_step(q) == SQLITE_ROW) {
+                const char *org = (const char *)sqlite3_column_text(q, 0);
+                if (org && zr_strieq(org, "EPSG")) r->epsg = sqlite3_column_int(q, 1);
+                r->wkt = zr_strdup((const char *)sqlite3_column_text(q, 2));
+            }
+        }
+        sqlite3_finalize(q);
+    }
+    {
+        /* the primary key: the INTEGER PRIMARY KEY column, found via table_info */
+        char t[300], g[300], pk[300] = "\"rowid\"";
+        store_ident(t, sizeof t, r->table);
+        store_ident(g, sizeof g, r->geom_col);
+        char sql[1200];
+        snprintf(sql, sizeof sql, "SELECT name, pk FROM pragma_table_info(%s)", "?");
+        sqlite3_stmt *q = NULL;
+        zr_buf cols = {0};
+        if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
+            st = store_db_fail(s, "table_info");
+            goto fail;
+        }
+        sqlite3_bind_text(q, 1, r->table, -1, SQLITE_STATIC);
+        char **names = NULL;
+        int n = 0;
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(q, 0);
+            if (!name) continue;
+            if (sqlite3_column_int(q, 1) == 1) {
+                store_ident(pk, sizeof pk, name);
+                continue;
+            }
+            if (zr_strieq(name, r->geom_col)) continue;
+            char **nn = realloc(names, sizeof *nn * (size_t)(n + 1));
+            if (!nn) break;
+            names = nn;
+            names[n++] = zr_strdup(name);
+        }
+        sqlite3_finalize(q);
+        r->names = names;
+        r->n_cols = n;
+        zr_buf_printf(&cols, "SELECT %s, %s", pk, g);
+        for (int i = 0; i < n; i++) {
+            char id[300];
+            zr_buf_printf(&cols, ", %s", store_ident(id, sizeof id, names[i]));
+        }
+        zr_buf_printf(&cols, " FROM %s ORDER BY %s", t, pk);
+        int rc = cols.data ? sqlite3_prepare_v2(s->db, (const char *)cols.data, -1, &r->q, NULL)
+                           : SQLITE_NOMEM;
+        zr_buf_free(&cols);
+        if (rc != SQLITE_OK) {
+            st = store_db_fail(s, "read layer");
+            goto fail;
+        }
+    }
+    *out = r;
+    return ZR_OK;
+fail:
+    zr_reader_close(r);
+    return st;
+}
+
+int zr_reader_nfields(const zr_reader *r) {
+    return r->n_cols;
+}
+const char *zr_reader_field(const zr_reader *r, int i) {
+    return r->names[i];
+}
+const char *zr_reader_table(const zr_reader *r) {
+    return r->table;
+}
+const char *zr_reader_geom_type(const zr_reader *r) {
+    return r->geom_type;
+}
+int zr_reader_epsg(const zr_reader *r) {
+    return r->epsg;
+}
+const char *zr_reader_srs_wkt(const zr_reader *r) {
+    return r->wkt;
+}
+
+zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read) {
+    *n_read = 0;
+    zr_batch_reset(b);
+    b->geom_is_gpkg = 1;
+    while (*n_read < max && !r->done) {
+        int rc = sqlite3_step(r->q);
+        if (rc == SQLITE_DONE) {
+            r->done = 1;
+            break;
+        }
+        if (rc != SQLITE_ROW) return store_db_fail(r->s, "read feature");
+        zr_feature *f;
+        zr_status st = zr_batch_add(b, sqlite3_column_int64(r->q, 0), &f);
+        if (st) return st;
+        if (sqlite3_column_type(r->q, 1) == SQLITE_BLOB) {
+            st = zr_batch_set_geom(b, f, sqlite3_column_blob(r->q, 1),
+                                   (size_t)sqlite3_column_bytes(r->q, 1));
+            if (st) return st;
+        }
+        for (int i = 0; i < r->n_cols && i < b->n_fields; i++) {
+            zr_value *v = &f->v[i];
+            switch (sqlite3_column_type(r->q, i + 2)) {
+                case SQLITE_INTEGER:
+                    v->kind = ZR_FT_INT;
+                    v->i = sqlite3_column_int64(r->q, i + 2);
+                    v->r = (double)v->i;
+                    break;
+                case SQLITE_FLOAT:
+                    v->kind = ZR_FT_REAL;
+                    v->r = sqlite3_column_double(r->q, i + 2);
+                    break;
+                case SQLITE_TEXT:
+                case SQLITE_BLOB:
+                    st = zr_batch_set_text(b, v, (const char *)sqlite3_column_text(r->q, i + 2),
+                                           (size_t)sqlite3_column_bytes(r->q, i + 2));
+                    if (st) return st;
+                    break;
+                default:
+                    v->kind = ZR_FT_NULL;
+            }
+        }
+        (*n_read)++;
+    }
+    return ZR_OK;
+}
+
+void zr_reader_close(zr_reader *r) {
+    if (!r) return;
+    sqlite3_finalize(r->q);
+    for (int i = 0; i < r->n_cols; i++) free(r->names[i]);
+    free(r->names);
+    free(r->wkt);
+    free(r);
+}
+
+/* ---- queries ---- */
+
+zr_status zr_store_layers(zr_store *s, zr_layer_info **out, int *n) {
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT c.table_name, coalesce(g.geometry_type_name, ''), "
+                           "coalesce(c.srs_id, 0) FROM gpkg_contents c LEFT JOIN "
+                           "gpkg_geometry_columns g ON g.table_name = c.table_name ORDER BY 1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return store_db_fail(s, "gpkg_contents");
+    zr_layer_info *v = NULL;
+    int cnt = 0;
+    zr_status st = ZR_OK;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        zr_layer_info *nv = realloc(v, sizeof *nv * (size_t)(cnt + 1));
+        if (!nv) {
+            st = ZR_ERR_NOMEM;
+            break;
+        }
+        v = nv;
+        zr_layer_info *li = &v[cnt++];
+        snprintf(li->table, sizeof li->table, "%s", (const char *)sqlite3_column_text(q, 0));
+        snprintf(li->geom_type, sizeof li->geom_type, "%s", (const char *)sqlite3_column_text(q, 1));
+        li->srs_id = sqlite3_column_int(q, 2);
+        li->count = -1;
+    }
+    sqlite3_finalize(q);
+    for (int i = 0; i < cnt && !st; i++) {
+        char t[300], sql[400];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", store_ident(t, sizeof t, v[i].table));
+        if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+            v[i].count = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+    }
+    if (st) {
+        free(v);
+        return st;
+    }
+    *out = v;
+    *n = cnt;
+    return ZR_OK;
+}
+
+zr_status zr_store_group_sum(zr_store *s, const char *table, const char *key_expr,
+                             const char *value_expr, zr_group_fn fn, void *ctx) {
+    char t[300];
+    zr_buf sql = {0};
+    zr_buf_printf(&sql,
+                  "SELECT %s AS k, count(*), sum(CAST(round(%s * 100) AS INTEGER)) FROM %s "
+                  "GROUP BY k ORDER BY k",
+                  key_expr, value_expr, store_ident(t, sizeof t, table));
+    sqlite3_stmt *q = NULL;
+    int rc = sql.data ? sqlite3_prepare_v2(s->db, (const char *)sql.data, -1, &q, NULL) : SQLITE_NOMEM;
+    zr_buf_free(&sql);
+    if (rc != SQLITE_OK) return store_db_fail(s, "group sum");
+    zr_status st = ZR_OK;
+    while (!st && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(q, 0);
+        st = fn(ctx, k ? k : "", sqlite3_column_int64(q, 1), sqlite3_column_int64(q, 2));
+    }
+    if (!st && rc != SQLITE_DONE) st = store_db_fail(s, "group sum");
+    sqlite3_finalize(q);
+    return st;
+}

@@ -1,0 +1,88 @@
+/* The GeoPackage store (OGC GeoPackage 1.3 over SQLite). The only folder that includes
+ * sqlite3.h. Feature layers are real GPKG layers with R*Tree indexes, so QGIS and GDAL open the
+ * file as it is. Errors: detail text on the handle (zr_store_errmsg). */
+#ifndef ZR_STORE_H
+#define ZR_STORE_H
+#include <stdint.h>
+#include "core/feature.h"
+#include "zrzy.h"
+
+typedef struct zr_store zr_store;
+
+enum { ZR_STORE_READ = 0, ZR_STORE_WRITE = 1, ZR_STORE_CREATE = 2 };
+/* Open path. READ: read-only; WRITE: must exist; CREATE: created (as an empty GeoPackage)
+ * when absent. A file that is not a GeoPackage/SQLite database is ZR_ERR_DB. */
+zr_status zr_store_open(const char *path, int mode, zr_store **out);
+void zr_store_close(zr_store *s);
+const char *zr_store_errmsg(const zr_store *s);
+/* 1 when zr_store_open created the file. */
+int zr_store_created(const zr_store *s);
+
+zr_status zr_store_begin(zr_store *s);
+zr_status zr_store_commit(zr_store *s);
+void zr_store_rollback(zr_store *s);
+
+/* Register an SRS row (organization EPSG) if missing. */
+zr_status zr_store_ensure_srs(zr_store *s, int epsg, const char *name, const char *wkt);
+
+/* Create (replacing any existing) feature layer `table` with a MULTIPOLYGON column `geom`,
+ * the given fields, an R*Tree spatial index and its maintenance triggers. */
+zr_status zr_store_create_layer(zr_store *s, const char *table, const zr_field_def *fields,
+                                int n_fields, int srs_id, const char *description);
+/* 1 when the store has a table of that name. */
+int zr_store_has_table(zr_store *s, const char *table);
+/* Drop a layer and its metadata rows and index. Missing is not an error. */
+zr_status zr_store_drop_layer(zr_store *s, const char *table);
+
+/* Create (replacing) a plain attribute table registered as 'attributes' in gpkg_contents. */
+zr_status zr_store_create_attr_table(zr_store *s, const char *table, const zr_field_def *fields,
+                                     int n_fields, const char *description);
+
+/* ---- bulk writer ---- */
+typedef struct zr_writer zr_writer;
+zr_status zr_writer_open(zr_store *s, const char *table, const zr_field_def *fields, int n_fields,
+                         zr_writer **out);
+zr_status zr_writer_open_attr(zr_store *s, const char *table, const zr_field_def *fields,
+                              int n_fields, zr_writer **out);
+/* vals[0..n_fields) in the layer's field order; blob: GeoPackage geometry blob (NULL for an
+ * attribute table, whose writer must be opened with zr_writer_open_attr). */
+zr_status zr_writer_insert(zr_writer *w, const zr_value *vals, const unsigned char *blob,
+                           size_t blob_len);
+/* Finalize and update the layer's extent in gpkg_contents. */
+zr_status zr_writer_close(zr_writer *w);
+
+/* ---- streaming reader ---- */
+typedef struct zr_reader zr_reader;
+/* Open a feature layer; table NULL picks "DLTB" (case-insensitive) or the only polygon layer.
+ * The reader yields every column but the primary key and geometry, as found. */
+zr_status zr_reader_open(zr_store *s, const char *table, zr_reader **out);
+int zr_reader_nfields(const zr_reader *r);
+const char *zr_reader_field(const zr_reader *r, int i);
+const char *zr_reader_table(const zr_reader *r);
+const char *zr_reader_geom_type(const zr_reader *r);
+/* EPSG code of the layer's SRS when organization is EPSG, else 0; WKT definition (borrowed). */
+int zr_reader_epsg(const zr_reader *r);
+const char *zr_reader_srs_wkt(const zr_reader *r);
+/* Append up to max features to b (after a reset); *n_read = 0 at the end. Geometries are
+ * GeoPackage blobs (b->geom_is_gpkg = 1). */
+zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read);
+void zr_reader_close(zr_reader *r);
+
+/* ---- queries used by info and reports ---- */
+typedef struct zr_layer_info {
+    char table[128];
+    char geom_type[32];
+    int srs_id;
+    int64_t count;
+} zr_layer_info;
+/* Feature layers in gpkg_contents. *out malloc'd; free(). */
+zr_status zr_store_layers(zr_store *s, zr_layer_info **out, int *n);
+/* Rows of (key, count, Σ value) for SELECT key_expr, count(*), sum(value_expr) FROM table GROUP
+ * BY 1 ORDER BY 1. key_expr/value_expr are trusted SQL fragments from zrzy's own code, never
+ * user input. value is summed as exact integers: round(value_expr × 100). */
+typedef zr_status (*zr_group_fn)(void *ctx, const char *key, int64_t count, int64_t cents);
+zr_status zr_store_group_sum(zr_store *s, const char *table, const char *key_expr,
+                             const char *value_expr, zr_group_fn fn, void *ctx);
+/* Key/value metadata of zrzy (table zrzy_meta). */
+zr_status zr_store_meta_set(zr_store *s, const char *key, const char *value);
+#endif
