@@ -92,7 +92,7 @@ static zr_status write_parcels(demo_county *c, zr_store *st, int64_t *n_out, int
             v[ZR_DLTB_SJNF] = (zr_value){.kind = ZR_FT_INT, .i = 2023};
             zr_buf_reset(&blob);
             if ((s = zr_poly_to_gpkg_blob(&p, c->crs.epsg, &blob))) break;
-            if ((s = zr_writer_insert(w, v, blob.data, blob.len))) {
+            if ((s = zr_writer_insert(w, v, blob.data, blob.len)) || (s = zr_writer_flush(w))) {
                 snprintf(err, n, "%s", zr_store_errmsg(st));
                 break;
             }
@@ -183,7 +183,7 @@ static zr_status write_villages(demo_county *c, zr_store *st, const int64_t *dcm
         vals[ZR_XZQ_JSMJ] = real((double)jsmj / 100);
         zr_buf_reset(&blob);
         if (!s) s = zr_poly_to_gpkg_blob(&u, c->crs.epsg, &blob);
-        if (!s && (s = zr_writer_insert(w, vals, blob.data, blob.len)))
+        if (!s && ((s = zr_writer_insert(w, vals, blob.data, blob.len)) || (s = zr_writer_flush(w))))
             snprintf(err, n, "%s", zr_store_errmsg(st));
     }
 done:
@@ -211,6 +211,7 @@ static zr_status write_tkxs(zr_store *st) {
         zr_value v[3] = {txt(demo_tkxs_table[k].gdlx), txt(demo_tkxs_table[k].gdpdjb),
                          real(demo_tkxs_table[k].kcxs_1e4 / 10000.0)};
         s = zr_writer_insert(w, v, NULL, 0);
+        if (!s) s = zr_writer_flush(w);
     }
     zr_status s2 = zr_writer_close(w);
     return s ? s : s2;

@@ -10,9 +10,9 @@
 #include "core/fixed.h"
 #include "core/pool.h"
 #include "geo/geo.h"
+#include "import/pipeline.h"
 #include "import/source.h"
 
-#define BATCH 8192
 
 struct zr_import {
     char err[2048];
@@ -39,72 +39,6 @@ static zr_status fail(zr_import *imp, zr_status st, const char *fmt, ...) {
     vsnprintf(imp->err, sizeof imp->err, fmt, ap);
     va_end(ap);
     return st;
-}
-
-/* ---- per-batch geometry work, done in parallel ---- */
-
-typedef struct {
-    zr_poly poly;
-    zr_buf scratch, blobs;
-} worker_state;
-
-typedef struct {
-    zr_status st;       /* ZR_OK or ZR_ERR_GEOM_INVALID */
-    char why[160];
-    int64_t area_cents; /* computed TBMJ / JSMJ */
-    int area_ok;        /* 0: a coordinate is not finite */
-    int worker;
-    size_t blob_off, blob_len;
-} geom_result;
-
-typedef struct {
-    const zr_batch *b;
-    const zr_crs *crs;
-    int srs_id;
-    worker_state *ws;
-    geom_result *res;
-} geom_job;
-
-static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
-    geom_job *j = ctx;
-    worker_state *w = &j->ws[worker];
-    zr_buf_reset(&w->blobs);
-    for (size_t i = begin; i < end; i++) {
-        const zr_feature *f = &j->b->f[i];
-        geom_result *r = &j->res[i];
-        r->worker = worker;
-        r->st = ZR_OK;
-        r->area_ok = 0;
-        if (!f->geom) {
-            r->st = ZR_ERR_GEOM_INVALID;
-            snprintf(r->why, sizeof r->why, "geometry is missing or empty");
-            continue;
-        }
-        int empty = 0;
-        zr_status s = j->b->geom_is_gpkg
-                          ? zr_gpkg_blob_to_poly(f->geom, f->geom_len, &w->poly, &empty, r->why,
-                                                 sizeof r->why)
-                          : zr_wkb_to_poly(f->geom, f->geom_len, &w->poly, r->why, sizeof r->why);
-        if (!s && (empty || w->poly.n_pts == 0)) {
-            s = ZR_ERR_GEOM_INVALID;
-            snprintf(r->why, sizeof r->why, "geometry is empty");
-        }
-        if (s) {
-            r->st = s == ZR_ERR_NOMEM ? s : ZR_ERR_GEOM_INVALID;
-            continue;
-        }
-        double a = zr_poly_area(&w->poly, j->crs, &w->scratch);
-        if (isfinite(a)) {
-            r->area_ok = 1;
-            r->area_cents = zr_round_cents(a);
-        }
-        r->blob_off = w->blobs.len;
-        if (zr_poly_to_gpkg_blob(&w->poly, j->srs_id, &w->blobs) != ZR_OK) {
-            r->st = ZR_ERR_NOMEM;
-            continue;
-        }
-        r->blob_len = w->blobs.len - r->blob_off;
-    }
 }
 
 /* ---- attribute mapping ---- */
@@ -227,35 +161,32 @@ static zr_status import_layer(import_ctx *c, imp_source *src, layer_kind kind, i
     const int srs_id = src->crs.epsg;
 
     zr_writer *w = NULL;
-    zr_batch b = {0};
-    worker_state *ws = calloc((size_t)c->threads, sizeof *ws);
-    geom_result *res = calloc(BATCH, sizeof *res);
+    imp_pipe *pipe = NULL;
+    imp_slot *slot = NULL;
     zr_value *vals = calloc((size_t)nf, sizeof *vals);
-    if (!ws || !res || !vals) {
+    if (!vals) {
         st = ZR_ERR_NOMEM;
         goto done;
     }
-    if ((st = zr_batch_init(&b, imp_source_nfields(src)))) goto done;
     if ((st = zr_store_create_layer(c->store, table, fields, nf, srs_id,
                                     kind == KIND_DLTB ? "地类图斑" : "行政区")) ||
         (st = zr_writer_open(c->store, table, fields, nf, &w))) {
         fail(imp, st, "%s", zr_store_errmsg(c->store));
         goto done;
     }
+    if ((st = imp_pipe_start(src, srs_id, c->threads, &pipe))) goto done;
     double next_progress = zr_now() + 2.0;
     for (;;) {
-        size_t got = 0;
-        char err[1024] = "";
-        if ((st = imp_source_next(src, &b, BATCH, &got, err, sizeof err))) {
-            fail(imp, st == ZR_ERR_NOMEM ? st : ZR_ERR_IMPORT, "%s", err);
+        slot = imp_pipe_next(pipe);
+        if (slot->st) {
+            st = fail(imp, slot->st == ZR_ERR_NOMEM ? slot->st : ZR_ERR_IMPORT, "%s", slot->err);
             goto done;
         }
-        if (!got) break;
-        geom_job job = {&b, &src->crs, srs_id, ws, res};
-        zr_parallel_for(got < 512 ? 1 : c->threads, got, geom_range, &job);
-        for (size_t i = 0; i < got; i++) {
-            const zr_feature *f = &b.f[i];
-            geom_result *r = &res[i];
+        if (!slot->got) break;
+        zr_batch *bp = &slot->b;
+        for (size_t i = 0; i < slot->got; i++) {
+            const zr_feature *f = &bp->f[i];
+            const imp_geom *r = &slot->geom[i];
             char bsmbuf[64];
             const char *bsm = bsm_col >= 0 ? val_text(&f->v[bsm_col], bsmbuf, sizeof bsmbuf) : "";
             if (r->st) {
@@ -268,7 +199,7 @@ static zr_status import_layer(import_ctx *c, imp_source *src, layer_kind kind, i
             for (int k = 0; k < nf; k++) {
                 int bad1 = 0;
                 if (m.map[k] >= 0)
-                    convert(&b, &f->v[m.map[k]], &fields[k], &vals[k], &bad1);
+                    convert(bp, &f->v[m.map[k]], &fields[k], &vals[k], &bad1);
                 else
                     vals[k] = (zr_value){0};
                 if (bad1) {
@@ -329,13 +260,18 @@ static zr_status import_layer(import_ctx *c, imp_source *src, layer_kind kind, i
                     vals[ZR_XZQ_JSMJ] =
                         (zr_value){.kind = ZR_FT_REAL, .r = (double)r->area_cents / 100.0};
             }
-            const unsigned char *blob = ws[r->worker].blobs.data + r->blob_off;
-            if ((st = zr_writer_insert(w, vals, blob, r->blob_len))) {
+            if ((st = zr_writer_insert(w, vals, r->blob, r->blob_len))) {
                 fail(imp, st, "%s", zr_store_errmsg(c->store));
                 goto done;
             }
             (*count)++;
         }
+        if ((st = zr_writer_flush(w))) { /* the slot's memory goes back to the reader */
+            fail(imp, st, "%s", zr_store_errmsg(c->store));
+            goto done;
+        }
+        imp_pipe_release(pipe, slot);
+        slot = NULL;
         if (c->o->progress && zr_now() > next_progress) {
             fprintf(stderr, "zrzy import: %s: %lld features, %.0f/s\n", table, (long long)*count,
                     (double)*count / (zr_now() - c->t0));
@@ -343,20 +279,13 @@ static zr_status import_layer(import_ctx *c, imp_source *src, layer_kind kind, i
         }
     }
 done:
+    if (slot) imp_pipe_release(pipe, slot);
+    imp_pipe_stop(pipe);
     if (w) {
         zr_status s2 = zr_writer_close(w);
         if (!st && s2) st = fail(imp, s2, "%s", zr_store_errmsg(c->store));
     }
-    if (ws)
-        for (int t = 0; t < c->threads; t++) {
-            zr_poly_free(&ws[t].poly);
-            zr_buf_free(&ws[t].scratch);
-            zr_buf_free(&ws[t].blobs);
-        }
-    free(ws);
-    free(res);
     free(vals);
-    zr_batch_free(&b);
     return st;
 }
 

@@ -1,17 +1,32 @@
 /* Bulk writer, streaming reader and grouped sums over GeoPackage feature layers. */
 #include "store/store_int.h"
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define MULTI_ROWS 32 /* rows per INSERT statement: amortizes statement and sequence upkeep */
+
+typedef struct pending_row {
+    zr_value *vals; /* copy of the caller's values (strings still borrowed) */
+    const unsigned char *blob;
+    size_t blob_len;
+    int64_t fid;
+} pending_row;
+
 struct zr_writer {
     zr_store *s;
-    sqlite3_stmt *ins;
+    sqlite3_stmt *ins, *multi;
     int n_fields;
     char table[128];
     double env[4];
-    int64_t n;
+    int64_t n, next_fid;
     int has_geom;
+    pending_row rows[MULTI_ROWS];
+    zr_value *val_store; /* MULTI_ROWS × n_fields */
+    int pending;
+    store_rtree_entry *idx; /* envelopes for the bulk-loaded spatial index */
+    size_t n_idx, cap_idx;
 };
 
 static zr_status writer_open(zr_store *s, const char *table, const zr_field_def *fields,
@@ -19,6 +34,12 @@ static zr_status writer_open(zr_store *s, const char *table, const zr_field_def 
     *out = NULL;
     zr_writer *w = calloc(1, sizeof *w);
     if (!w) return ZR_ERR_NOMEM;
+    w->val_store = calloc((size_t)MULTI_ROWS * (size_t)(n_fields ? n_fields : 1), sizeof(zr_value));
+    if (!w->val_store) {
+        free(w);
+        return ZR_ERR_NOMEM;
+    }
+    for (int r = 0; r < MULTI_ROWS; r++) w->rows[r].vals = w->val_store + (size_t)r * (size_t)n_fields;
     w->s = s;
     w->n_fields = n_fields;
     w->has_geom = has_geom;
@@ -26,21 +47,47 @@ static zr_status writer_open(zr_store *s, const char *table, const zr_field_def 
     w->env[0] = w->env[2] = 1e300;
     w->env[1] = w->env[3] = -1e300;
     zr_buf sql = {0};
-    zr_buf_printf(&sql, "INSERT INTO \"%s\" (%s", table, has_geom ? "geom" : "fid");
+    char t[300];
+    store_ident(t, sizeof t, table);
+    zr_buf_printf(&sql, "SELECT coalesce(max(fid), 0) + 1 FROM %s", t);
+    sqlite3_stmt *q = NULL;
+    w->next_fid = 1;
+    if (sql.data && sqlite3_prepare_v2(s->db, (const char *)sql.data, -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        w->next_fid = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    zr_buf_reset(&sql);
+    zr_buf_printf(&sql, "INSERT INTO %s (fid%s", t, has_geom ? ", geom" : "");
     for (int i = 0; i < n_fields; i++) zr_buf_printf(&sql, ", \"%s\"", fields[i].name);
-    zr_buf_printf(&sql, ") VALUES (?");
-    for (int i = 0; i < n_fields; i++) zr_buf_printf(&sql, ", ?");
-    zr_buf_printf(&sql, ")");
+    zr_buf_printf(&sql, ") VALUES ");
+    const size_t head = sql.len;
+    for (int r = 0; r < MULTI_ROWS; r++) {
+        zr_buf_printf(&sql, "%s(?%s", r ? ", " : "", has_geom ? ", ?" : "");
+        for (int i = 0; i < n_fields; i++) zr_buf_printf(&sql, ", ?");
+        zr_buf_printf(&sql, ")");
+        if (r == 0) zr_buf_printf(&sql, "%c", 0); /* the one-row statement ends here */
+    }
     if (!sql.data) {
-        free(w);
+        zr_writer_close(w);
         return ZR_ERR_NOMEM;
     }
-    int rc = sqlite3_prepare_v3(s->db, (const char *)sql.data, -1, SQLITE_PREPARE_PERSISTENT,
-                                &w->ins, NULL);
+    (void)head;
+    const char *one = (const char *)sql.data;
+    const size_t one_len = strlen(one);
+    /* the multi-row text: the one-row text, then the rest after its NUL */
+    zr_buf multi = {0};
+    zr_buf_append(&multi, one, one_len);
+    zr_buf_append(&multi, one + one_len + 1, sql.len - one_len - 1);
+    int rc = sqlite3_prepare_v3(s->db, one, -1, SQLITE_PREPARE_PERSISTENT, &w->ins, NULL);
+    if (rc == SQLITE_OK && multi.data)
+        rc = sqlite3_prepare_v3(s->db, (const char *)multi.data, -1, SQLITE_PREPARE_PERSISTENT,
+                                &w->multi, NULL);
     zr_buf_free(&sql);
-    if (rc != SQLITE_OK) {
-        free(w);
-        return store_db_fail(s, "prepare insert");
+    zr_buf_free(&multi);
+    if (rc != SQLITE_OK || !w->multi) {
+        zr_status st = store_db_fail(s, "prepare insert");
+        zr_writer_close(w);
+        return st;
     }
     *out = w;
     return ZR_OK;
@@ -56,52 +103,104 @@ zr_status zr_writer_open_attr(zr_store *s, const char *table, const zr_field_def
     return writer_open(s, table, fields, n_fields, 0, out);
 }
 
-static void env_grow(double env[4], const unsigned char *b, size_t n) {
-    if (n < 40 || ((b[3] >> 1) & 7) == 0 || (b[3] & 0x10)) return;
+static float round_down(double d) {
+    float f = (float)d;
+    return (double)f > d ? nextafterf(f, -INFINITY) : f;
+}
+
+static float round_up(double d) {
+    float f = (float)d;
+    return (double)f < d ? nextafterf(f, INFINITY) : f;
+}
+
+/* Grow the layer extent and note the feature's envelope for the spatial index. */
+static zr_status env_note(zr_writer *w, int64_t fid, const unsigned char *b, size_t n) {
+    if (n < 40 || ((b[3] >> 1) & 7) == 0 || (b[3] & 0x10) || !(b[3] & 1)) return ZR_OK;
     double e[4];
-    memcpy(e, b + 8, 32); /* zrzy writes little-endian blobs; host is little-endian */
-    if (e[0] < env[0]) env[0] = e[0];
-    if (e[1] > env[1]) env[1] = e[1];
-    if (e[2] < env[2]) env[2] = e[2];
-    if (e[3] > env[3]) env[3] = e[3];
+    memcpy(e, b + 8, 32); /* zrzy writes little-endian blobs; hosts are little-endian */
+    if (e[0] < w->env[0]) w->env[0] = e[0];
+    if (e[1] > w->env[1]) w->env[1] = e[1];
+    if (e[2] < w->env[2]) w->env[2] = e[2];
+    if (e[3] > w->env[3]) w->env[3] = e[3];
+    if (w->n_idx == w->cap_idx) {
+        size_t nc = w->cap_idx ? w->cap_idx * 2 : 4096;
+        store_rtree_entry *ni = realloc(w->idx, nc * sizeof *ni);
+        if (!ni) return ZR_ERR_NOMEM;
+        w->idx = ni;
+        w->cap_idx = nc;
+    }
+    w->idx[w->n_idx++] = (store_rtree_entry){fid, round_down(e[0]), round_up(e[1]),
+                                             round_down(e[2]), round_up(e[3])};
+    return ZR_OK;
+}
+
+/* Bind one row at parameter base (1-based). */
+static void bind_row(zr_writer *w, sqlite3_stmt *q, int base, const pending_row *r) {
+    sqlite3_bind_int64(q, base++, r->fid);
+    if (w->has_geom) {
+        if (r->blob)
+            sqlite3_bind_blob(q, base, r->blob, (int)r->blob_len, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(q, base);
+        base++;
+    }
+    for (int i = 0; i < w->n_fields; i++) {
+        const zr_value *v = &r->vals[i];
+        switch (v->kind) {
+            case ZR_FT_TEXT:
+                sqlite3_bind_text(q, base + i, v->s, -1, SQLITE_STATIC);
+                break;
+            case ZR_FT_REAL:
+                sqlite3_bind_double(q, base + i, v->r);
+                break;
+            case ZR_FT_INT:
+                sqlite3_bind_int64(q, base + i, v->i);
+                break;
+            default:
+                sqlite3_bind_null(q, base + i);
+        }
+    }
+}
+
+zr_status zr_writer_flush(zr_writer *w) {
+    if (!w->pending) return ZR_OK;
+    const int per = w->n_fields + 1 + w->has_geom;
+    int rc = SQLITE_DONE;
+    if (w->pending == MULTI_ROWS) {
+        for (int r = 0; r < MULTI_ROWS; r++) bind_row(w, w->multi, 1 + r * per, &w->rows[r]);
+        rc = sqlite3_step(w->multi);
+        sqlite3_reset(w->multi);
+    } else {
+        for (int r = 0; r < w->pending && rc == SQLITE_DONE; r++) {
+            bind_row(w, w->ins, 1, &w->rows[r]);
+            rc = sqlite3_step(w->ins);
+            sqlite3_reset(w->ins);
+        }
+    }
+    w->pending = 0;
+    return rc == SQLITE_DONE ? ZR_OK : store_db_fail(w->s, "insert features");
 }
 
 zr_status zr_writer_insert(zr_writer *w, const zr_value *vals, const unsigned char *blob,
                            size_t blob_len) {
-    sqlite3_stmt *q = w->ins;
-    if (blob)
-        sqlite3_bind_blob(q, 1, blob, (int)blob_len, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(q, 1);
-    for (int i = 0; i < w->n_fields; i++) {
-        const zr_value *v = &vals[i];
-        switch (v->kind) {
-            case ZR_FT_TEXT:
-                sqlite3_bind_text(q, i + 2, v->s, -1, SQLITE_STATIC);
-                break;
-            case ZR_FT_REAL:
-                sqlite3_bind_double(q, i + 2, v->r);
-                break;
-            case ZR_FT_INT:
-                sqlite3_bind_int64(q, i + 2, v->i);
-                break;
-            default:
-                sqlite3_bind_null(q, i + 2);
-        }
-    }
-    int rc = sqlite3_step(q);
-    sqlite3_reset(q);
-    if (rc != SQLITE_DONE) return store_db_fail(w->s, "insert feature");
-    if (blob) env_grow(w->env, blob, blob_len);
+    pending_row *r = &w->rows[w->pending++];
+    memcpy(r->vals, vals, sizeof *vals * (size_t)w->n_fields);
+    r->blob = blob;
+    r->blob_len = blob_len;
+    r->fid = w->next_fid++;
     w->n++;
-    return ZR_OK;
+    zr_status st = blob ? env_note(w, r->fid, blob, blob_len) : ZR_OK;
+    if (!st && w->pending == MULTI_ROWS) st = zr_writer_flush(w);
+    return st;
 }
 
 zr_status zr_writer_close(zr_writer *w) {
     if (!w) return ZR_OK;
-    zr_status st = ZR_OK;
+    zr_status st = w->multi ? zr_writer_flush(w) : ZR_OK;
     sqlite3_finalize(w->ins);
-    if (w->n > 0 && w->has_geom) {
+    sqlite3_finalize(w->multi);
+    if (!st && w->has_geom && w->multi) st = store_rtree_bulk(w->s, w->table, w->idx, w->n_idx);
+    if (!st && w->n > 0 && w->has_geom) {
         sqlite3_stmt *q = NULL;
         if (sqlite3_prepare_v2(w->s->db,
                                "UPDATE gpkg_contents SET min_x = ?, max_x = ?, min_y = ?, max_y = "
@@ -116,6 +215,8 @@ zr_status zr_writer_close(zr_writer *w) {
         }
         sqlite3_finalize(q);
     }
+    free(w->idx);
+    free(w->val_store);
     free(w);
     return st;
 }

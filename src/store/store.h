@@ -45,10 +45,14 @@ zr_status zr_writer_open(zr_store *s, const char *table, const zr_field_def *fie
 zr_status zr_writer_open_attr(zr_store *s, const char *table, const zr_field_def *fields,
                               int n_fields, zr_writer **out);
 /* vals[0..n_fields) in the layer's field order; blob: GeoPackage geometry blob (NULL for an
- * attribute table, whose writer must be opened with zr_writer_open_attr). */
+ * attribute table, whose writer must be opened with zr_writer_open_attr). Rows are written in
+ * groups: the strings vals point to and the blob must stay valid until the next
+ * zr_writer_flush or zr_writer_close (vals itself is copied). */
 zr_status zr_writer_insert(zr_writer *w, const zr_value *vals, const unsigned char *blob,
                            size_t blob_len);
-/* Finalize and update the layer's extent in gpkg_contents. */
+/* Write the pending rows now. */
+zr_status zr_writer_flush(zr_writer *w);
+/* Flush, build the spatial index, update the layer's extent in gpkg_contents, free. */
 zr_status zr_writer_close(zr_writer *w);
 
 /* ---- streaming reader ---- */

@@ -1,0 +1,195 @@
+#include "import/pipeline.h"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/fixed.h"
+#include "core/pool.h"
+
+typedef struct {
+    zr_poly poly;
+    zr_buf scratch, blobs;
+} worker_state;
+
+typedef struct {
+    imp_slot s;
+    worker_state *ws; /* per compute thread; ws[t].blobs back this slot's blobs */
+    size_t *blob_off;
+    int *blob_worker;
+    int full; /* filled, not yet released */
+} slot_impl;
+
+struct imp_pipe {
+    imp_source *src;
+    const zr_crs *crs;
+    int srs_id, threads;
+    slot_impl slot[2];
+    pthread_t tid;
+    int started, stop;
+    unsigned next_read; /* slot the consumer takes next */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+typedef struct {
+    imp_pipe *p;
+    slot_impl *si;
+} range_ctx;
+
+static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
+    range_ctx *rc = ctx;
+    slot_impl *si = rc->si;
+    worker_state *w = &si->ws[worker];
+    zr_buf_reset(&w->blobs);
+    for (size_t i = begin; i < end; i++) {
+        const zr_feature *f = &si->s.b.f[i];
+        imp_geom *r = &si->s.geom[i];
+        r->st = ZR_OK;
+        r->area_ok = 0;
+        r->blob = NULL;
+        r->blob_len = 0;
+        si->blob_worker[i] = worker;
+        if (!f->geom) {
+            r->st = ZR_ERR_GEOM_INVALID;
+            snprintf(r->why, sizeof r->why, "geometry is missing or empty");
+            continue;
+        }
+        int empty = 0;
+        zr_status s = si->s.b.geom_is_gpkg
+                          ? zr_gpkg_blob_to_poly(f->geom, f->geom_len, &w->poly, &empty, r->why,
+                                                 sizeof r->why)
+                          : zr_wkb_to_poly(f->geom, f->geom_len, &w->poly, r->why, sizeof r->why);
+        if (!s && (empty || w->poly.n_pts == 0)) {
+            s = ZR_ERR_GEOM_INVALID;
+            snprintf(r->why, sizeof r->why, "geometry is empty");
+        }
+        if (s) {
+            r->st = s == ZR_ERR_NOMEM ? s : ZR_ERR_GEOM_INVALID;
+            continue;
+        }
+        const double a = zr_poly_area(&w->poly, rc->p->crs, &w->scratch);
+        if (isfinite(a)) {
+            r->area_ok = 1;
+            r->area_cents = zr_round_cents(a);
+        }
+        si->blob_off[i] = w->blobs.len;
+        if (zr_poly_to_gpkg_blob(&w->poly, rc->p->srs_id, &w->blobs) != ZR_OK) {
+            r->st = ZR_ERR_NOMEM;
+            continue;
+        }
+        r->blob_len = w->blobs.len - si->blob_off[i];
+    }
+}
+
+static void fill(imp_pipe *p, slot_impl *si) {
+    imp_slot *s = &si->s;
+    s->st = imp_source_next(p->src, &s->b, IMP_BATCH, &s->got, s->err, sizeof s->err);
+    if (s->st || !s->got) return;
+    range_ctx rc = {p, si};
+    zr_parallel_for(s->got < 512 ? 1 : p->threads, s->got, geom_range, &rc);
+    /* blob pointers only now: the worker buffers may have moved while growing */
+    for (size_t i = 0; i < s->got; i++)
+        if (s->geom[i].blob_len)
+            s->geom[i].blob = si->ws[si->blob_worker[i]].blobs.data + si->blob_off[i];
+}
+
+static void *producer(void *arg) {
+    imp_pipe *p = arg;
+    for (unsigned k = 0;; k++) {
+        slot_impl *si = &p->slot[k % 2];
+        pthread_mutex_lock(&p->mu);
+        while (si->full && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+        int stop = p->stop;
+        pthread_mutex_unlock(&p->mu);
+        if (stop) break;
+        fill(p, si);
+        pthread_mutex_lock(&p->mu);
+        si->full = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        if (si->s.st || !si->s.got) break;
+    }
+    return NULL;
+}
+
+zr_status imp_pipe_start(imp_source *src, int srs_id, int threads, imp_pipe **out) {
+    *out = NULL;
+    imp_pipe *p = calloc(1, sizeof *p);
+    if (!p) return ZR_ERR_NOMEM;
+    p->src = src;
+    p->crs = &src->crs;
+    p->srs_id = srs_id;
+    /* the caller's writing takes one core; geometry gets the rest (at least one) */
+    p->threads = threads > 0 ? threads : 1;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    zr_status st = ZR_OK;
+    for (int k = 0; k < 2 && !st; k++) {
+        slot_impl *si = &p->slot[k];
+        si->ws = calloc((size_t)p->threads, sizeof *si->ws);
+        si->s.geom = calloc(IMP_BATCH, sizeof *si->s.geom);
+        si->blob_off = calloc(IMP_BATCH, sizeof *si->blob_off);
+        si->blob_worker = calloc(IMP_BATCH, sizeof *si->blob_worker);
+        if (!si->ws || !si->s.geom || !si->blob_off || !si->blob_worker)
+            st = ZR_ERR_NOMEM;
+        else
+            st = zr_batch_init(&si->s.b, imp_source_nfields(src));
+    }
+    if (!st) {
+        if (pthread_create(&p->tid, NULL, producer, p) == 0)
+            p->started = 1;
+        else
+            st = ZR_ERR_NOMEM;
+    }
+    if (st) {
+        imp_pipe_stop(p);
+        return st;
+    }
+    *out = p;
+    return ZR_OK;
+}
+
+imp_slot *imp_pipe_next(imp_pipe *p) {
+    slot_impl *si = &p->slot[p->next_read % 2];
+    pthread_mutex_lock(&p->mu);
+    while (!si->full) pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    p->next_read++;
+    return &si->s;
+}
+
+void imp_pipe_release(imp_pipe *p, imp_slot *s) {
+    slot_impl *si = (slot_impl *)(void *)s; /* s is the first member */
+    pthread_mutex_lock(&p->mu);
+    si->full = 0;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void imp_pipe_stop(imp_pipe *p) {
+    if (!p) return;
+    if (p->started) {
+        pthread_mutex_lock(&p->mu);
+        p->stop = 1;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+        pthread_join(p->tid, NULL);
+    }
+    for (int k = 0; k < 2; k++) {
+        slot_impl *si = &p->slot[k];
+        if (si->ws)
+            for (int t = 0; t < p->threads; t++) {
+                zr_poly_free(&si->ws[t].poly);
+                zr_buf_free(&si->ws[t].scratch);
+                zr_buf_free(&si->ws[t].blobs);
+            }
+        free(si->ws);
+        free(si->s.geom);
+        free(si->blob_off);
+        free(si->blob_worker);
+        if (si->s.b.arena) zr_batch_free(&si->s.b);
+    }
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p);
+}

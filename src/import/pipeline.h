@@ -1,0 +1,37 @@
+/* The import pipeline: a producer thread reads batches and computes geometry (parse, official
+ * area, output blob) while the caller writes the previous batch. Two slots, bounded memory. */
+#ifndef ZR_IMPORT_PIPELINE_H
+#define ZR_IMPORT_PIPELINE_H
+#include "core/buf.h"
+#include "core/feature.h"
+#include "geo/geo.h"
+#include "import/source.h"
+
+#define IMP_BATCH 8192
+
+typedef struct imp_geom {
+    zr_status st; /* ZR_OK, ZR_ERR_GEOM_INVALID or ZR_ERR_NOMEM */
+    char why[160];
+    int64_t area_cents; /* official area, when area_ok */
+    int area_ok;        /* 0: a coordinate is not finite */
+    const unsigned char *blob; /* GeoPackage blob, valid while the slot is held */
+    size_t blob_len;
+} imp_geom;
+
+typedef struct imp_slot {
+    zr_batch b;
+    imp_geom *geom; /* one per feature of b */
+    size_t got;     /* 0 at the end of the source */
+    zr_status st;   /* a read error, with err */
+    char err[1024];
+} imp_slot;
+
+typedef struct imp_pipe imp_pipe;
+/* Start reading src; geometry work uses `threads` threads in total. */
+zr_status imp_pipe_start(imp_source *src, int srs_id, int threads, imp_pipe **out);
+/* The next filled slot (blocks). Release it before asking for the next. */
+imp_slot *imp_pipe_next(imp_pipe *p);
+void imp_pipe_release(imp_pipe *p, imp_slot *s);
+/* Stop the producer (at any point) and free everything. */
+void imp_pipe_stop(imp_pipe *p);
+#endif
