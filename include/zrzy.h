@@ -112,6 +112,7 @@ typedef struct zr_demo_opts {
     const char *county;   /* 6-digit county code; default 371521 */
     uint64_t seed;        /* default 1 */
     double lon, lat;      /* county centre; 0: from the province table */
+    double km2;           /* county area; 0: 1,000–2,000 km² by seed */
 } zr_demo_opts;
 
 typedef struct zr_demo_result {

@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
  libgeos-dev libproj-dev proj-data proj-bin libgdal-dev gdal-bin libsqlite3-dev sqlite3 zlib1g-dev
  libjansson-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
- postgresql-15 postgresql-15-postgis-3 valgrind"
+ postgresql-15 postgresql-15-postgis-3 valgrind bc"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

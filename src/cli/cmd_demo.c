@@ -5,10 +5,13 @@
 #include "cli/cli.h"
 
 static const char *const demo_help =
-    "usage: zrzy demo-data --out DIR [--parcels N] [--county CODE] [--seed S] [--lon L --lat B]\n"
+    "usage: zrzy demo-data --out DIR [--parcels N] [--county CODE] [--seed S] [--km2 A]\n"
+    "                      [--lon L --lat B]\n"
     "Writes DIR/county.gpkg: a synthetic county (DLTB parcels tessellating 1,000-2,000 km², XZQ\n"
     "villages) on the real town and village codes of county CODE (default 371521 阳谷县),\n"
-    "in the 3-degree Gauss-Kruger zone of its longitude. Deterministic for a seed.\n";
+    "in the 3-degree Gauss-Kruger zone of its longitude. Deterministic for a seed.\n"
+    "  --km2 A        county area in km² (default 1,000-2,000 by seed)\n"
+    "  --lon/--lat    county centre (default: its province capital)\n";
 
 int cmd_demo_data(int argc, char **argv) {
     zr_demo_opts o = {0};
@@ -28,6 +31,8 @@ int cmd_demo_data(int argc, char **argv) {
             o.county = v;
         } else if (cli_opt(argc, argv, &i, "--seed", &v, &missing)) {
             o.seed = v ? strtoull(v, NULL, 10) : 0;
+        } else if (cli_opt(argc, argv, &i, "--km2", &v, &missing)) {
+            o.km2 = v ? atof(v) : 0;
         } else if (cli_opt(argc, argv, &i, "--lon", &v, &missing)) {
             o.lon = v ? atof(v) : 0;
         } else if (cli_opt(argc, argv, &i, "--lat", &v, &missing)) {

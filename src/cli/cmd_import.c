@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "core/fixed.h"
+#include "core/pool.h"
 
 static const char *const import_help =
     "usage: zrzy import STORE FILE [--layer NAME] [--year YYYY] [--strict] [--report CSV]\n"
@@ -76,9 +77,9 @@ int cmd_import(int argc, char **argv) {
         char area[32];
         fprintf(stderr,
                 "zrzy import: %lld parcels, Σ TBMJ %s m², %lld with stated areas that differ "
-                "(%s), %lld villages, EPSG:%d, %.2f s\n",
+                "(%s), %lld villages, EPSG:%d, %.2f s, peak RSS %zu MB\n",
                 (long long)r.n_parcels, zr_fmt_scaled(area, r.total_tbmj_cents, 2),
-                (long long)r.n_area_diffs, r.report_path, (long long)r.n_xzq, r.epsg, r.seconds);
+                (long long)r.n_area_diffs, r.report_path, (long long)r.n_xzq, r.epsg, r.seconds, zr_peak_rss() >> 20);
     }
     zr_import_free(imp);
     return cli_exit_for(s);

@@ -186,7 +186,7 @@ zr_status demo_build_county(const zr_demo_opts *o, demo_county *c, char *err, si
     zr_gk_forward(c->crs.lon0, lon, lat, &cx, &cy);
     cx += zone * 1e6;
     /* size: 1,000–2,000 km², an ellipse 1.3:1 with a wavy rim */
-    const double area = (1000 + 1000 * demo_unit(c->seed, 7, 7)) * 1e6;
+    const double area = (o->km2 > 0 ? o->km2 : 1000 + 1000 * demo_unit(c->seed, 7, 7)) * 1e6;
     c->cell = sqrt(area / (double)o->parcels);
     c->rb = sqrt(area / (1.3 * M_PI));
     c->ra = 1.3 * c->rb;

@@ -278,6 +278,7 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
     for (size_t g = 0; g < p->n_polys; g++) {
         for (size_t r = p->poly_start[g]; r < p->poly_start[g + 1]; r++) {
             const size_t n = zr_poly_ring_len(p, r);
+            if (n < 3) continue; /* no area; and p->xy may be NULL */
             const double *xy = p->xy + 2 * p->ring_start[r];
             if (crs->epsg == 4490) {
                 for (size_t i = 0; i < n; i++) lon[i] = xy[2 * i] * deg, lat[i] = xy[2 * i + 1] * deg;

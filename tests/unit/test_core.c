@@ -1,0 +1,115 @@
+/* Core helpers: statuses, exact decimals, apportioning, text encodings, arena. */
+#include "core/buf.h"
+#include "core/feature.h"
+#include "core/fixed.h"
+#include "core/text.h"
+#include "test.h"
+
+TEST(status_text) {
+    for (int s = 0; s < ZR_STATUS_END; s++) CHECK(zr_status_str((zr_status)s) != NULL);
+    CHECK_STR(zr_status_str(ZR_STATUS_END), "unknown status");
+}
+
+TEST(rounding) {
+    CHECK_EQ_INT(zr_round_cents(0.125), 13);   /* half-up */
+    CHECK_EQ_INT(zr_round_cents(2.675), 268);  /* the decimal, not the binary 2.67499… */
+    CHECK_EQ_INT(zr_round_cents(-0.125), -13); /* away from zero */
+    CHECK_EQ_INT(zr_round_cents(1234.5649), 123456);
+    CHECK_EQ_INT(zr_muldiv_round(12345, 1195, 10000), 1475); /* 1475.2275 */
+    CHECK_EQ_INT(zr_muldiv_round(10000, 5, 10), 5000);
+    CHECK_EQ_INT(zr_muldiv_round(15, 1, 10), 2);                        /* 1.5 → 2 */
+    CHECK_EQ_INT(zr_muldiv_round(INT64_MAX / 2, 4, 4), INT64_MAX / 2); /* no overflow */
+}
+
+TEST(decimals) {
+    int64_t v = 0;
+    CHECK(zr_parse_decimal("0.1195", 4, &v) == ZR_OK && v == 1195);
+    CHECK(zr_parse_decimal(" 12.3 ", 2, &v) == ZR_OK && v == 1230);
+    CHECK(zr_parse_decimal("-1.005", 2, &v) == ZR_OK && v == -101);
+    CHECK(zr_parse_decimal("7", 2, &v) == ZR_OK && v == 700);
+    CHECK(zr_parse_decimal("1e3", 2, &v) == ZR_ERR_ARG);
+    CHECK(zr_parse_decimal("", 2, &v) == ZR_ERR_ARG);
+    CHECK(zr_parse_decimal("1.2.3", 2, &v) == ZR_ERR_ARG);
+    CHECK(zr_parse_decimal("99999999999999999999", 2, &v) == ZR_ERR_ARG);
+    CHECK_EQ_INT(zr_double_scaled(0.1195, 4), 1195);
+    CHECK_EQ_INT(zr_double_scaled(0.068, 4), 680);
+    char b[32];
+    CHECK_STR(zr_fmt_scaled(b, -5, 2), "-0.05");
+    CHECK_STR(zr_fmt_scaled(b, 123456, 2), "1234.56");
+    CHECK_STR(zr_fmt_scaled(b, 42, 0), "42");
+}
+
+TEST(apportion_conserves) {
+    const double w[] = {1, 1, 1};
+    int64_t out[3];
+    CHECK(zr_apportion(100, w, 3, out) == ZR_OK);
+    CHECK_EQ_INT(out[0] + out[1] + out[2], 100);
+    CHECK_EQ_INT(out[0], 34); /* ties go to the lower index */
+    const double w2[] = {0.7, 0.2, 0.1, 0};
+    int64_t o2[4];
+    CHECK(zr_apportion(1001, w2, 4, o2) == ZR_OK);
+    CHECK_EQ_INT(o2[0], 701);
+    CHECK_EQ_INT(o2[1], 200);
+    CHECK_EQ_INT(o2[2], 100);
+    CHECK_EQ_INT(o2[3], 0);
+    const double zero[] = {0, 0};
+    int64_t o3[2];
+    CHECK(zr_apportion(7, zero, 2, o3) == ZR_OK && o3[0] == 7 && o3[1] == 0);
+    /* many random splits: always exact */
+    unsigned seed = 9;
+    int exact = 1;
+    for (int k = 0; k < 1000; k++) {
+        double ws[17];
+        int64_t os[17], sum = 0;
+        for (int i = 0; i < 17; i++) ws[i] = (seed = seed * 1103515245u + 12345u) % 1000 / 7.0;
+        const int64_t total = (int64_t)(seed % 100000000);
+        zr_apportion(total, ws, 17, os);
+        for (int i = 0; i < 17; i++) sum += os[i];
+        exact &= sum == total;
+    }
+    CHECK(exact);
+}
+
+TEST(utf8_and_gbk) {
+    const char *ok = "阳谷县 DLTB";
+    CHECK(zr_utf8_valid((const unsigned char *)ok, strlen(ok)));
+    const unsigned char gbk[] = {0xD1, 0xF4, 0xB9, 0xC8, 0xCF, 0xD8}; /* 阳谷县 in GBK */
+    CHECK(!zr_utf8_valid(gbk, sizeof gbk));
+    const unsigned char trunc[] = {0xE9, 0x98};
+    CHECK(!zr_utf8_valid(trunc, 2));
+    const unsigned char overlong[] = {0xC0, 0xAF};
+    CHECK(!zr_utf8_valid(overlong, 2));
+    zr_recoder *r = NULL;
+    zr_buf out = {0};
+    REQUIRE(zr_recoder_open("GB18030", &r) == ZR_OK);
+    CHECK(zr_recode(r, (const char *)gbk, sizeof gbk, &out) == ZR_OK);
+    CHECK_STR((const char *)out.data, "阳谷县");
+    const unsigned char bad[] = {0xFF, 0xFF, 0xFF};
+    CHECK(zr_recode(r, (const char *)bad, 3, &out) == ZR_ERR_ARG);
+cleanup:
+    zr_recoder_close(r);
+    zr_buf_free(&out);
+}
+
+TEST(arena_and_batch) {
+    zr_batch b;
+    REQUIRE(zr_batch_init(&b, 3) == ZR_OK);
+    for (int round = 0; round < 3; round++) {
+        zr_batch_reset(&b);
+        for (int i = 0; i < 5000; i++) {
+            zr_feature *f = NULL;
+            REQUIRE(zr_batch_add(&b, i, &f) == ZR_OK);
+            CHECK(zr_batch_set_text(&b, &f->v[1], "abcdef", 3) == ZR_OK);
+            unsigned char g[700] = {1};
+            CHECK(zr_batch_set_geom(&b, f, g, sizeof g) == ZR_OK);
+        }
+    }
+    CHECK_EQ_INT(b.n, 5000);
+    CHECK_STR(b.f[4999].v[1].s, "abc");
+    CHECK(b.f[10].v[0].kind == ZR_FT_NULL);
+cleanup:
+    zr_batch_free(&b);
+}
+
+TEST_MAIN(RUN(status_text); RUN(rounding); RUN(decimals); RUN(apportion_conserves);
+          RUN(utf8_and_gbk); RUN(arena_and_batch))
