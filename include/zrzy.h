@@ -62,10 +62,10 @@ int64_t zr_round_cents(double v);
 
 /* The CRSs zrzy stores survey data in. */
 typedef struct zr_crs {
-    int epsg;      /* 4490, or 4513–4554 */
-    int zone;      /* 3-degree zone 25–45; 0 for geographic */
-    int prefixed;  /* 1 when eastings carry the zone number × 1e6 */
-    double lon0;   /* central meridian, degrees; 0 for geographic */
+    int epsg;     /* 4490, or 4513–4554 */
+    int zone;     /* 3-degree zone 25–45; 0 for geographic */
+    int prefixed; /* 1 when eastings carry the zone number × 1e6 */
+    double lon0;  /* central meridian, degrees; 0 for geographic */
 } zr_crs;
 
 /* Fill crs from an EPSG code; ZR_ERR_CRS when zrzy does not support it. */
@@ -74,21 +74,21 @@ zr_status zr_crs_from_epsg(int epsg, zr_crs *crs);
 /* ---- Import ------------------------------------------------------------------------------- */
 
 typedef struct zr_import_opts {
-    const char *store;        /* GeoPackage path; created when absent */
-    const char *source;       /* GeoPackage, Shapefile, OpenFileGDB or GeoJSON */
-    const char *layer;        /* source layer; NULL: DLTB, else the only polygon layer */
-    int year;                 /* SJNF for parcels without one; 0: leave */
-    int strict;               /* refuse content defects too */
-    const char *report_path;  /* CSV of stated≠computed areas; NULL: beside the store */
-    int threads;              /* 0: all cores */
-    int progress;             /* print progress on stderr */
+    const char *store;       /* GeoPackage path; created when absent */
+    const char *source;      /* GeoPackage, Shapefile, OpenFileGDB or GeoJSON */
+    const char *layer;       /* source layer; NULL: DLTB, else the only polygon layer */
+    int year;                /* SJNF for parcels without one; 0: leave */
+    int strict;              /* refuse content defects too */
+    const char *report_path; /* CSV of stated≠computed areas; NULL: beside the store */
+    int threads;             /* 0: all cores */
+    int progress;            /* print progress on stderr */
 } zr_import_opts;
 
 typedef struct zr_import_result {
     int64_t n_parcels;
-    int64_t total_tbmj_cents;  /* Σ TBMJ in 0.01 m² */
-    int64_t n_area_diffs;      /* parcels whose stated TBMJ/KCMJ/TBDLMJ differ */
-    int64_t n_xzq;             /* villages (XZQ) copied from the source, if it had them */
+    int64_t total_tbmj_cents; /* Σ TBMJ in 0.01 m² */
+    int64_t n_area_diffs;     /* parcels whose stated TBMJ/KCMJ/TBDLMJ differ */
+    int64_t n_xzq;            /* villages (XZQ) copied from the source, if it had them */
     double seconds;
     int epsg;
     char report_path[1024];
@@ -107,12 +107,12 @@ const char *zr_import_errmsg(const zr_import *imp);
 /* ---- Synthetic county --------------------------------------------------------------------- */
 
 typedef struct zr_demo_opts {
-    const char *out_dir;  /* writes out_dir/county.gpkg */
-    int64_t parcels;      /* target parcel count; default 20 000 */
-    const char *county;   /* 6-digit county code; default 371521 */
-    uint64_t seed;        /* default 1 */
-    double lon, lat;      /* county centre; 0: from the province table */
-    double km2;           /* county area; 0: 1,000–2,000 km² by seed */
+    const char *out_dir; /* writes out_dir/county.gpkg */
+    int64_t parcels;     /* target parcel count; default 20 000 */
+    const char *county;  /* 6-digit county code; default 371521 */
+    uint64_t seed;       /* default 1 */
+    double lon, lat;     /* county centre; 0: from the province table */
+    double km2;          /* county area; 0: 1,000–2,000 km² by seed */
 } zr_demo_opts;
 
 typedef struct zr_demo_result {

@@ -26,25 +26,24 @@ extern const char *zr_test_name;
 
 #define CHECK(cond) ZR_TEST_RECORD_((cond), "CHECK(%s) failed", #cond)
 
-#define CHECK_EQ_INT(a, b)                                                                     \
-    do {                                                                                       \
-        int64_t a_ = (int64_t)(a), b_ = (int64_t)(b);                                          \
-        ZR_TEST_RECORD_(a_ == b_, "%s == %s failed (%" PRId64 " vs %" PRId64 ")", #a, #b, a_, \
-                        b_);                                                                   \
+#define CHECK_EQ_INT(a, b)                                                                         \
+    do {                                                                                           \
+        int64_t a_ = (int64_t)(a), b_ = (int64_t)(b);                                              \
+        ZR_TEST_RECORD_(a_ == b_, "%s == %s failed (%" PRId64 " vs %" PRId64 ")", #a, #b, a_, b_); \
     } while (0)
 
-#define CHECK_NEAR(a, b, tol)                                                                 \
-    do {                                                                                      \
-        double a_ = (a), b_ = (b);                                                            \
-        ZR_TEST_RECORD_(fabs(a_ - b_) <= (tol), "|%s - %s| <= %g failed (%.6f vs %.6f)", #a, \
-                        #b, (double)(tol), a_, b_);                                           \
+#define CHECK_NEAR(a, b, tol)                                                                    \
+    do {                                                                                         \
+        double a_ = (a), b_ = (b);                                                               \
+        ZR_TEST_RECORD_(fabs(a_ - b_) <= (tol), "|%s - %s| <= %g failed (%.6f vs %.6f)", #a, #b, \
+                        (double)(tol), a_, b_);                                                  \
     } while (0)
 
-#define CHECK_STR(a, b)                                                                       \
-    do {                                                                                      \
-        const char *a_ = (a), *b_ = (b);                                                      \
-        ZR_TEST_RECORD_(a_ && b_ && !strcmp(a_, b_), "%s == %s failed (\"%s\" vs \"%s\")", #a, \
-                        #b, a_ ? a_ : "(null)", b_ ? b_ : "(null)");                          \
+#define CHECK_STR(a, b)                                                                           \
+    do {                                                                                          \
+        const char *a_ = (a), *b_ = (b);                                                          \
+        ZR_TEST_RECORD_(a_ &&b_ && !strcmp(a_, b_), "%s == %s failed (\"%s\" vs \"%s\")", #a, #b, \
+                        a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                  \
     } while (0)
 
 #define REQUIRE(cond)                                      \

@@ -13,7 +13,8 @@ static const char *const import_help =
     "Loads 三调 / 年度变更调查 parcels (DLTB) from FILE (GeoPackage, Shapefile, OpenFileGDB,\n"
     "GeoJSON) into the GeoPackage STORE (created when absent), replacing its DLTB layer.\n"
     "TBMJ is recomputed as the CGCS2000 ellipsoidal area; KCMJ and TBDLMJ follow from KCXS.\n"
-    "Parcels whose stated areas differ are listed in the report (default STORE.import-report.csv).\n"
+    "Parcels whose stated areas differ are listed in the report (default "
+    "STORE.import-report.csv).\n"
     "An XZQ layer in FILE is loaded too. On any structural error nothing changes (exit 2).\n"
     "  --layer NAME   source layer (default DLTB, else the only polygon layer)\n"
     "  --year YYYY    SJNF for parcels without one\n"
@@ -79,7 +80,8 @@ int cmd_import(int argc, char **argv) {
                 "zrzy import: %lld parcels, Σ TBMJ %s m², %lld with stated areas that differ "
                 "(%s), %lld villages, EPSG:%d, %.2f s, peak RSS %zu MB\n",
                 (long long)r.n_parcels, zr_fmt_scaled(area, r.total_tbmj_cents, 2),
-                (long long)r.n_area_diffs, r.report_path, (long long)r.n_xzq, r.epsg, r.seconds, zr_peak_rss() >> 20);
+                (long long)r.n_area_diffs, r.report_path, (long long)r.n_xzq, r.epsg, r.seconds,
+                zr_peak_rss() >> 20);
     }
     zr_import_free(imp);
     return cli_exit_for(s);

@@ -23,8 +23,8 @@ static zr_status print_group(void *ctx, const char *key, int64_t count, int64_t 
     g->n += count;
     g->cents += cents;
     if (g->json) {
-        json_t *o = json_pack("{s:s, s:I, s:s}", g->land_class ? "dlbm" : "village", key,
-                              "parcels", (json_int_t)count, "tbmj", zr_fmt_scaled(a, cents, 2));
+        json_t *o = json_pack("{s:s, s:I, s:s}", g->land_class ? "dlbm" : "village", key, "parcels",
+                              (json_int_t)count, "tbmj", zr_fmt_scaled(a, cents, 2));
         if (d) json_object_set_new(o, "name", json_string(d->name));
         json_array_append_new(g->arr, o);
     } else {
@@ -41,8 +41,9 @@ int cmd_info(int argc, char **argv) {
         if (!strcmp(argv[i], "--json")) {
             json = 1;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            puts("usage: zrzy info STORE [--json]\nLayers, feature counts, CRS, and Σ TBMJ of DLTB "
-                 "by village (first 12 characters of ZLDWDM) and by land class (DLBM).");
+            puts(
+                "usage: zrzy info STORE [--json]\nLayers, feature counts, CRS, and Σ TBMJ of DLTB "
+                "by village (first 12 characters of ZLDWDM) and by land class (DLBM).");
             return EXIT_OK;
         } else if (!path && argv[i][0] != '-') {
             path = argv[i];
@@ -78,10 +79,10 @@ int cmd_info(int argc, char **argv) {
             snprintf(cname, sizeof cname, "srs_id %d", layers[i].srs_id);
         if (!strcmp(layers[i].table, "DLTB")) has_dltb = 1;
         if (json)
-            json_array_append_new(jl, json_pack("{s:s, s:s, s:I, s:i, s:s}", "name",
-                                                layers[i].table, "geometry", layers[i].geom_type,
-                                                "count", (json_int_t)layers[i].count, "srs_id",
-                                                layers[i].srs_id, "crs", cname));
+            json_array_append_new(
+                jl, json_pack("{s:s, s:s, s:I, s:i, s:s}", "name", layers[i].table, "geometry",
+                              layers[i].geom_type, "count", (json_int_t)layers[i].count, "srs_id",
+                              layers[i].srs_id, "crs", cname));
         else
             printf("  %-10s %-13s %9lld features  %s\n", layers[i].table, layers[i].geom_type,
                    (long long)layers[i].count, cname);
@@ -95,8 +96,9 @@ int cmd_info(int argc, char **argv) {
         if (!json) printf("official area (Σ TBMJ) by village:\n");
         st = zr_store_group_sum(s, "DLTB", "substr(ZLDWDM, 1, 12)", "TBMJ", print_group, &g);
         char a[32];
-        if (!st && !json) printf("  %-27s %8lld %18s m²\n", "total", (long long)g.n,
-                                 zr_fmt_scaled(a, g.cents, 2));
+        if (!st && !json)
+            printf("  %-27s %8lld %18s m²\n", "total", (long long)g.n,
+                   zr_fmt_scaled(a, g.cents, 2));
         if (json) {
             json_object_set_new(root, "by_village", g.arr);
             json_object_set_new(root, "parcels", json_integer(g.n));
@@ -106,8 +108,9 @@ int cmd_info(int argc, char **argv) {
         if (!st && !json) printf("official area (Σ TBMJ) by land class:\n");
         if (!st) st = zr_store_group_sum(s, "DLTB", "DLBM", "TBMJ", print_group, &d);
         if (json) json_object_set_new(root, "by_land_class", d.arr);
-        if (!st && !json) printf("  %-27s %8lld %18s m²\n", "total", (long long)d.n,
-                                 zr_fmt_scaled(a, d.cents, 2));
+        if (!st && !json)
+            printf("  %-27s %8lld %18s m²\n", "total", (long long)d.n,
+                   zr_fmt_scaled(a, d.cents, 2));
     }
     if (json) {
         if (!st) {

@@ -6,15 +6,50 @@
 
 /* ---- DLTB / XZQ schemas (STANDARDS §1.2) ---- */
 enum {
-    ZR_DLTB_BSM, ZR_DLTB_YSDM, ZR_DLTB_TBYBH, ZR_DLTB_TBBH, ZR_DLTB_DLBM, ZR_DLTB_DLMC,
-    ZR_DLTB_QSXZ, ZR_DLTB_QSDWDM, ZR_DLTB_QSDWMC, ZR_DLTB_ZLDWDM, ZR_DLTB_ZLDWMC,
-    ZR_DLTB_TBMJ, ZR_DLTB_KCDLBM, ZR_DLTB_KCXS, ZR_DLTB_KCMJ, ZR_DLTB_TBDLMJ, ZR_DLTB_GDLX,
-    ZR_DLTB_GDPDJB, ZR_DLTB_XZDWKD, ZR_DLTB_TBXHDM, ZR_DLTB_TBXHMC, ZR_DLTB_ZZSXDM,
-    ZR_DLTB_ZZSXMC, ZR_DLTB_GDDB, ZR_DLTB_FRDBS, ZR_DLTB_CZCSXM, ZR_DLTB_SJNF, ZR_DLTB_MSSM,
-    ZR_DLTB_HDMC, ZR_DLTB_BZ, ZR_DLTB_NFIELDS
+    ZR_DLTB_BSM,
+    ZR_DLTB_YSDM,
+    ZR_DLTB_TBYBH,
+    ZR_DLTB_TBBH,
+    ZR_DLTB_DLBM,
+    ZR_DLTB_DLMC,
+    ZR_DLTB_QSXZ,
+    ZR_DLTB_QSDWDM,
+    ZR_DLTB_QSDWMC,
+    ZR_DLTB_ZLDWDM,
+    ZR_DLTB_ZLDWMC,
+    ZR_DLTB_TBMJ,
+    ZR_DLTB_KCDLBM,
+    ZR_DLTB_KCXS,
+    ZR_DLTB_KCMJ,
+    ZR_DLTB_TBDLMJ,
+    ZR_DLTB_GDLX,
+    ZR_DLTB_GDPDJB,
+    ZR_DLTB_XZDWKD,
+    ZR_DLTB_TBXHDM,
+    ZR_DLTB_TBXHMC,
+    ZR_DLTB_ZZSXDM,
+    ZR_DLTB_ZZSXMC,
+    ZR_DLTB_GDDB,
+    ZR_DLTB_FRDBS,
+    ZR_DLTB_CZCSXM,
+    ZR_DLTB_SJNF,
+    ZR_DLTB_MSSM,
+    ZR_DLTB_HDMC,
+    ZR_DLTB_BZ,
+    ZR_DLTB_NFIELDS
 };
-enum { ZR_XZQ_BSM, ZR_XZQ_YSDM, ZR_XZQ_XZQDM, ZR_XZQ_XZQMC, ZR_XZQ_DCMJ, ZR_XZQ_JSMJ,
-       ZR_XZQ_MSSM, ZR_XZQ_HDMC, ZR_XZQ_BZ, ZR_XZQ_NFIELDS };
+enum {
+    ZR_XZQ_BSM,
+    ZR_XZQ_YSDM,
+    ZR_XZQ_XZQDM,
+    ZR_XZQ_XZQMC,
+    ZR_XZQ_DCMJ,
+    ZR_XZQ_JSMJ,
+    ZR_XZQ_MSSM,
+    ZR_XZQ_HDMC,
+    ZR_XZQ_BZ,
+    ZR_XZQ_NFIELDS
+};
 
 extern const zr_field_def zr_dltb_fields[ZR_DLTB_NFIELDS];
 extern const zr_field_def zr_xzq_fields[ZR_XZQ_NFIELDS];
@@ -22,7 +57,12 @@ extern const zr_field_def zr_xzq_fields[ZR_XZQ_NFIELDS];
 #define ZR_YSDM_XZQ  "1000600100"
 
 /* ---- 地类 DLBM (三调工作分类 with K/A codes) ---- */
-typedef enum zr_sdl { ZR_SDL_NONE = 0, ZR_SDL_AGRI = 1, ZR_SDL_BUILT = 2, ZR_SDL_UNUSED = 3 } zr_sdl;
+typedef enum zr_sdl {
+    ZR_SDL_NONE = 0,
+    ZR_SDL_AGRI = 1,
+    ZR_SDL_BUILT = 2,
+    ZR_SDL_UNUSED = 3
+} zr_sdl;
 
 typedef struct zr_dlbm {
     const char *code;

@@ -6,7 +6,8 @@ zr_status zr_divisions_parse(char *text, size_t len, zr_divisions *out) {
     memset(out, 0, sizeof *out);
     out->text = text;
     size_t lines = 0;
-    for (size_t i = 0; i < len; i++) lines += text[i] == '\n';
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
     out->e = malloc((lines + 1) * sizeof *out->e);
     if (!out->e) return ZR_ERR_NOMEM;
     char *p = text, *end = text + len;
@@ -56,7 +57,8 @@ const zr_division *zr_divisions_find(const zr_divisions *d, const char *code12) 
 void zr_divisions_range(const zr_divisions *d, const char *prefix, size_t *first, size_t *n) {
     size_t k = strlen(prefix);
     size_t a = lower_bound(d, prefix, k), b = a;
-    while (b < d->n && !strncmp(d->e[b].code, prefix, k)) b++;
+    while (b < d->n && !strncmp(d->e[b].code, prefix, k))
+        b++;
     *first = a;
     *n = b - a;
 }

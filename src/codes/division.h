@@ -10,7 +10,7 @@ typedef struct zr_division {
 } zr_division;
 
 typedef struct zr_divisions {
-    char *text; /* owned: the file's bytes, split in place */
+    char *text;     /* owned: the file's bytes, split in place */
     zr_division *e; /* sorted by code */
     size_t n;
 } zr_divisions;

@@ -25,7 +25,7 @@ typedef struct zr_value {
 
 typedef struct zr_feature {
     int64_t fid;
-    zr_value *v;              /* n_fields values, batch arena */
+    zr_value *v;               /* n_fields values, batch arena */
     const unsigned char *geom; /* WKB or GPKG blob (see zr_batch.geom_is_gpkg), batch arena */
     size_t geom_len;
 } zr_feature;

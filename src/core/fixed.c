@@ -25,7 +25,8 @@ int64_t zr_muldiv_round(int64_t a, int64_t b, int64_t d) {
 zr_status zr_parse_decimal(const char *s, int scale, int64_t *out) {
     *out = 0;
     if (!s) return ZR_ERR_ARG;
-    while (isspace((unsigned char)*s)) s++;
+    while (isspace((unsigned char)*s))
+        s++;
     int neg = 0;
     if (*s == '+' || *s == '-') neg = *s++ == '-';
     int64_t v = 0;
@@ -47,7 +48,8 @@ zr_status zr_parse_decimal(const char *s, int scale, int64_t *out) {
             }
         }
     }
-    while (isspace((unsigned char)*s)) s++;
+    while (isspace((unsigned char)*s))
+        s++;
     if (*s || !digits) return ZR_ERR_ARG;
     for (int f = frac < scale ? frac : scale; f < scale; f++) {
         if (v > INT64_MAX / 10) return ZR_ERR_ARG;
@@ -68,7 +70,8 @@ int64_t zr_double_scaled(double v, int scale) {
 
 char *zr_fmt_scaled(char *dst, int64_t v, int scale) {
     int64_t p = 1;
-    for (int i = 0; i < scale; i++) p *= 10;
+    for (int i = 0; i < scale; i++)
+        p *= 10;
     uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     if (scale == 0)
         snprintf(dst, 32, "%s%llu", v < 0 ? "-" : "", (unsigned long long)a);
@@ -93,7 +96,8 @@ static int share_cmp(const void *pa, const void *pb) {
 zr_status zr_apportion(int64_t total, const double *weights, size_t n, int64_t *out) {
     if (n == 0) return ZR_ERR_ARG;
     double sum = 0;
-    for (size_t i = 0; i < n; i++) sum += weights[i] > 0 ? weights[i] : 0;
+    for (size_t i = 0; i < n; i++)
+        sum += weights[i] > 0 ? weights[i] : 0;
     if (!(sum > 0)) {
         memset(out, 0, n * sizeof *out);
         out[0] = total;
@@ -112,8 +116,10 @@ zr_status zr_apportion(int64_t total, const double *weights, size_t n, int64_t *
     }
     int64_t left = total - given; /* 0 ≤ left ≤ n up to float noise */
     qsort(sh, n, sizeof *sh, share_cmp);
-    for (size_t k = 0; left > 0; k = (k + 1) % n, left--) out[sh[k].i]++;
-    for (size_t k = 0; left < 0; k = (k + 1) % n, left++) out[sh[n - 1 - k].i]--;
+    for (size_t k = 0; left > 0; k = (k + 1) % n, left--)
+        out[sh[k].i]++;
+    for (size_t k = 0; left < 0; k = (k + 1) % n, left++)
+        out[sh[n - 1 - k].i]--;
     free(sh);
     return ZR_OK;
 }

@@ -19,7 +19,8 @@
 #define EDGE_PTS 7 /* interior points on each cell side */
 
 uint64_t demo_hash(uint64_t seed, uint64_t a, uint64_t b) {
-    uint64_t z = seed * 0x9E3779B97F4A7C15ull ^ (a + 0x632BE59BD9B4E019ull) * 0xBF58476D1CE4E5B9ull ^
+    uint64_t z = seed * 0x9E3779B97F4A7C15ull ^
+                 (a + 0x632BE59BD9B4E019ull) * 0xBF58476D1CE4E5B9ull ^
                  (b + 0x85EBCA77C2B2AE63ull) * 0x94D049BB133111EBull;
     z ^= z >> 30;
     z *= 0xBF58476D1CE4E5B9ull;
@@ -55,8 +56,8 @@ const demo_tkxs demo_tkxs_table[] = {
 const size_t demo_n_tkxs = sizeof demo_tkxs_table / sizeof demo_tkxs_table[0];
 
 static void clean_village_name(const char *in, char *out, size_t n) {
-    static const char *const suffix[][2] = {{"村民委员会", "村"}, {"居民委员会", ""},
-                                           {"村委会", "村"},     {"居委会", ""}};
+    static const char *const suffix[][2] = {
+        {"村民委员会", "村"}, {"居民委员会", ""}, {"村委会", "村"}, {"居委会", ""}};
     snprintf(out, n, "%s", in);
     size_t len = strlen(out);
     for (size_t i = 0; i < 4; i++) {
@@ -107,7 +108,8 @@ static zr_status side(const demo_county *c, zr_poly *p, int64_t ai, int64_t aj, 
                                       (uint64_t)ki * 1000003u + (uint64_t)kj) -
                             0.5) *
                            0.12 * c->cell;
-        s = zr_poly_add_point(p, c->x0 + (kx + t * dx + off * nx), c->y0 + (ky + t * dy + off * ny));
+        s = zr_poly_add_point(p, c->x0 + (kx + t * dx + off * nx),
+                              c->y0 + (ky + t * dy + off * ny));
     }
     return s;
 }
@@ -264,7 +266,8 @@ zr_status demo_assign_regions(demo_county *c, int64_t target_parcels) {
     c->n_towns = (size_t)(town + 1);
     if (!c->n_villages) return ZR_ERR_ARG;
     /* seeds: towns that have villages get a cell each; villages a cell inside their town */
-    for (size_t t = 0; t < c->n_towns; t++) c->towns[t].seed_cell = pick_cell(c, 50000 + t);
+    for (size_t t = 0; t < c->n_towns; t++)
+        c->towns[t].seed_cell = pick_cell(c, 50000 + t);
     c->cell_village = malloc((size_t)(c->cols * c->rows) * sizeof *c->cell_village);
     if (!c->cell_village) return ZR_ERR_NOMEM;
     int32_t *cell_town = malloc((size_t)(c->cols * c->rows) * sizeof *cell_town);
@@ -277,7 +280,8 @@ zr_status demo_assign_regions(demo_county *c, int64_t target_parcels) {
         double best = 1e300;
         for (size_t t = 0; t < c->n_towns; t++) {
             if (!c->towns[t].n_villages) continue;
-            const int64_t si = c->towns[t].seed_cell % c->cols, sj = c->towns[t].seed_cell / c->cols;
+            const int64_t si = c->towns[t].seed_cell % c->cols,
+                          sj = c->towns[t].seed_cell / c->cols;
             const double d = (double)((i - si) * (i - si) + (j - sj) * (j - sj));
             if (d < best) best = d, cell_town[k] = (int32_t)t;
         }
@@ -290,7 +294,8 @@ zr_status demo_assign_regions(demo_county *c, int64_t target_parcels) {
             int64_t k = pick_cell(c, 90000 + v * 131 + tries * 7);
             if (cell_town[k] != t) continue;
             int clash = 0;
-            for (size_t u = 0; u < v && !clash; u++) clash = c->villages[u].seed_cell == k;
+            for (size_t u = 0; u < v && !clash; u++)
+                clash = c->villages[u].seed_cell == k;
             if (!clash) cell = k;
         }
         if (cell < 0) cell = c->towns[t].seed_cell; /* a town smaller than its village count */
@@ -302,7 +307,8 @@ zr_status demo_assign_regions(demo_county *c, int64_t target_parcels) {
         double best = 1e300;
         for (size_t v = 0; v < c->n_villages; v++) {
             if (c->villages[v].town != cell_town[k]) continue;
-            const int64_t si = c->villages[v].seed_cell % c->cols, sj = c->villages[v].seed_cell / c->cols;
+            const int64_t si = c->villages[v].seed_cell % c->cols,
+                          sj = c->villages[v].seed_cell / c->cols;
             const double d = (double)((i - si) * (i - si) + (j - sj) * (j - sj));
             if (d < best) best = d, c->cell_village[k] = (int32_t)v;
         }

@@ -53,7 +53,7 @@ void demo_free_county(demo_county *c);
 /* Land-use attributes of one cell. Strings are static or point into buf. */
 typedef struct demo_attrs {
     const char *dlbm, *qsxz, *czcsxm, *gdlx, *gdpdjb, *kcdlbm, *zzsxdm, *tbxhdm;
-    int kcxs_1e4; /* -1: null */
+    int kcxs_1e4;  /* -1: null */
     double xzdwkd; /* 0: null */
     int gddb;      /* 0: null */
     int group;     /* 村民小组 number for QSXZ 31 */

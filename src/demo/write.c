@@ -86,7 +86,9 @@ static zr_status write_parcels(demo_county *c, zr_store *st, int64_t *n_out, int
             v[ZR_DLTB_GDPDJB] = txt(a.gdpdjb);
             if (a.xzdwkd > 0) v[ZR_DLTB_XZDWKD] = real(a.xzdwkd);
             v[ZR_DLTB_ZZSXDM] = txt(a.zzsxdm);
-            v[ZR_DLTB_ZZSXMC] = txt(!a.zzsxdm ? NULL : a.zzsxdm[0] == 'L' ? "粮食作物" : "非粮作物");
+            v[ZR_DLTB_ZZSXMC] = txt(!a.zzsxdm            ? NULL
+                                    : a.zzsxdm[0] == 'L' ? "粮食作物"
+                                                         : "非粮作物");
             if (a.gddb) v[ZR_DLTB_GDDB] = (zr_value){.kind = ZR_FT_INT, .i = a.gddb};
             v[ZR_DLTB_CZCSXM] = txt(a.czcsxm);
             v[ZR_DLTB_SJNF] = (zr_value){.kind = ZR_FT_INT, .i = 2023};
@@ -133,7 +135,8 @@ static zr_status write_villages(demo_county *c, zr_store *st, const int64_t *dcm
     }
     for (int64_t k = 0; k < total; k++)
         if (c->cell_village[k] >= 0) start[c->cell_village[k] + 1]++;
-    for (size_t v = 0; v < c->n_villages; v++) start[v + 1] += start[v];
+    for (size_t v = 0; v < c->n_villages; v++)
+        start[v + 1] += start[v];
     {
         int64_t *fill = calloc(c->n_villages, sizeof *fill);
         if (!fill) {
@@ -168,7 +171,8 @@ static zr_status write_villages(demo_county *c, zr_store *st, const int64_t *dcm
             refs[q] = &polys[q];
         }
         if (!s && (s = zr_geos_coverage_union(g, refs, m, &u))) {
-            snprintf(err, n, "union of village %s: %s", c->villages[v].div->code, zr_geos_errmsg(g));
+            snprintf(err, n, "union of village %s: %s", c->villages[v].div->code,
+                     zr_geos_errmsg(g));
             break;
         }
         const int64_t jsmj = zr_round_cents(zr_poly_area(&u, &c->crs, &scratch));
@@ -183,7 +187,8 @@ static zr_status write_villages(demo_county *c, zr_store *st, const int64_t *dcm
         vals[ZR_XZQ_JSMJ] = real((double)jsmj / 100);
         zr_buf_reset(&blob);
         if (!s) s = zr_poly_to_gpkg_blob(&u, c->crs.epsg, &blob);
-        if (!s && ((s = zr_writer_insert(w, vals, blob.data, blob.len)) || (s = zr_writer_flush(w))))
+        if (!s &&
+            ((s = zr_writer_insert(w, vals, blob.data, blob.len)) || (s = zr_writer_flush(w))))
             snprintf(err, n, "%s", zr_store_errmsg(st));
     }
 done:
@@ -191,7 +196,8 @@ done:
         zr_status s2 = zr_writer_close(w);
         if (!s) s = s2;
     }
-    for (size_t q = 0; q < cap; q++) zr_poly_free(&polys[q]);
+    for (size_t q = 0; q < cap; q++)
+        zr_poly_free(&polys[q]);
     free(polys);
     free(refs);
     zr_poly_free(&u);
@@ -245,10 +251,15 @@ zr_status zr_demo_generate(const zr_demo_opts *o, zr_demo_result *res, char *err
         char name[160];
         if (!s) s = zr_crs_wkt(c.crs.epsg, &wkt);
         if (!s) s = zr_store_begin(st);
-        if (!s) s = zr_store_ensure_srs(st, c.crs.epsg, zr_crs_name(&c.crs, name, sizeof name), wkt);
+        if (!s)
+            s = zr_store_ensure_srs(st, c.crs.epsg, zr_crs_name(&c.crs, name, sizeof name), wkt);
         free(wkt);
-        if (!s) s = zr_store_create_layer(st, "DLTB", zr_dltb_fields, ZR_DLTB_NFIELDS, c.crs.epsg, "地类图斑");
-        if (!s) s = zr_store_create_layer(st, "XZQ", zr_xzq_fields, ZR_XZQ_NFIELDS, c.crs.epsg, "行政区(村级)");
+        if (!s)
+            s = zr_store_create_layer(st, "DLTB", zr_dltb_fields, ZR_DLTB_NFIELDS, c.crs.epsg,
+                                      "地类图斑");
+        if (!s)
+            s = zr_store_create_layer(st, "XZQ", zr_xzq_fields, ZR_XZQ_NFIELDS, c.crs.epsg,
+                                      "行政区(村级)");
         if (s && !err[0]) snprintf(err, n, "%s", st ? zr_store_errmsg(st) : "cannot create store");
     }
     if (!s) s = write_parcels(&c, st, &res->n_parcels, dcmj, err, n);

@@ -87,7 +87,8 @@ static GEOSGeometry *geo_poly_to_geos(zr_geos *g, const zr_poly *p) {
     GEOSGeometry *out = NULL;
     if (ok) out = GEOSGeom_createCollection_r(g->h, GEOS_MULTIPOLYGON, polys, (unsigned)made);
     if (!out)
-        for (size_t i = 0; i < made; i++) GEOSGeom_destroy_r(g->h, polys[i]);
+        for (size_t i = 0; i < made; i++)
+            GEOSGeom_destroy_r(g->h, polys[i]);
     free(polys);
     return out;
 }
@@ -118,7 +119,8 @@ static zr_status geo_geos_to_poly(zr_geos *g, const GEOSGeometry *geom, zr_poly 
         if ((s = zr_poly_begin_polygon(out))) break;
         s = add_ring(g, GEOSGetExteriorRing_r(g->h, pg), out);
         int nh = GEOSGetNumInteriorRings_r(g->h, pg);
-        for (int i = 0; i < nh && !s; i++) s = add_ring(g, GEOSGetInteriorRingN_r(g->h, pg, i), out);
+        for (int i = 0; i < nh && !s; i++)
+            s = add_ring(g, GEOSGetInteriorRingN_r(g->h, pg, i), out);
     }
     if (!s) s = zr_poly_finish(out);
     return s;
@@ -147,14 +149,17 @@ zr_status zr_geos_coverage_union(zr_geos *g, const zr_poly *const *parts, size_t
         gs = grown;
         for (int k = 0; k < np; k++) {
             GEOSGeometry *part = GEOSGeom_clone_r(g->h, GEOSGetGeometryN_r(g->h, m, k));
-            if (part) gs[made++] = part;
-            else s = ZR_ERR_GEOS;
+            if (part)
+                gs[made++] = part;
+            else
+                s = ZR_ERR_GEOS;
         }
         GEOSGeom_destroy_r(g->h, m);
         if (s) break;
     }
     if (s) {
-        for (size_t i = 0; i < made; i++) GEOSGeom_destroy_r(g->h, gs[i]);
+        for (size_t i = 0; i < made; i++)
+            GEOSGeom_destroy_r(g->h, gs[i]);
         free(gs);
         return s;
     }

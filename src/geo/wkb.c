@@ -4,16 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GROW(ptr, cap, need)                                             \
-    do {                                                                 \
-        if ((need) > (cap)) {                                            \
-            size_t nc_ = (cap) ? (cap)*2 : 64;                           \
-            while (nc_ < (need)) nc_ *= 2;                               \
-            void *np_ = realloc((ptr), nc_ * sizeof *(ptr));             \
-            if (!np_) return ZR_ERR_NOMEM;                               \
-            (ptr) = np_;                                                 \
-            (cap) = nc_;                                                 \
-        }                                                                \
+#define GROW(ptr, cap, need)                                 \
+    do {                                                     \
+        if ((need) > (cap)) {                                \
+            size_t nc_ = (cap) ? (cap)*2 : 64;               \
+            while (nc_ < (need))                             \
+                nc_ *= 2;                                    \
+            void *np_ = realloc((ptr), nc_ * sizeof *(ptr)); \
+            if (!np_) return ZR_ERR_NOMEM;                   \
+            (ptr) = np_;                                     \
+            (cap) = nc_;                                     \
+        }                                                    \
     } while (0)
 
 void zr_poly_clear(zr_poly *p) {
@@ -78,19 +79,32 @@ static int rd_u32(reader *r, int le, uint32_t *v) {
 
 static double rd_f64_unchecked(const unsigned char *b, int le) {
     uint64_t u = 0;
-    for (int i = 0; i < 8; i++) u |= (uint64_t)b[le ? i : 7 - i] << (8 * i);
+    for (int i = 0; i < 8; i++)
+        u |= (uint64_t)b[le ? i : 7 - i] << (8 * i);
     double d;
     memcpy(&d, &u, 8);
     return d;
 }
 
 static const char *type_name(uint32_t t) {
-    static const char *names[] = {"Geometry",        "Point",           "LineString",
-                                  "Polygon",         "MultiPoint",      "MultiLineString",
-                                  "MultiPolygon",    "GeometryCollection", "CircularString",
-                                  "CompoundCurve",   "CurvePolygon",    "MultiCurve",
-                                  "MultiSurface",    "Curve",           "Surface",
-                                  "PolyhedralSurface", "TIN",           "Triangle"};
+    static const char *names[] = {"Geometry",
+                                  "Point",
+                                  "LineString",
+                                  "Polygon",
+                                  "MultiPoint",
+                                  "MultiLineString",
+                                  "MultiPolygon",
+                                  "GeometryCollection",
+                                  "CircularString",
+                                  "CompoundCurve",
+                                  "CurvePolygon",
+                                  "MultiCurve",
+                                  "MultiSurface",
+                                  "Curve",
+                                  "Surface",
+                                  "PolyhedralSurface",
+                                  "TIN",
+                                  "Triangle"};
     return t < sizeof names / sizeof names[0] ? names[t] : "unknown";
 }
 
@@ -111,9 +125,12 @@ static zr_status rd_header(reader *r, int *le, uint32_t *base, int *dim) {
     if (t & 0x80000000u) hasz = 1; /* EWKB flags */
     if (t & 0x40000000u) hasm = 1;
     t &= 0x0FFFFFFFu;
-    if (t >= 3000) hasz = hasm = 1, t -= 3000;
-    else if (t >= 2000) hasm = 1, t -= 2000;
-    else if (t >= 1000) hasz = 1, t -= 1000;
+    if (t >= 3000)
+        hasz = hasm = 1, t -= 3000;
+    else if (t >= 2000)
+        hasm = 1, t -= 2000;
+    else if (t >= 1000)
+        hasz = 1, t -= 1000;
     *base = t;
     *dim = 2 + hasz + hasm;
     return ZR_OK;
@@ -139,8 +156,7 @@ static zr_status rd_polygon_body(reader *r, int le, int dim, zr_poly *p) {
     return zr_poly_finish(p);
 }
 
-zr_status zr_wkb_to_poly(const unsigned char *wkb, size_t n, zr_poly *p, char *why,
-                         size_t whylen) {
+zr_status zr_wkb_to_poly(const unsigned char *wkb, size_t n, zr_poly *p, char *why, size_t whylen) {
     reader r = {wkb, wkb + n, why, whylen};
     zr_poly_clear(p);
     int le, dim;
@@ -174,8 +190,8 @@ zr_status zr_wkb_to_poly(const unsigned char *wkb, size_t n, zr_poly *p, char *w
     return s;
 }
 
-zr_status zr_gpkg_blob_to_poly(const unsigned char *b, size_t n, zr_poly *p, int *empty,
-                               char *why, size_t whylen) {
+zr_status zr_gpkg_blob_to_poly(const unsigned char *b, size_t n, zr_poly *p, int *empty, char *why,
+                               size_t whylen) {
     *empty = 0;
     zr_poly_clear(p);
     if (n < 8 || b[0] != 'G' || b[1] != 'P') {
@@ -210,7 +226,8 @@ static void put_u32(unsigned char *d, uint32_t v) {
 static void put_f64(unsigned char *d, double v) {
     uint64_t u;
     memcpy(&u, &v, 8);
-    for (int i = 0; i < 8; i++) d[i] = (unsigned char)(u >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        d[i] = (unsigned char)(u >> (8 * i));
 }
 
 void zr_poly_envelope(const zr_poly *p, double env[4]) {
@@ -257,7 +274,8 @@ zr_status zr_poly_to_gpkg_blob(const zr_poly *p, int32_t srs_id, zr_buf *out) {
     put_u32(d + 4, (uint32_t)srs_id);
     double env[4];
     zr_poly_envelope(p, env);
-    for (int i = 0; i < 4; i++) put_f64(d + 8 + 8 * i, env[i]);
+    for (int i = 0; i < 4; i++)
+        put_f64(d + 8 + 8 * i, env[i]);
     out->len += 40;
     return zr_poly_to_wkb(p, out);
 }
@@ -281,7 +299,8 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
             if (n < 3) continue; /* no area; and p->xy may be NULL */
             const double *xy = p->xy + 2 * p->ring_start[r];
             if (crs->epsg == 4490) {
-                for (size_t i = 0; i < n; i++) lon[i] = xy[2 * i] * deg, lat[i] = xy[2 * i + 1] * deg;
+                for (size_t i = 0; i < n; i++)
+                    lon[i] = xy[2 * i] * deg, lat[i] = xy[2 * i + 1] * deg;
             } else {
                 const double fe = crs->prefixed ? crs->zone * 1e6 + 500000.0 : 500000.0;
                 for (size_t i = 0; i < n; i++)

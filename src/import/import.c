@@ -13,7 +13,6 @@
 #include "import/pipeline.h"
 #include "import/source.h"
 
-
 struct zr_import {
     char err[2048];
 };
@@ -63,8 +62,8 @@ static zr_status map_fields(zr_import *imp, const imp_source *src, const zr_fiel
     }
     for (int r = 0; r < n_req; r++)
         if (m->map[required[r]] < 0)
-            return fail(imp, ZR_ERR_SCHEMA, "%s: layer %s: required field %s is missing",
-                        src->path, src->layer, fields[required[r]].name);
+            return fail(imp, ZR_ERR_SCHEMA, "%s: layer %s: required field %s is missing", src->path,
+                        src->layer, fields[required[r]].name);
     return ZR_OK;
 }
 
@@ -81,7 +80,8 @@ static void convert(zr_batch *b, const zr_value *in, const zr_field_def *fd, zr_
                 out->s = in->s;
                 /* shapefiles pad text with blanks; an all-blank value is null */
                 size_t len = strlen(in->s);
-                while (len && in->s[len - 1] == ' ') len--;
+                while (len && in->s[len - 1] == ' ')
+                    len--;
                 if (len == 0) {
                     out->kind = ZR_FT_NULL;
                 } else if (in->s[len]) {
@@ -101,11 +101,13 @@ static void convert(zr_batch *b, const zr_value *in, const zr_field_def *fd, zr_
             if (in->kind == ZR_FT_TEXT) {
                 char *end;
                 const char *p = in->s;
-                while (*p == ' ') p++;
+                while (*p == ' ')
+                    p++;
                 if (!*p) return; /* blank: null */
                 errno = 0;
                 v = strtod(p, &end);
-                while (*end == ' ') end++;
+                while (*end == ' ')
+                    end++;
                 if (*end || errno) {
                     *bad = 1;
                     return;
@@ -279,12 +281,14 @@ static zr_status import_layer(import_ctx *c, imp_source *src, layer_kind kind, i
         }
     }
 done:
+    if (st) {
+        zr_writer_abandon(w); /* pending rows point into the slots freed below */
+    } else if (w) {
+        zr_status s2 = zr_writer_close(w);
+        if (s2) st = fail(imp, s2, "%s", zr_store_errmsg(c->store));
+    }
     if (slot) imp_pipe_release(pipe, slot);
     imp_pipe_stop(pipe);
-    if (w) {
-        zr_status s2 = zr_writer_close(w);
-        if (!st && s2) st = fail(imp, s2, "%s", zr_store_errmsg(c->store));
-    }
     free(vals);
     return st;
 }
@@ -309,8 +313,7 @@ zr_status zr_import_run(zr_import *imp, const zr_import_opts *o, zr_import_resul
     free(rs);
     free(rd);
     if (same)
-        return fail(imp, ZR_ERR_ARG, "%s: the store cannot be the file it imports from",
-                    o->store);
+        return fail(imp, ZR_ERR_ARG, "%s: the store cannot be the file it imports from", o->store);
     zr_status st = imp_source_open(&src, o->source, o->layer, err, sizeof err);
     if (st) return fail(imp, st == ZR_ERR_NOMEM ? st : ZR_ERR_IMPORT, "%s", err);
     if ((st = imp_source_crs(&src, err, sizeof err))) {
@@ -318,7 +321,8 @@ zr_status zr_import_run(zr_import *imp, const zr_import_opts *o, zr_import_resul
         goto out;
     }
     /* villages travel with the parcels when the source has them */
-    if (!zr_strieq(src.layer, "XZQ") && imp_source_open(&xzq, o->source, "XZQ", err, sizeof err) == ZR_OK) {
+    if (!zr_strieq(src.layer, "XZQ") &&
+        imp_source_open(&xzq, o->source, "XZQ", err, sizeof err) == ZR_OK) {
         have_xzq = 1;
         if ((st = imp_source_crs(&xzq, err, sizeof err))) {
             fail(imp, st, "%s", err);

@@ -98,7 +98,8 @@ static void *producer(void *arg) {
     for (unsigned k = 0;; k++) {
         slot_impl *si = &p->slot[k % 2];
         pthread_mutex_lock(&p->mu);
-        while (si->full && !p->stop) pthread_cond_wait(&p->cv, &p->mu);
+        while (si->full && !p->stop)
+            pthread_cond_wait(&p->cv, &p->mu);
         int stop = p->stop;
         pthread_mutex_unlock(&p->mu);
         if (stop) break;
@@ -152,7 +153,8 @@ zr_status imp_pipe_start(imp_source *src, int srs_id, int threads, imp_pipe **ou
 imp_slot *imp_pipe_next(imp_pipe *p) {
     slot_impl *si = &p->slot[p->next_read % 2];
     pthread_mutex_lock(&p->mu);
-    while (!si->full) pthread_cond_wait(&p->cv, &p->mu);
+    while (!si->full)
+        pthread_cond_wait(&p->cv, &p->mu);
     pthread_mutex_unlock(&p->mu);
     p->next_read++;
     return &si->s;

@@ -12,8 +12,8 @@
 typedef struct imp_geom {
     zr_status st; /* ZR_OK, ZR_ERR_GEOM_INVALID or ZR_ERR_NOMEM */
     char why[160];
-    int64_t area_cents; /* official area, when area_ok */
-    int area_ok;        /* 0: a coordinate is not finite */
+    int64_t area_cents;        /* official area, when area_ok */
+    int area_ok;               /* 0: a coordinate is not finite */
     const unsigned char *blob; /* GeoPackage blob, valid while the slot is held */
     size_t blob_len;
 } imp_geom;

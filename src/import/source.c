@@ -11,8 +11,7 @@ int imp_is_gpkg(const char *path) {
     return got == 16 && !memcmp(h, "SQLite format 3", 16);
 }
 
-zr_status imp_source_open(imp_source *s, const char *path, const char *layer, char *err,
-                          size_t n) {
+zr_status imp_source_open(imp_source *s, const char *path, const char *layer, char *err, size_t n) {
     memset(s, 0, sizeof *s);
     snprintf(s->path, sizeof s->path, "%s", path);
     zr_status st;
@@ -51,8 +50,8 @@ zr_status imp_source_crs(imp_source *s, char *err, size_t n) {
     if (epsg && zr_crs_from_epsg(epsg, &s->crs) == ZR_OK) return ZR_OK;
     const char *wkt = zr_reader_srs_wkt(s->rd);
     if (!wkt || !*wkt || !strcmp(wkt, "undefined")) {
-        snprintf(err, n, "%s: layer %s: no coordinate reference system (srs %d)", s->path,
-                 s->layer, epsg);
+        snprintf(err, n, "%s: layer %s: no coordinate reference system (srs %d)", s->path, s->layer,
+                 epsg);
         return ZR_ERR_CRS;
     }
     char why[512];

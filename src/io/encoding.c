@@ -36,7 +36,8 @@ static const char *cpg_name(const char *t) {
         !strcmp(s, "EUC-CN"))
         return "GB18030"; /* a superset of GBK and GB2312 */
     if (!strcmp(s, "BIG5") || !strcmp(s, "950")) return "BIG5";
-    if (!strcmp(s, "ISO-8859-1") || !strcmp(s, "88591") || !strcmp(s, "LATIN1")) return "ISO-8859-1";
+    if (!strcmp(s, "ISO-8859-1") || !strcmp(s, "88591") || !strcmp(s, "LATIN1"))
+        return "ISO-8859-1";
     if (!strcmp(s, "1252") || !strcmp(s, "CP1252")) return "CP1252";
     return NULL;
 }

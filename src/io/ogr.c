@@ -18,7 +18,7 @@ struct zr_ogr {
     OGRLayerH lyr;
     char path[1024], layer[256], driver[64], enc[32];
     int n_fields;
-    char **names;      /* UTF-8 field names */
+    char **names;       /* UTF-8 field names */
     zr_recoder *recode; /* NULL when the text is UTF-8 already */
     zr_buf tmp, wkb;
 };
@@ -56,7 +56,8 @@ zr_status zr_ogr_open(const char *path, const char *layer, zr_ogr **out, char *e
         zr_ogr_close(o);
         return ZR_ERR_IMPORT;
     }
-    snprintf(o->driver, sizeof o->driver, "%s", GDALGetDriverShortName(GDALGetDatasetDriver(o->ds)));
+    snprintf(o->driver, sizeof o->driver, "%s",
+             GDALGetDriverShortName(GDALGetDatasetDriver(o->ds)));
     int nl = GDALDatasetGetLayerCount(o->ds), polys = 0;
     OGRLayerH only = NULL;
     for (int i = 0; i < nl && !o->lyr; i++) {
@@ -66,7 +67,8 @@ zr_status zr_ogr_open(const char *path, const char *layer, zr_ogr **out, char *e
         if (is_polygon_type(OGR_L_GetGeomType(l)) && OGR_L_GetGeomType(l) != wkbUnknown)
             polys++, only = l;
     }
-    if (!o->lyr && !layer && (polys == 1 || nl == 1)) o->lyr = polys == 1 ? only : GDALDatasetGetLayer(o->ds, 0);
+    if (!o->lyr && !layer && (polys == 1 || nl == 1))
+        o->lyr = polys == 1 ? only : GDALDatasetGetLayer(o->ds, 0);
     if (!o->lyr) {
         if (layer)
             snprintf(err, n, "%s: no layer '%s'", path, layer);
@@ -116,7 +118,8 @@ zr_status zr_ogr_open(const char *path, const char *layer, zr_ogr **out, char *e
 void zr_ogr_close(zr_ogr *o) {
     if (!o) return;
     if (o->names)
-        for (int i = 0; i < o->n_fields; i++) free(o->names[i]);
+        for (int i = 0; i < o->n_fields; i++)
+            free(o->names[i]);
     free(o->names);
     zr_recoder_close(o->recode);
     zr_buf_free(&o->tmp);
@@ -144,8 +147,8 @@ const char *zr_ogr_field(const zr_ogr *o, int i) {
 zr_status zr_ogr_crs(zr_ogr *o, zr_crs *crs, char *err, size_t n) {
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(o->lyr);
     if (!srs) {
-        snprintf(err, n, "%s: layer %s has no coordinate reference system (.prj missing?)",
-                 o->path, o->layer);
+        snprintf(err, n, "%s: layer %s has no coordinate reference system (.prj missing?)", o->path,
+                 o->layer);
         return ZR_ERR_CRS;
     }
     char *wkt = NULL;
@@ -197,7 +200,8 @@ zr_status zr_ogr_next(zr_ogr *o, zr_batch *b, size_t max, size_t *n_read, char *
                     size_t len = strlen(t);
                     if (o->recode) {
                         if (zr_recode(o->recode, t, len, &o->tmp) != ZR_OK) {
-                            snprintf(err, n, "%s: layer %s: feature %lld field %s: bytes not valid %s",
+                            snprintf(err, n,
+                                     "%s: layer %s: feature %lld field %s: bytes not valid %s",
                                      o->path, o->layer, (long long)zf->fid, o->names[i], o->enc);
                             OGR_F_Destroy(f);
                             return ZR_ERR_IMPORT;
@@ -286,8 +290,9 @@ zr_status zr_crs_classify_wkt(const char *wkt, zr_crs *crs, char *why, size_t n)
     } else if (fe == zone * 1e6 + 500000.0) {
         st = zr_crs_from_epsg(4488 + zone, crs);
     } else {
-        snprintf(why, n, "CRS '%s': false easting %.1f matches neither 500000 nor zone %d's %d500000",
-                 name, fe, zone, zone);
+        snprintf(why, n,
+                 "CRS '%s': false easting %.1f matches neither 500000 nor zone %d's %d500000", name,
+                 fe, zone, zone);
     }
 done:
     OSRDestroySpatialReference(srs);

@@ -19,8 +19,8 @@ zr_status store_fail(zr_store *s, zr_status st, const char *fmt, ...) {
 zr_status store_db_fail(zr_store *s, const char *what) {
     int rc = sqlite3_extended_errcode(s->db);
     zr_status st = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? ZR_ERR_DB_BUSY
-                   : (rc & 0xff) == SQLITE_CONSTRAINT                       ? ZR_ERR_CONSTRAINT
-                                                                            : ZR_ERR_DB;
+                   : (rc & 0xff) == SQLITE_CONSTRAINT                         ? ZR_ERR_CONSTRAINT
+                                                                              : ZR_ERR_DB;
     return store_fail(s, st, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
@@ -45,7 +45,8 @@ static int blob_env(sqlite3_value *v, double env[4], int *empty) {
     if (et < 1 || et > 4 || n < 40) return 0;
     for (int i = 0; i < 4; i++) {
         uint64_t u = 0;
-        for (int k = 0; k < 8; k++) u |= (uint64_t)b[8 + 8 * i + (le ? k : 7 - k)] << (8 * k);
+        for (int k = 0; k < 8; k++)
+            u |= (uint64_t)b[8 + 8 * i + (le ? k : 7 - k)] << (8 * k);
         memcpy(&env[i], &u, 8);
     }
     return 1;
@@ -255,8 +256,10 @@ zr_status zr_store_create_layer(zr_store *s, const char *table, const zr_field_d
     zr_status st = zr_store_drop_layer(s, table);
     if (st) return st;
     zr_buf sql = {0};
-    zr_buf_printf(&sql, "CREATE TABLE \"%s\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,"
-                        " geom MULTIPOLYGON", table);
+    zr_buf_printf(&sql,
+                  "CREATE TABLE \"%s\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,"
+                  " geom MULTIPOLYGON",
+                  table);
     for (int i = 0; i < n_fields; i++) {
         const zr_field_def *f = &fields[i];
         if (f->type == ZR_FT_TEXT)
@@ -318,8 +321,8 @@ zr_status zr_store_meta_set(zr_store *s, const char *key, const char *value) {
         if (st) return st;
     }
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO zrzy_meta VALUES (?, ?)", -1, &q,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO zrzy_meta VALUES (?, ?)", -1, &q, NULL) !=
+        SQLITE_OK)
         return store_db_fail(s, "zrzy_meta");
     sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, value, -1, SQLITE_STATIC);

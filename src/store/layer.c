@@ -39,7 +39,8 @@ static zr_status writer_open(zr_store *s, const char *table, const zr_field_def 
         free(w);
         return ZR_ERR_NOMEM;
     }
-    for (int r = 0; r < MULTI_ROWS; r++) w->rows[r].vals = w->val_store + (size_t)r * (size_t)n_fields;
+    for (int r = 0; r < MULTI_ROWS; r++)
+        w->rows[r].vals = w->val_store + (size_t)r * (size_t)n_fields;
     w->s = s;
     w->n_fields = n_fields;
     w->has_geom = has_geom;
@@ -58,12 +59,14 @@ static zr_status writer_open(zr_store *s, const char *table, const zr_field_def 
     sqlite3_finalize(q);
     zr_buf_reset(&sql);
     zr_buf_printf(&sql, "INSERT INTO %s (fid%s", t, has_geom ? ", geom" : "");
-    for (int i = 0; i < n_fields; i++) zr_buf_printf(&sql, ", \"%s\"", fields[i].name);
+    for (int i = 0; i < n_fields; i++)
+        zr_buf_printf(&sql, ", \"%s\"", fields[i].name);
     zr_buf_printf(&sql, ") VALUES ");
     const size_t head = sql.len;
     for (int r = 0; r < MULTI_ROWS; r++) {
         zr_buf_printf(&sql, "%s(?%s", r ? ", " : "", has_geom ? ", ?" : "");
-        for (int i = 0; i < n_fields; i++) zr_buf_printf(&sql, ", ?");
+        for (int i = 0; i < n_fields; i++)
+            zr_buf_printf(&sql, ", ?");
         zr_buf_printf(&sql, ")");
         if (r == 0) zr_buf_printf(&sql, "%c", 0); /* the one-row statement ends here */
     }
@@ -167,7 +170,8 @@ zr_status zr_writer_flush(zr_writer *w) {
     const int per = w->n_fields + 1 + w->has_geom;
     int rc = SQLITE_DONE;
     if (w->pending == MULTI_ROWS) {
-        for (int r = 0; r < MULTI_ROWS; r++) bind_row(w, w->multi, 1 + r * per, &w->rows[r]);
+        for (int r = 0; r < MULTI_ROWS; r++)
+            bind_row(w, w->multi, 1 + r * per, &w->rows[r]);
         rc = sqlite3_step(w->multi);
         sqlite3_reset(w->multi);
     } else {
@@ -194,6 +198,15 @@ zr_status zr_writer_insert(zr_writer *w, const zr_value *vals, const unsigned ch
     return st;
 }
 
+void zr_writer_abandon(zr_writer *w) {
+    if (!w) return;
+    sqlite3_finalize(w->ins);
+    sqlite3_finalize(w->multi);
+    free(w->idx);
+    free(w->val_store);
+    free(w);
+}
+
 zr_status zr_writer_close(zr_writer *w) {
     if (!w) return ZR_OK;
     zr_status st = w->multi ? zr_writer_flush(w) : ZR_OK;
@@ -207,7 +220,8 @@ zr_status zr_writer_close(zr_writer *w) {
                                "?, last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE "
                                "table_name = ?",
                                -1, &q, NULL) == SQLITE_OK) {
-            for (int i = 0; i < 4; i++) sqlite3_bind_double(q, i + 1, w->env[i]);
+            for (int i = 0; i < 4; i++)
+                sqlite3_bind_double(q, i + 1, w->env[i]);
             sqlite3_bind_text(q, 5, w->table, -1, SQLITE_STATIC);
             if (sqlite3_step(q) != SQLITE_DONE) st = store_db_fail(w->s, "gpkg_contents extent");
         } else {
@@ -291,8 +305,8 @@ zr_status zr_reader_open(zr_store *s, const char *table, zr_reader **out) {
     if (!r) return ZR_ERR_NOMEM;
     r->s = s;
     int srs_id = 0;
-    zr_status st = pick_table(s, table, r->table, sizeof r->table, r->geom_col, r->geom_type,
-                              &srs_id);
+    zr_status st =
+        pick_table(s, table, r->table, sizeof r->table, r->geom_col, r->geom_type, &srs_id);
     if (st) goto fail;
     {
         sqlite3_stmt *q = NULL;
@@ -430,7 +444,8 @@ zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read) 
 void zr_reader_close(zr_reader *r) {
     if (!r) return;
     sqlite3_finalize(r->q);
-    for (int i = 0; i < r->n_cols; i++) free(r->names[i]);
+    for (int i = 0; i < r->n_cols; i++)
+        free(r->names[i]);
     free(r->names);
     free(r->wkt);
     free(r);
@@ -460,7 +475,8 @@ zr_status zr_store_layers(zr_store *s, zr_layer_info **out, int *n) {
         v = nv;
         zr_layer_info *li = &v[cnt++];
         snprintf(li->table, sizeof li->table, "%s", (const char *)sqlite3_column_text(q, 0));
-        snprintf(li->geom_type, sizeof li->geom_type, "%s", (const char *)sqlite3_column_text(q, 1));
+        snprintf(li->geom_type, sizeof li->geom_type, "%s",
+                 (const char *)sqlite3_column_text(q, 1));
         li->srs_id = sqlite3_column_int(q, 2);
         li->count = -1;
     }
@@ -468,7 +484,8 @@ zr_status zr_store_layers(zr_store *s, zr_layer_info **out, int *n) {
     for (int i = 0; i < cnt && !st; i++) {
         char t[300], sql[400];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", store_ident(t, sizeof t, v[i].table));
-        if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+        if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK &&
+            sqlite3_step(q) == SQLITE_ROW)
             v[i].count = sqlite3_column_int64(q, 0);
         sqlite3_finalize(q);
     }
@@ -490,7 +507,8 @@ zr_status zr_store_group_sum(zr_store *s, const char *table, const char *key_exp
                   "GROUP BY k ORDER BY k",
                   key_expr, value_expr, store_ident(t, sizeof t, table));
     sqlite3_stmt *q = NULL;
-    int rc = sql.data ? sqlite3_prepare_v2(s->db, (const char *)sql.data, -1, &q, NULL) : SQLITE_NOMEM;
+    int rc =
+        sql.data ? sqlite3_prepare_v2(s->db, (const char *)sql.data, -1, &q, NULL) : SQLITE_NOMEM;
     zr_buf_free(&sql);
     if (rc != SQLITE_OK) return store_db_fail(s, "group sum");
     zr_status st = ZR_OK;

@@ -33,14 +33,15 @@ static void str_sort(store_rtree_entry *e, size_t n, size_t m) {
 }
 
 static void put_be64(unsigned char *d, uint64_t v) {
-    for (int i = 7; i >= 0; i--, v >>= 8) d[i] = (unsigned char)v;
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        d[i] = (unsigned char)v;
 }
 
 static void put_bef(unsigned char *d, float f) {
     uint32_t u;
     memcpy(&u, &f, 4);
-    d[0] = (unsigned char)(u >> 24), d[1] = (unsigned char)(u >> 16), d[2] = (unsigned char)(u >> 8),
-    d[3] = (unsigned char)u;
+    d[0] = (unsigned char)(u >> 24), d[1] = (unsigned char)(u >> 16),
+    d[2] = (unsigned char)(u >> 8), d[3] = (unsigned char)u;
 }
 
 typedef struct {
@@ -99,15 +100,15 @@ zr_status store_rtree_bulk(zr_store *s, const char *table, store_rtree_entry *e,
     size_t count = n;
     int64_t *first_node = NULL; /* node number of the first node of each level */
     int depth = 0;
-    int64_t next_nodeno = 2;    /* 1 is the root */
+    int64_t next_nodeno = 2; /* 1 is the root */
     w.blob = malloc((size_t)w.node_size);
     snprintf(sql, sizeof sql, "DELETE FROM \"rtree_%s_geom_node\"", table);
     st = w.blob ? store_exec(s, sql) : ZR_ERR_NOMEM;
-#define PREP(stmt, fmt)                                                                \
-    do {                                                                               \
-        snprintf(sql, sizeof sql, fmt, table);                                         \
-        if (!st && sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK)       \
-            st = store_db_fail(s, "R*Tree tables");                                    \
+#define PREP(stmt, fmt)                                                          \
+    do {                                                                         \
+        snprintf(sql, sizeof sql, fmt, table);                                   \
+        if (!st && sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK) \
+            st = store_db_fail(s, "R*Tree tables");                              \
     } while (0)
     PREP(w.node, "INSERT INTO \"rtree_%s_geom_node\" (nodeno, data) VALUES (?, ?)");
     PREP(w.rowid, "INSERT INTO \"rtree_%s_geom_rowid\" (rowid, nodeno) VALUES (?, ?)");

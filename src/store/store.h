@@ -50,6 +50,8 @@ zr_status zr_writer_open_attr(zr_store *s, const char *table, const zr_field_def
  * zr_writer_flush or zr_writer_close (vals itself is copied). */
 zr_status zr_writer_insert(zr_writer *w, const zr_value *vals, const unsigned char *blob,
                            size_t blob_len);
+/* Free without writing pending rows or the index (the caller rolls back). */
+void zr_writer_abandon(zr_writer *w);
 /* Write the pending rows now. */
 zr_status zr_writer_flush(zr_writer *w);
 /* Flush, build the spatial index, update the layer's extent in gpkg_contents, free. */

@@ -1,6 +1,6 @@
 # zrzy import from every supported source kind: GeoPackage, Shapefile in GBK or UTF-8 (with and
 # without .cpg and language id), FlatGeobuf via GDAL, GeoJSON in EPSG:4490; GDAL round trips.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.inc"
 q() { sqlite3 -batch -noheader "$@"; }
 
 "$Z" demo-data --out "$T" --parcels 400 --km2 6 --seed 3 >/dev/null || bad "demo-data"

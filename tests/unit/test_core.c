@@ -6,7 +6,8 @@
 #include "test.h"
 
 TEST(status_text) {
-    for (int s = 0; s < ZR_STATUS_END; s++) CHECK(zr_status_str((zr_status)s) != NULL);
+    for (int s = 0; s < ZR_STATUS_END; s++)
+        CHECK(zr_status_str((zr_status)s) != NULL);
     CHECK_STR(zr_status_str(ZR_STATUS_END), "unknown status");
 }
 
@@ -17,7 +18,7 @@ TEST(rounding) {
     CHECK_EQ_INT(zr_round_cents(1234.5649), 123456);
     CHECK_EQ_INT(zr_muldiv_round(12345, 1195, 10000), 1475); /* 1475.2275 */
     CHECK_EQ_INT(zr_muldiv_round(10000, 5, 10), 5000);
-    CHECK_EQ_INT(zr_muldiv_round(15, 1, 10), 2);                        /* 1.5 → 2 */
+    CHECK_EQ_INT(zr_muldiv_round(15, 1, 10), 2);                       /* 1.5 → 2 */
     CHECK_EQ_INT(zr_muldiv_round(INT64_MAX / 2, 4, 4), INT64_MAX / 2); /* no overflow */
 }
 
@@ -61,10 +62,12 @@ TEST(apportion_conserves) {
     for (int k = 0; k < 1000; k++) {
         double ws[17];
         int64_t os[17], sum = 0;
-        for (int i = 0; i < 17; i++) ws[i] = (seed = seed * 1103515245u + 12345u) % 1000 / 7.0;
+        for (int i = 0; i < 17; i++)
+            ws[i] = (seed = seed * 1103515245u + 12345u) % 1000 / 7.0;
         const int64_t total = (int64_t)(seed % 100000000);
         zr_apportion(total, ws, 17, os);
-        for (int i = 0; i < 17; i++) sum += os[i];
+        for (int i = 0; i < 17; i++)
+            sum += os[i];
         exact &= sum == total;
     }
     CHECK(exact);

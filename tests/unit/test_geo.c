@@ -34,7 +34,8 @@ TEST(gk_matches_proj) {
                 double glon, glat, fx, fy;
                 zr_gk_inverse(3.0 * zone, xy.enu.e, xy.enu.n, &glon, &glat);
                 /* error expressed in metres on the ground */
-                double ex = (glon - lon) * 111320 * cos(lat * M_PI / 180), ey = (glat - lat) * 110574;
+                double ex = (glon - lon) * 111320 * cos(lat * M_PI / 180),
+                       ey = (glat - lat) * 110574;
                 double e = sqrt(ex * ex + ey * ey);
                 if (e > worst) worst = e;
                 zr_gk_forward(3.0 * zone, lon, lat, &fx, &fy);
@@ -101,12 +102,15 @@ TEST(holes_and_multipolygon) {
     const double sq[][2] = {{100, 30}, {101, 30}, {101, 31}, {100, 31}, {100, 30}};
     zr_poly_begin_polygon(&p);
     zr_poly_begin_ring(&p);
-    for (int i = 0; i < 5; i++) zr_poly_add_point(&p, sq[i][0], sq[i][1]);
+    for (int i = 0; i < 5; i++)
+        zr_poly_add_point(&p, sq[i][0], sq[i][1]);
     zr_poly_begin_ring(&p); /* a hole: the same cell, any orientation, minus itself */
-    for (int i = 4; i >= 0; i--) zr_poly_add_point(&p, sq[i][0], sq[i][1]);
+    for (int i = 4; i >= 0; i--)
+        zr_poly_add_point(&p, sq[i][0], sq[i][1]);
     zr_poly_begin_polygon(&p);
     zr_poly_begin_ring(&p);
-    for (int i = 0; i < 5; i++) zr_poly_add_point(&p, sq[i][0] + 1, sq[i][1]);
+    for (int i = 0; i < 5; i++)
+        zr_poly_add_point(&p, sq[i][0] + 1, sq[i][1]);
     zr_poly_finish(&p);
     CHECK_EQ_INT(zr_round_cents(zr_poly_area(&p, &crs, &scratch)), 1064239343871LL);
     zr_buf wkb = {0};

@@ -78,8 +78,8 @@ TEST(areas_match_geodesic) {
     while (sqlite3_step(q) == SQLITE_ROW) {
         int empty;
         char why[128];
-        if (zr_gpkg_blob_to_poly(sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0),
-                                 &p, &empty, why, sizeof why) != ZR_OK)
+        if (zr_gpkg_blob_to_poly(sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0), &p,
+                                 &empty, why, sizeof why) != ZR_OK)
             break;
         double total = 0;
         for (size_t r = 0; r < p.n_rings; r++) {
@@ -210,8 +210,10 @@ TEST(reimport_replaces) {
     sqlite3 *h = NULL;
     sqlite3_stmt *q = NULL;
     REQUIRE(sqlite3_open(store, &h) == SQLITE_OK);
-    REQUIRE(sqlite3_prepare_v2(h, "SELECT count(*), rtreecheck('rtree_DLTB_geom'), (SELECT count(*) "
-                               "FROM rtree_DLTB_geom) FROM DLTB", -1, &q, NULL) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(h,
+                               "SELECT count(*), rtreecheck('rtree_DLTB_geom'), (SELECT count(*) "
+                               "FROM rtree_DLTB_geom) FROM DLTB",
+                               -1, &q, NULL) == SQLITE_OK);
     REQUIRE(sqlite3_step(q) == SQLITE_ROW);
     CHECK_EQ_INT(sqlite3_column_int64(q, 0), r.n_parcels);
     CHECK_STR((const char *)sqlite3_column_text(q, 1), "ok");
