@@ -104,6 +104,33 @@ void zr_import_free(zr_import *imp);
 zr_status zr_import_run(zr_import *imp, const zr_import_opts *opts, zr_import_result *res);
 const char *zr_import_errmsg(const zr_import *imp);
 
+/* ---- Quality check (质检) ------------------------------------------------------------------ */
+
+typedef struct zr_check_opts {
+    const char *source;     /* a store or any importable file */
+    const char *layer;      /* default DLTB */
+    const char *boundary;   /* boundary layer in the same file; NULL: XZQ when present */
+    const char *rules_path; /* overrides of the shipped catalogue; NULL: none */
+    const char *out_dir;    /* errors.csv, errors.gpkg, report.xlsx, report.pdf */
+    double allowed_rate;    /* allowed 一类错误图斑 rate, percent; default 3 */
+    int threads;            /* 0: all cores */
+} zr_check_opts;
+
+typedef struct zr_check_result {
+    int64_t n_parcels, n_findings;
+    int64_t n_sev1;         /* severity-1 findings */
+    int64_t n_sev1_parcels; /* distinct parcels with a severity-1 finding (一类错误图斑) */
+    double rate;            /* n_sev1_parcels / n_parcels, percent */
+    int passed;             /* rate ≤ allowed rate and no severity-1 finding outside parcels */
+    double seconds;
+    char version[64];       /* rule catalogue version */
+    char input_sha256[65];
+} zr_check_result;
+
+/* Run the rule catalogue over a layer; writes the outputs into out_dir (created). Unusable
+ * input is ZR_ERR_IMPORT / _SCHEMA / _CRS / _NOT_FOUND with the reason in err. */
+zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, size_t errlen);
+
 /* ---- Synthetic county --------------------------------------------------------------------- */
 
 typedef struct zr_demo_opts {

@@ -9,6 +9,7 @@ static const struct {
     const char *help;
 } commands[] = {
     {"import", cmd_import, "load survey parcels (DLTB) into a GeoPackage store"},
+    {"check", cmd_check, "quality-check parcels (质检): topology, codes, areas"},
     {"info", cmd_info, "layers, counts, CRS and official areas of a store"},
     {"demo-data", cmd_demo_data, "write a synthetic county for trying zrzy out"},
 };

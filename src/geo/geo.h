@@ -52,6 +52,13 @@ zr_status zr_poly_to_gpkg_blob(const zr_poly *p, int32_t srs_id, zr_buf *out);
 zr_status zr_poly_to_wkb(const zr_poly *p, zr_buf *out);
 void zr_poly_envelope(const zr_poly *p, double env[4]); /* minx, maxx, miny, maxy */
 
+/* 1 when (x, y) is inside p (even-odd over all rings; points on an edge count as inside). */
+int zr_poly_contains(const zr_poly *p, double x, double y);
+/* Planar signed area of ring r (counter-clockwise positive). */
+double zr_ring_planar_area(const zr_poly *p, size_t r);
+/* GeoPackage blob of a point. */
+zr_status zr_point_to_gpkg_blob(double x, double y, int32_t srs_id, zr_buf *out);
+
 /* Official ellipsoidal area (m², unrounded) of p stored in crs. Exterior rings minus holes.
  * scratch: caller-owned buffer reused across calls. NAN when a coordinate is not finite. */
 double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch);

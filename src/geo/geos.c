@@ -193,3 +193,103 @@ zr_status zr_geos_is_valid(zr_geos *g, const zr_poly *p, int *valid, char *why, 
     GEOSGeom_destroy_r(g->h, m);
     return s;
 }
+
+/* ---- operations for the quality checks ---- */
+
+static zr_status result_to_poly(zr_geos *g, GEOSGeometry *r, zr_poly *out) {
+    if (!r) return ZR_ERR_GEOS;
+    zr_status s = geo_geos_to_poly(g, r, out);
+    GEOSGeom_destroy_r(g->h, r);
+    return s;
+}
+
+zr_status zr_geos_union(zr_geos *g, const zr_poly *const *parts, size_t n, zr_poly *out) {
+    zr_status s = zr_geos_coverage_union(g, parts, n, out);
+    if (s != ZR_ERR_GEOS) return s;
+    /* not a clean coverage: the general (slower) union */
+    GEOSGeometry **gs = calloc(n ? n : 1, sizeof *gs);
+    if (!gs) return ZR_ERR_NOMEM;
+    size_t made = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((gs[made] = geo_poly_to_geos(g, parts[i]))) made++;
+    GEOSGeometry *coll =
+        GEOSGeom_createCollection_r(g->h, GEOS_GEOMETRYCOLLECTION, gs, (unsigned)made);
+    free(gs);
+    if (!coll) return ZR_ERR_GEOS;
+    GEOSGeometry *u = GEOSUnaryUnion_r(g->h, coll);
+    GEOSGeom_destroy_r(g->h, coll);
+    return result_to_poly(g, u, out);
+}
+
+static zr_status binary_op(zr_geos *g, const zr_poly *a, const zr_poly *b, zr_poly *out,
+                           int difference) {
+    zr_poly_clear(out);
+    GEOSGeometry *ga = geo_poly_to_geos(g, a), *gb = ga ? geo_poly_to_geos(g, b) : NULL;
+    GEOSGeometry *r = NULL;
+    if (ga && gb)
+        r = difference ? GEOSDifference_r(g->h, ga, gb) : GEOSIntersection_r(g->h, ga, gb);
+    if (ga) GEOSGeom_destroy_r(g->h, ga);
+    if (gb) GEOSGeom_destroy_r(g->h, gb);
+    if (!r) return ZR_ERR_GEOS;
+    /* keep only the polygonal parts of the result */
+    return result_to_poly(g, r, out);
+}
+
+zr_status zr_geos_difference(zr_geos *g, const zr_poly *a, const zr_poly *b, zr_poly *out) {
+    return binary_op(g, a, b, out, 1);
+}
+
+zr_status zr_geos_intersection(zr_geos *g, const zr_poly *a, const zr_poly *b, zr_poly *out) {
+    return binary_op(g, a, b, out, 0);
+}
+
+zr_status zr_geos_faces(zr_geos *g, const double *seg, size_t n_seg, zr_poly **faces,
+                        size_t *n_faces) {
+    *faces = NULL;
+    *n_faces = 0;
+    if (n_seg == 0) return ZR_OK;
+    GEOSGeometry **lines = calloc(n_seg, sizeof *lines);
+    if (!lines) return ZR_ERR_NOMEM;
+    size_t made = 0;
+    for (size_t i = 0; i < n_seg; i++) {
+        GEOSCoordSequence *cs = GEOSCoordSeq_create_r(g->h, 2, 2);
+        if (!cs) continue;
+        GEOSCoordSeq_setXY_r(g->h, cs, 0, seg[4 * i], seg[4 * i + 1]);
+        GEOSCoordSeq_setXY_r(g->h, cs, 1, seg[4 * i + 2], seg[4 * i + 3]);
+        if ((lines[made] = GEOSGeom_createLineString_r(g->h, cs))) made++;
+    }
+    GEOSGeometry *ml = GEOSGeom_createCollection_r(g->h, GEOS_MULTILINESTRING, lines, (unsigned)made);
+    free(lines);
+    if (!ml) return ZR_ERR_GEOS;
+    GEOSGeometry *noded = GEOSUnaryUnion_r(g->h, ml); /* nodes crossing segments */
+    GEOSGeom_destroy_r(g->h, ml);
+    if (!noded) return ZR_ERR_GEOS;
+    const GEOSGeometry *in[1] = {noded};
+    GEOSGeometry *polys = GEOSPolygonize_r(g->h, in, 1);
+    GEOSGeom_destroy_r(g->h, noded);
+    if (!polys) return ZR_ERR_GEOS;
+    int np = GEOSGetNumGeometries_r(g->h, polys);
+    zr_poly *out = calloc(np > 0 ? (size_t)np : 1, sizeof *out);
+    zr_status s = out ? ZR_OK : ZR_ERR_NOMEM;
+    for (int k = 0; k < np && !s; k++) s = geo_geos_to_poly(g, GEOSGetGeometryN_r(g->h, polys, k), &out[k]);
+    GEOSGeom_destroy_r(g->h, polys);
+    if (s) {
+        for (int k = 0; out && k < np; k++) zr_poly_free(&out[k]);
+        free(out);
+        return s;
+    }
+    *faces = out;
+    *n_faces = (size_t)np;
+    return ZR_OK;
+}
+
+zr_status zr_geos_interior_point(zr_geos *g, const zr_poly *p, double *x, double *y) {
+    GEOSGeometry *gp = geo_poly_to_geos(g, p);
+    if (!gp) return ZR_ERR_GEOS;
+    GEOSGeometry *pt = GEOSPointOnSurface_r(g->h, gp);
+    GEOSGeom_destroy_r(g->h, gp);
+    if (!pt) return ZR_ERR_GEOS;
+    int ok = GEOSGeomGetX_r(g->h, pt, x) && GEOSGeomGetY_r(g->h, pt, y);
+    GEOSGeom_destroy_r(g->h, pt);
+    return ok ? ZR_OK : ZR_ERR_GEOS;
+}

@@ -312,3 +312,43 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
     }
     return total;
 }
+
+int zr_poly_contains(const zr_poly *p, double x, double y) {
+    int inside = 0;
+    for (size_t r = 0; r < p->n_rings; r++) {
+        const double *v = p->xy + 2 * p->ring_start[r];
+        const size_t n = zr_poly_ring_len(p, r);
+        for (size_t i = 0, j = n ? n - 1 : 0; i < n; j = i++) {
+            const double xi = v[2 * i], yi = v[2 * i + 1], xj = v[2 * j], yj = v[2 * j + 1];
+            if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) inside = !inside;
+        }
+    }
+    return inside;
+}
+
+double zr_ring_planar_area(const zr_poly *p, size_t r) {
+    const double *v = p->xy + 2 * p->ring_start[r];
+    const size_t n = zr_poly_ring_len(p, r);
+    if (n < 3) return 0;
+    const double x0 = v[0], y0 = v[1]; /* relative coordinates keep the sum exact enough */
+    double a = 0;
+    for (size_t i = 0; i < n; i++) {
+        const size_t j = i + 1 < n ? i + 1 : 0;
+        a += (v[2 * i] - x0) * (v[2 * j + 1] - y0) - (v[2 * j] - x0) * (v[2 * i + 1] - y0);
+    }
+    return a / 2;
+}
+
+zr_status zr_point_to_gpkg_blob(double x, double y, int32_t srs_id, zr_buf *out) {
+    zr_status s = zr_buf_reserve(out, 8 + 21);
+    if (s) return s;
+    unsigned char *d = out->data + out->len;
+    d[0] = 'G', d[1] = 'P', d[2] = 0, d[3] = 0x01; /* little-endian, no envelope */
+    put_u32(d + 4, (uint32_t)srs_id);
+    d[8] = 1;
+    put_u32(d + 9, 1);
+    put_f64(d + 13, x);
+    put_f64(d + 21, y);
+    out->len += 29;
+    return ZR_OK;
+}

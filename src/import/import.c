@@ -11,7 +11,7 @@
 #include "core/pool.h"
 #include "geo/geo.h"
 #include "import/pipeline.h"
-#include "import/source.h"
+#include "source/source.h"
 
 struct zr_import {
     char err[2048];

@@ -5,7 +5,7 @@
 #include "core/buf.h"
 #include "core/feature.h"
 #include "geo/geo.h"
-#include "import/source.h"
+#include "source/source.h"
 
 #define IMP_BATCH 8192
 

@@ -135,7 +135,7 @@ zr_status zr_store_open(const char *path, int mode, zr_store **out) {
     sqlite3_busy_timeout(s->db, 5000);
     register_functions(s->db);
     s->created = !exists;
-    if (mode == ZR_STORE_READ) store_exec(s, "PRAGMA mmap_size = 4294967296"); /* zero-copy reads */
+    if (mode == ZR_STORE_READ) store_exec(s, "PRAGMA mmap_size = 67108864"); /* zero-copy reads of the first 64 MiB; bounded RSS beyond */
     if (!exists) {
         /* 64 KiB pages: a parcel of ~30 vertices is ~600 bytes, so big pages mean fewer B-tree
            pages to allocate and link (GeoPackage allows any SQLite page size) */
@@ -249,6 +249,13 @@ zr_status zr_store_drop_layer(zr_store *s, const char *table) {
 
 zr_status zr_store_create_layer(zr_store *s, const char *table, const zr_field_def *fields,
                                 int n_fields, int srs_id, const char *description) {
+    return zr_store_create_layer_type(s, table, "MULTIPOLYGON", fields, n_fields, srs_id,
+                                      description);
+}
+
+zr_status zr_store_create_layer_type(zr_store *s, const char *table, const char *geom_type,
+                                     const zr_field_def *fields, int n_fields, int srs_id,
+                                     const char *description) {
     for (const char *p = table; *p; p++)
         if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
               *p == '_'))
@@ -271,11 +278,12 @@ zr_status zr_store_create_layer(zr_store *s, const char *table, const zr_field_d
     zr_buf_printf(&sql,
                   "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
                   "srs_id) VALUES ('%s', 'features', '%s', '%s', %d);"
-                  "INSERT INTO gpkg_geometry_columns VALUES ('%s', 'geom', 'MULTIPOLYGON', %d, 0, "
+                  "INSERT INTO gpkg_geometry_columns VALUES ('%s', 'geom', '%s', %d, 0, "
                   "0);"
                   "INSERT INTO gpkg_extensions VALUES ('%s', 'geom', 'gpkg_rtree_index', "
                   "'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');",
-                  table, table, description ? description : "", srs_id, table, srs_id, table);
+                  table, table, description ? description : "", srs_id, table, geom_type, srs_id,
+                  table);
     st = sql.data ? store_exec(s, (const char *)sql.data) : ZR_ERR_NOMEM;
     zr_buf_free(&sql);
     return st;

@@ -118,9 +118,16 @@ static float round_up(double d) {
 
 /* Grow the layer extent and note the feature's envelope for the spatial index. */
 static zr_status env_note(zr_writer *w, int64_t fid, const unsigned char *b, size_t n) {
-    if (n < 40 || ((b[3] >> 1) & 7) == 0 || (b[3] & 0x10) || !(b[3] & 1)) return ZR_OK;
     double e[4];
-    memcpy(e, b + 8, 32); /* zrzy writes little-endian blobs; hosts are little-endian */
+    if (n == 29 && ((b[3] >> 1) & 7) == 0 && b[8] == 1 && b[9] == 1) { /* a point, no envelope */
+        memcpy(&e[0], b + 13, 8);
+        memcpy(&e[2], b + 21, 8);
+        e[1] = e[0], e[3] = e[2];
+    } else if (n < 40 || ((b[3] >> 1) & 7) == 0 || (b[3] & 0x10) || !(b[3] & 1)) {
+        return ZR_OK;
+    } else {
+        memcpy(e, b + 8, 32); /* zrzy writes little-endian blobs; hosts are little-endian */
+    }
     if (e[0] < w->env[0]) w->env[0] = e[0];
     if (e[1] > w->env[1]) w->env[1] = e[1];
     if (e[2] < w->env[2]) w->env[2] = e[2];

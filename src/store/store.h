@@ -29,6 +29,10 @@ zr_status zr_store_ensure_srs(zr_store *s, int epsg, const char *name, const cha
  * the given fields, an R*Tree spatial index and its maintenance triggers. */
 zr_status zr_store_create_layer(zr_store *s, const char *table, const zr_field_def *fields,
                                 int n_fields, int srs_id, const char *description);
+/* The same with another geometry type ("POINT", "MULTIPOLYGON", …). */
+zr_status zr_store_create_layer_type(zr_store *s, const char *table, const char *geom_type,
+                                     const zr_field_def *fields, int n_fields, int srs_id,
+                                     const char *description);
 /* 1 when the store has a table of that name. */
 int zr_store_has_table(zr_store *s, const char *table);
 /* Drop a layer and its metadata rows and index. Missing is not an error. */

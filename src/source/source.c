@@ -1,4 +1,4 @@
-#include "import/source.h"
+#include "source/source.h"
 #include <stdio.h>
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* A vector source for the import engine: a GeoPackage read directly through the store (the fast
  * path), or any other format through GDAL/OGR. */
-#ifndef ZR_IMPORT_SOURCE_H
-#define ZR_IMPORT_SOURCE_H
+#ifndef ZR_SOURCE_H
+#define ZR_SOURCE_H
 #include "core/feature.h"
 #include "io/io.h"
 #include "store/store.h"

@@ -1,0 +1,68 @@
+/* zrzy check SOURCE [--layer DLTB] [--boundary LAYER] [--rules FILE] [--allowed-rate P] --out DIR */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+
+static const char *const check_help =
+    "usage: zrzy check SOURCE [--layer DLTB] [--boundary LAYER] [--rules FILE]\n"
+    "                 [--allowed-rate PERCENT] [--threads N] --out DIR\n"
+    "Runs the quality-check rule catalogue (data/qc/rules.tsv) over the parcels of SOURCE (a\n"
+    "store or any importable file). The boundary layer defaults to XZQ in the same file.\n"
+    "Writes DIR/errors.csv, DIR/errors.gpkg, DIR/report.xlsx and DIR/report.pdf.\n"
+    "Exit 0: no severity-1 error; 3: severity-1 errors found; 2: unusable input.\n";
+
+int cmd_check(int argc, char **argv) {
+    zr_check_opts o = {0};
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        int missing = 0;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(check_help, stdout);
+            return EXIT_OK;
+        } else if (cli_opt(argc, argv, &i, "--layer", &v, &missing)) {
+            o.layer = v;
+        } else if (cli_opt(argc, argv, &i, "--boundary", &v, &missing)) {
+            o.boundary = v;
+        } else if (cli_opt(argc, argv, &i, "--rules", &v, &missing)) {
+            o.rules_path = v;
+        } else if (cli_opt(argc, argv, &i, "--out", &v, &missing)) {
+            o.out_dir = v;
+        } else if (cli_opt(argc, argv, &i, "--allowed-rate", &v, &missing)) {
+            o.allowed_rate = v ? atof(v) : 0;
+        } else if (cli_opt(argc, argv, &i, "--threads", &v, &missing)) {
+            o.threads = v ? atoi(v) : 0;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "zrzy check: unknown option %s\n%s", argv[i], check_help);
+            return EXIT_INPUT;
+        } else if (!o.source) {
+            o.source = argv[i];
+        } else {
+            fprintf(stderr, "zrzy check: unexpected argument %s\n", argv[i]);
+            return EXIT_INPUT;
+        }
+        if (missing) {
+            fprintf(stderr, "zrzy check: %s needs a value\n", argv[i]);
+            return EXIT_INPUT;
+        }
+    }
+    if (!o.source || !o.out_dir) {
+        fputs(check_help, stderr);
+        return EXIT_INPUT;
+    }
+    zr_check_result r;
+    char err[2048] = "";
+    zr_status s = zr_check_run(&o, &r, err, sizeof err);
+    if (s) {
+        fprintf(stderr, "zrzy check: %s\n", err[0] ? err : zr_status_str(s));
+        return cli_exit_for(s);
+    }
+    fprintf(stderr,
+            "zrzy check: %lld parcels, %lld findings (%lld severity 1 on %lld parcels, %.4f%%), "
+            "rules %s, %.2f s: %s\nzrzy check: results in %s/errors.csv, errors.gpkg, report.xlsx, "
+            "report.pdf\n",
+            (long long)r.n_parcels, (long long)r.n_findings, (long long)r.n_sev1,
+            (long long)r.n_sev1_parcels, r.rate, r.version, r.seconds,
+            r.passed ? "passed" : "failed", o.out_dir);
+    return r.n_sev1 ? EXIT_CHECK : EXIT_OK;
+}

@@ -1,0 +1,104 @@
+/* Geometry rules, parcel by parcel (G01 validity, G02 repeated points, spikes, slivers). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/fixed.h"
+#include "core/pool.h"
+#include "geo/geos_ops.h"
+#include "qc/qc_int.h"
+
+typedef struct {
+    qc_data *d;
+    const qc_catalogue *cat;
+    qc_findings *fs;
+    zr_geos *g[64];
+    zr_buf scratch[64];
+    zr_poly part[64];
+} geom_ctx;
+
+/* Basic structure, checked before GEOS: closed rings of ≥ 4 points, finite coordinates. */
+static const char *structure_problem(const zr_poly *p) {
+    if (p->nonfinite) return "a coordinate is NaN or infinite";
+    for (size_t r = 0; r < p->n_rings; r++) {
+        const size_t n = zr_poly_ring_len(p, r);
+        if (n < 4) return "a ring has fewer than 4 points";
+        const double *v = p->xy + 2 * p->ring_start[r];
+        if (v[0] != v[2 * (n - 1)] || v[1] != v[2 * (n - 1) + 1]) return "a ring is not closed";
+    }
+    return NULL;
+}
+
+static void geom_range(void *ctx, size_t b, size_t e, int w) {
+    geom_ctx *c = ctx;
+    const double sliver = c->cat->rules[R_G02].tolerance;
+    const double spike_cos = cos(1.0 * M_PI / 180); /* turning back within 1° */
+    for (size_t i = b; i < e; i++) {
+        qc_parcel *p = &c->d->p[i];
+        double x, y;
+        qc_parcel_point(p, &x, &y);
+        const char *why = structure_problem(&p->poly);
+        char reason[256] = "";
+        int valid = 0;
+        if (!why && c->g[w]) {
+            if (zr_geos_is_valid(c->g[w], &p->poly, &valid, reason, sizeof reason) != ZR_OK)
+                snprintf(reason, sizeof reason, "GEOS could not decide validity");
+            why = valid ? NULL : reason;
+        }
+        p->valid = !why;
+        if (why && c->cat->rules[R_G01].enabled)
+            qc_add(c->fs, R_G01, p->bsm, NULL, x, y, -1, NULL, "invalid geometry: %s", why);
+        if (!c->cat->rules[R_G02].enabled || p->poly.nonfinite) continue;
+        for (size_t r = 0; r < p->poly.n_rings; r++) {
+            const size_t n = zr_poly_ring_len(&p->poly, r);
+            const double *v = p->poly.xy + 2 * p->poly.ring_start[r];
+            for (size_t k = 0; k + 1 < n; k++) {
+                if (v[2 * k] == v[2 * k + 2] && v[2 * k + 1] == v[2 * k + 3]) {
+                    qc_add(c->fs, R_G02, p->bsm, NULL, v[2 * k], v[2 * k + 1], -1, NULL,
+                           "repeated vertex %zu of ring %zu", k, r);
+                    break;
+                }
+            }
+            for (size_t k = 1; n >= 4 && k < n - 1; k++) {
+                const double ax = v[2 * k - 2] - v[2 * k], ay = v[2 * k - 1] - v[2 * k + 1];
+                const double bx = v[2 * k + 2] - v[2 * k], by = v[2 * k + 3] - v[2 * k + 1];
+                const double la = hypot(ax, ay), lb = hypot(bx, by);
+                if (la > 0 && lb > 0 && (ax * bx + ay * by) / (la * lb) > spike_cos) {
+                    qc_add(c->fs, R_G02, p->bsm, NULL, v[2 * k], v[2 * k + 1], -1, NULL,
+                           "spike at vertex %zu of ring %zu (angle < 1°)", k, r);
+                    break;
+                }
+            }
+        }
+        for (size_t g = 0; g < p->poly.n_polys; g++) {
+            zr_poly *part = &c->part[w];
+            zr_poly_clear(part);
+            zr_poly_begin_polygon(part);
+            for (size_t r = p->poly.poly_start[g]; r < p->poly.poly_start[g + 1]; r++) {
+                zr_poly_begin_ring(part);
+                for (size_t k = p->poly.ring_start[r]; k < p->poly.ring_start[r + 1]; k++)
+                    zr_poly_add_point(part, p->poly.xy[2 * k], p->poly.xy[2 * k + 1]);
+            }
+            zr_poly_finish(part);
+            const double a = zr_poly_area(part, &c->d->crs, &c->scratch[w]);
+            if (isfinite(a) && a < sliver)
+                qc_add(c->fs, R_G02, p->bsm, NULL, x, y, zr_round_cents(a), NULL,
+                       "sliver: part %zu has %.4f m² (< %.2f)", g, a, sliver);
+        }
+    }
+}
+
+void qc_geometry_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads) {
+    geom_ctx *c = calloc(1, sizeof *c);
+    if (!c) return;
+    if (threads > 64) threads = 64;
+    c->d = d, c->cat = cat, c->fs = fs;
+    for (int t = 0; t < threads; t++) zr_geos_open(&c->g[t]);
+    zr_parallel_for(threads, d->n, geom_range, c);
+    for (int t = 0; t < threads; t++) {
+        zr_geos_close(c->g[t]);
+        zr_buf_free(&c->scratch[t]);
+        zr_poly_free(&c->part[t]);
+    }
+    free(c);
+}

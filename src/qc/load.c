@@ -1,0 +1,352 @@
+/* Loading a layer to check, and its boundary layer, into memory. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/feature.h"
+#include "core/fixed.h"
+#include "core/pool.h"
+#include "io/io.h"
+#include "qc/qc_int.h"
+#include "source/source.h"
+
+static const char *pool_str(qc_data *d, const zr_value *v) {
+    char tmp[64];
+    const char *s = NULL;
+    if (v->kind == ZR_FT_TEXT)
+        s = v->s;
+    else if (v->kind == ZR_FT_INT)
+        s = zr_fmt(tmp, sizeof tmp, "%lld", (long long)v->i);
+    else if (v->kind == ZR_FT_REAL)
+        s = zr_fmt(tmp, sizeof tmp, "%.15g", v->r);
+    if (!s) return NULL;
+    size_t len = strlen(s);
+    while (len && s[len - 1] == ' ') len--; /* DBF padding */
+    return len ? zr_arena_strndup(d->arena, s, len) : NULL;
+}
+
+static int num(const zr_value *v, double *out) {
+    if (v->kind == ZR_FT_REAL || v->kind == ZR_FT_INT) {
+        *out = v->kind == ZR_FT_INT ? (double)v->i : v->r;
+        return 1;
+    }
+    if (v->kind == ZR_FT_TEXT) {
+        char *end;
+        *out = strtod(v->s, &end);
+        while (*end == ' ') end++;
+        return end != v->s && !*end;
+    }
+    return 0;
+}
+
+static int find_field(const imp_source *s, const char *name) {
+    for (int k = 0; k < imp_source_nfields(s); k++)
+        if (zr_strieq(imp_source_field(s, k), name)) return k;
+    return -1;
+}
+
+static zr_status read_geom(const zr_batch *b, const zr_feature *f, zr_poly *p, char *why, size_t n) {
+    if (!f->geom) {
+        snprintf(why, n, "geometry is missing");
+        return ZR_ERR_GEOM_INVALID;
+    }
+    int empty = 0;
+    zr_status s = b->geom_is_gpkg ? zr_gpkg_blob_to_poly(f->geom, f->geom_len, p, &empty, why, n)
+                                  : zr_wkb_to_poly(f->geom, f->geom_len, p, why, n);
+    if (!s && (empty || !p->n_pts)) {
+        snprintf(why, n, "geometry is empty");
+        s = ZR_ERR_GEOM_INVALID;
+    }
+    return s;
+}
+
+typedef struct {
+    qc_data *d;
+    zr_buf *scratch;
+    size_t bad; /* first feature whose geometry is unusable, or SIZE_MAX */
+    char why[160];
+    pthread_mutex_t mu;
+} area_ctx;
+
+static void area_range(void *ctx, size_t b, size_t e, int w) {
+    area_ctx *c = ctx;
+    for (size_t i = b; i < e; i++) {
+        qc_parcel *p = &c->d->p[i];
+        char why[160];
+        zr_feature f = {p->fid, NULL, p->blob, p->blob_len};
+        zr_batch fake = {0};
+        fake.geom_is_gpkg = c->d->blob_gpkg;
+        if (read_geom(&fake, &f, &p->poly, why, sizeof why) != ZR_OK) {
+            pthread_mutex_lock(&c->mu);
+            if (i < c->bad) {
+                c->bad = i;
+                snprintf(c->why, sizeof c->why, "%s", why);
+            }
+            pthread_mutex_unlock(&c->mu);
+            continue;
+        }
+        zr_poly_envelope(&p->poly, p->env);
+        const double a = zr_poly_area(&p->poly, &c->d->crs, &c->scratch[w]);
+        p->area = isfinite(a) ? zr_round_cents(a) : -1;
+    }
+}
+
+static zr_status load_parcels(qc_data *d, imp_source *src, char *err, size_t n) {
+    enum { BSM, DLBM, DLMC, QSXZ, ZLDWDM, QSDWDM, KCDLBM, GDLX, GDPDJB, CZCSXM, TBMJ, KCMJ,
+           TBDLMJ, KCXS, XZDWKD, NF };
+    static const char *const names[NF] = {"BSM", "DLBM", "DLMC", "QSXZ", "ZLDWDM",
+                                          "QSDWDM", "KCDLBM", "GDLX", "GDPDJB", "CZCSXM",
+                                          "TBMJ", "KCMJ", "TBDLMJ", "KCXS", "XZDWKD"};
+    int col[NF];
+    for (int k = 0; k < NF; k++) col[k] = find_field(src, names[k]);
+    for (int k = BSM; k <= ZLDWDM; k++)
+        if (k != DLMC && col[k] < 0) {
+            snprintf(err, n, "%s: layer %s: required field %s is missing", src->path, src->layer,
+                     names[k]);
+            return ZR_ERR_SCHEMA;
+        }
+    zr_batch b = {0};
+    zr_status s = zr_batch_init(&b, imp_source_nfields(src));
+    size_t cap = 0;
+    while (!s) {
+        size_t got = 0;
+        if ((s = imp_source_next(src, &b, 8192, &got, err, n))) break;
+        if (!got) break;
+        if (d->n + got > cap) {
+            size_t nc = cap ? cap * 2 : 16384;
+            while (nc < d->n + got) nc *= 2;
+            qc_parcel *np = realloc(d->p, nc * sizeof *np);
+            if (!np) {
+                s = ZR_ERR_NOMEM;
+                break;
+            }
+            d->p = np;
+            cap = nc;
+        }
+        for (size_t i = 0; i < got && !s; i++) {
+            const zr_feature *f = &b.f[i];
+            qc_parcel *p = &d->p[d->n];
+            memset(p, 0, sizeof *p);
+            p->fid = f->fid;
+            const char **strs[] = {&p->bsm, &p->dlbm, &p->dlmc, &p->qsxz, &p->zldwdm,
+                                   &p->qsdwdm, &p->kcdlbm, &p->gdlx, &p->gdpdjb, &p->czcsxm};
+            for (int k = 0; k <= CZCSXM; k++)
+                if (col[k] >= 0) *strs[k] = pool_str(d, &f->v[col[k]]);
+            double x;
+            if (col[TBMJ] >= 0 && (p->has_tbmj = num(&f->v[col[TBMJ]], &x))) p->tbmj = zr_round_cents(x);
+            if (col[KCMJ] >= 0 && (p->has_kcmj = num(&f->v[col[KCMJ]], &x))) p->kcmj = zr_round_cents(x);
+            if (col[TBDLMJ] >= 0 && (p->has_tbdlmj = num(&f->v[col[TBDLMJ]], &x)))
+                p->tbdlmj = zr_round_cents(x);
+            if (col[KCXS] >= 0 && (p->has_kcxs = num(&f->v[col[KCXS]], &x)))
+                p->kcxs = zr_double_scaled(x, 4);
+            if (col[XZDWKD] >= 0) p->has_xzdwkd = num(&f->v[col[XZDWKD]], &p->xzdwkd);
+            d->blob_gpkg = b.geom_is_gpkg;
+            if (f->geom) {
+                unsigned char *g = zr_arena_alloc(d->arena, f->geom_len);
+                if (!g) {
+                    s = ZR_ERR_NOMEM;
+                    break;
+                }
+                memcpy(g, f->geom, f->geom_len);
+                p->blob = g;
+                p->blob_len = f->geom_len;
+            }
+            d->n++;
+        }
+    }
+    zr_batch_free(&b);
+    return s;
+}
+
+static const qc_village *sort_villages; /* qsort has no context argument; one caller */
+
+static int cmp_order(const void *a, const void *b) {
+    const size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int c = strcmp(sort_villages[i].code, sort_villages[j].code);
+    return c ? c : (i > j) - (i < j);
+}
+
+static zr_status load_boundary(qc_data *d, imp_source *src, char *err, size_t n) {
+    int c_code = find_field(src, "XZQDM"), c_dcmj = find_field(src, "DCMJ"),
+        c_jsmj = find_field(src, "JSMJ");
+    if (c_code < 0) {
+        snprintf(err, n, "%s: layer %s: required field XZQDM is missing", src->path, src->layer);
+        return ZR_ERR_SCHEMA;
+    }
+    zr_batch b = {0};
+    zr_status s = zr_batch_init(&b, imp_source_nfields(src));
+    zr_poly *polys = NULL;
+    size_t np = 0, cap = 0;
+    while (!s) {
+        size_t got = 0;
+        if ((s = imp_source_next(src, &b, 4096, &got, err, n)) || !got) break;
+        for (size_t i = 0; i < got && !s; i++) {
+            if (np == cap) {
+                cap = cap ? cap * 2 : 256;
+                zr_poly *pp = realloc(polys, cap * sizeof *pp);
+                qc_village *vv = pp ? realloc(d->v, cap * sizeof *vv) : NULL;
+                if (pp) polys = pp;
+                if (vv) d->v = vv;
+                if (!pp || !vv) {
+                    s = ZR_ERR_NOMEM;
+                    break;
+                }
+            }
+            memset(&polys[np], 0, sizeof polys[np]);
+            char why[160];
+            if ((s = read_geom(&b, &b.f[i], &polys[np], why, sizeof why))) {
+                snprintf(err, n, "%s: layer %s: feature fid=%lld: field geometry: %s", src->path,
+                         src->layer, (long long)b.f[i].fid, why);
+                zr_poly_free(&polys[np]);
+                break;
+            }
+            qc_village *v = &d->v[np];
+            memset(v, 0, sizeof *v);
+            const zr_value *cv = &b.f[i].v[c_code];
+            if (cv->kind == ZR_FT_TEXT) snprintf(v->code, sizeof v->code, "%s", cv->s);
+            double x;
+            if (c_dcmj >= 0 && (v->has_dcmj = num(&b.f[i].v[c_dcmj], &x))) v->dcmj = zr_round_cents(x);
+            v->jsmj = c_jsmj >= 0 && num(&b.f[i].v[c_jsmj], &x) ? zr_round_cents(x) : -1;
+            if (v->jsmj < 0) {
+                zr_buf sc = {0};
+                const double a = zr_poly_area(&polys[np], &d->crs, &sc);
+                zr_buf_free(&sc);
+                v->jsmj = isfinite(a) ? zr_round_cents(a) : -1;
+            }
+            np++;
+        }
+    }
+    d->n_v = np;
+    /* sort villages by code, keeping each polygon with its village */
+    size_t *order = malloc((np ? np : 1) * sizeof *order);
+    qc_village *sv = malloc((np ? np : 1) * sizeof *sv);
+    zr_poly *spoly = malloc((np ? np : 1) * sizeof *spoly);
+    if (!order || !sv || !spoly) {
+        free(order), free(sv), free(spoly);
+        for (size_t i = 0; i < np; i++) zr_poly_free(&polys[i]);
+        free(polys);
+        zr_batch_free(&b);
+        return ZR_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < np; i++) order[i] = i;
+    sort_villages = d->v;
+    qsort(order, np, sizeof *order, cmp_order);
+    for (size_t i = 0; i < np; i++) sv[i] = d->v[order[i]], spoly[i] = polys[order[i]];
+    free(d->v);
+    free(polys);
+    free(order);
+    d->v = sv;
+    d->vpoly = spoly;
+    zr_batch_free(&b);
+    return s;
+}
+
+static void *load_divisions(void *arg) {
+    qc_data *d = arg;
+    char e[512];
+    d->have_div = zr_divisions_load(&d->div, e, sizeof e) == ZR_OK;
+    return NULL;
+}
+
+zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *boundary,
+                  char *err, size_t n) {
+    memset(d, 0, sizeof *d);
+    d->path = path;
+    if (!(d->arena = zr_arena_new(1 << 22))) return ZR_ERR_NOMEM;
+    imp_source src;
+    zr_status s = imp_source_open(&src, path, layer, err, n);
+    if (s) return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
+    double tl = zr_now();
+    pthread_t dt;
+    const int div_thread = pthread_create(&dt, NULL, load_divisions, d) == 0;
+    if (!(s = imp_source_crs(&src, err, n))) {
+        d->crs = src.crs;
+        s = load_parcels(d, &src, err, n);
+    }
+    if (div_thread) pthread_join(dt, NULL);
+    else load_divisions(d);
+    if (getenv("ZRZY_TIMING")) fprintf(stderr, "timing: parcels read %.3f s\n", zr_now() - tl);
+    imp_source_close(&src);
+    if (s) return s;
+    zr_buf *scratch = calloc(2, sizeof *scratch);
+    if (!scratch) return ZR_ERR_NOMEM;
+    area_ctx ac = {d, scratch, SIZE_MAX, "", PTHREAD_MUTEX_INITIALIZER};
+    zr_parallel_for(2, d->n, area_range, &ac);
+    zr_buf_free(&scratch[0]);
+    zr_buf_free(&scratch[1]);
+    free(scratch);
+    if (ac.bad != SIZE_MAX) {
+        const qc_parcel *p = &d->p[ac.bad];
+        snprintf(err, n, "%s: layer %s: feature fid=%lld BSM=%s: field geometry: %s", path,
+                 layer ? layer : "DLTB", (long long)p->fid, p->bsm ? p->bsm : "", ac.why);
+        return ZR_ERR_GEOM_INVALID;
+    }
+    /* the boundary layer: explicit, or XZQ when the source has one */
+    const char *bl = boundary ? boundary : "XZQ";
+    imp_source bsrc;
+    char berr[1024];
+    s = imp_source_open(&bsrc, path, bl, berr, sizeof berr);
+    if (s) {
+        if (boundary) { /* asked for and absent: unusable input */
+            snprintf(err, n, "%s", berr);
+            return ZR_ERR_NOT_FOUND;
+        }
+        s = ZR_OK; /* no boundary: T02/T03/A03-village/M03 are skipped */
+    } else {
+        if (!(s = imp_source_crs(&bsrc, err, n)) && bsrc.crs.epsg != d->crs.epsg) {
+            snprintf(err, n, "%s: layer %s is in EPSG:%d, the parcels in EPSG:%d", path, bl,
+                     bsrc.crs.epsg, d->crs.epsg);
+            s = ZR_ERR_CRS;
+        }
+        double tb = zr_now();
+        if (!s) s = load_boundary(d, &bsrc, err, n);
+        if (getenv("ZRZY_TIMING")) fprintf(stderr, "timing: boundary %.3f s\n", zr_now() - tb);
+        imp_source_close(&bsrc);
+    }
+    return s;
+}
+
+void qc_data_free(qc_data *d) {
+    for (size_t i = 0; i < d->n; i++) zr_poly_free(&d->p[i].poly);
+    free(d->p);
+    free(d->v);
+    for (size_t i = 0; d->vpoly && i < d->n_v; i++) zr_poly_free(&d->vpoly[i]);
+    free(d->vpoly);
+    zr_arena_free(d->arena);
+    if (d->have_div) zr_divisions_free(&d->div);
+    memset(d, 0, sizeof *d);
+}
+
+void qc_add(qc_findings *fs, int rule, const char *bsm, const char *other, double x, double y,
+            int64_t area, zr_poly *region, const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&fs->mu);
+    if (fs->n == fs->cap) {
+        size_t nc = fs->cap ? fs->cap * 2 : 1024;
+        qc_finding *nf = realloc(fs->f, nc * sizeof *nf);
+        if (!nf) {
+            pthread_mutex_unlock(&fs->mu);
+            if (region) zr_poly_free(region);
+            free(region);
+            return; /* out of memory: the count is short, reported by the caller */
+        }
+        fs->f = nf;
+        fs->cap = nc;
+    }
+    fs->f[fs->n++] = (qc_finding){rule, bsm, other, x, y, area, zr_strdup(msg), region};
+    pthread_mutex_unlock(&fs->mu);
+}
+
+void qc_parcel_point(const qc_parcel *p, double *x, double *y) {
+    if (p->poly.n_pts) {
+        *x = (p->env[0] + p->env[1]) / 2;
+        *y = (p->env[2] + p->env[3]) / 2;
+        if (!zr_poly_contains(&p->poly, *x, *y)) *x = p->poly.xy[0], *y = p->poly.xy[1];
+    } else {
+        *x = *y = 0;
+    }
+}

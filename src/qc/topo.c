@@ -1,0 +1,371 @@
+/* Topology rules without pairwise tests (T01 overlaps, T02 gaps, T03 outside the boundary).
+ *
+ * Every ring is oriented (shells counter-clockwise, holes clockwise) and its edges counted in a
+ * hash table. In a clean coverage each inner edge appears once in each direction; those pairs
+ * cancel. The remaining "loose" edges — the outline, and the rims of gaps and overlaps — are
+ * noded and polygonized; the number of parcels covering each face (found at an interior point
+ * through a grid index) is constant over the face: 0 is a gap, ≥ 2 an overlap. Exact GEOS work
+ * is spent only on those faces and on the outline against the boundary. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/fixed.h"
+#include "core/pool.h"
+#include "geo/geos_ops.h"
+#include "qc/qc_int.h"
+
+/* Edges are identified by a 64-bit hash of their canonical end points (lower end first), so a
+ * table slot is 16 bytes and a county's edges fit in cache-friendly memory. Two different edges
+ * sharing a hash (odds ≈ n²/2⁶⁵, 3·10⁻⁷ for 3 million edges) would pair up wrongly; the second
+ * pass re-derives coordinates from the parcels, so a collision can hide a defect but never
+ * invent one. */
+typedef struct {
+    uint64_t h; /* 0: empty */
+    int32_t fwd, bwd;
+} edge;
+
+typedef struct {
+    edge *t;
+    size_t cap;
+} edge_table;
+
+static uint64_t edge_hash(double ax, double ay, double bx, double by, int *forward) {
+    *forward = ax < bx || (ax == bx && ay < by);
+    const double k[4] = {*forward ? ax : bx, *forward ? ay : by, *forward ? bx : ax,
+                         *forward ? by : ay};
+    uint64_t h = 0x9E3779B97F4A7C15ull, u;
+    for (int i = 0; i < 4; i++) {
+        memcpy(&u, &k[i], 8);
+        h = (h ^ u) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 29;
+    }
+    h *= 0x94D049BB133111EBull;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
+__extension__ typedef unsigned __int128 u128;
+
+static edge *slot(edge_table *et, uint64_t h) {
+    size_t i = (size_t)(((u128)h * et->cap) >> 64); /* fast range reduction */
+    for (;; i = i + 1 == et->cap ? 0 : i + 1)
+        if (et->t[i].h == h || et->t[i].h == 0) return &et->t[i];
+}
+
+
+/* 1 when the edge a→b is not cancelled by an opposite twin. */
+
+/* ---- a uniform grid over parcel envelopes ---- */
+
+typedef struct {
+    double x0, y0, cell;
+    size_t nx, ny;
+    size_t *start; /* nx*ny + 1 */
+    uint32_t *item;
+} grid;
+
+static zr_status grid_build(grid *g, const qc_data *d) {
+    memset(g, 0, sizeof *g);
+    double env[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
+    for (size_t i = 0; i < d->n; i++) {
+        const double *e = d->p[i].env;
+        if (!(e[0] <= e[1])) continue;
+        env[0] = fmin(env[0], e[0]), env[1] = fmax(env[1], e[1]);
+        env[2] = fmin(env[2], e[2]), env[3] = fmax(env[3], e[3]);
+    }
+    if (!(env[0] <= env[1])) env[0] = env[1] = env[2] = env[3] = 0;
+    const double w = env[1] - env[0], h = env[3] - env[2];
+    double cell = sqrt((w * h) / (double)(d->n ? d->n : 1)) * 2;
+    if (!(cell > 0)) cell = 1;
+    g->x0 = env[0], g->y0 = env[2], g->cell = cell;
+    g->nx = (size_t)(w / cell) + 1, g->ny = (size_t)(h / cell) + 1;
+    if (g->nx * g->ny > 4 * d->n + 16) { /* degenerate spreads: cap the grid */
+        g->cell = fmax(w, h) / 1024 + 1e-9;
+        g->nx = (size_t)(w / g->cell) + 1, g->ny = (size_t)(h / g->cell) + 1;
+    }
+    g->start = calloc(g->nx * g->ny + 1, sizeof *g->start);
+    if (!g->start) return ZR_ERR_NOMEM;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < d->n; i++) {
+            const qc_parcel *p = &d->p[i];
+            if (!p->valid) continue;
+            size_t i0 = (size_t)((p->env[0] - g->x0) / g->cell), i1 = (size_t)((p->env[1] - g->x0) / g->cell);
+            size_t j0 = (size_t)((p->env[2] - g->y0) / g->cell), j1 = (size_t)((p->env[3] - g->y0) / g->cell);
+            if (i1 >= g->nx) i1 = g->nx - 1;
+            if (j1 >= g->ny) j1 = g->ny - 1;
+            for (size_t j = j0; j <= j1; j++)
+                for (size_t k = i0; k <= i1; k++) {
+                    if (pass == 0)
+                        g->start[j * g->nx + k + 1]++;
+                    else
+                        g->item[g->start[j * g->nx + k]++] = (uint32_t)i;
+                }
+        }
+        if (pass == 0) {
+            for (size_t c = 0; c < g->nx * g->ny; c++) g->start[c + 1] += g->start[c];
+            g->item = malloc((g->start[g->nx * g->ny] + 1) * sizeof *g->item);
+            if (!g->item) return ZR_ERR_NOMEM;
+        } else {
+            for (size_t c = g->nx * g->ny; c > 0; c--) g->start[c] = g->start[c - 1];
+            g->start[0] = 0;
+        }
+    }
+    return ZR_OK;
+}
+
+/* Parcels containing (x, y): up to max indices into out; returns the count found. */
+static size_t grid_covering(const grid *g, const qc_data *d, double x, double y, uint32_t *out,
+                            size_t max) {
+    if (x < g->x0 || y < g->y0) return 0;
+    size_t i = (size_t)((x - g->x0) / g->cell), j = (size_t)((y - g->y0) / g->cell);
+    if (i >= g->nx || j >= g->ny) return 0;
+    size_t n = 0;
+    for (size_t k = g->start[j * g->nx + i]; k < g->start[j * g->nx + i + 1]; k++) {
+        const qc_parcel *p = &d->p[g->item[k]];
+        if (x < p->env[0] || x > p->env[1] || y < p->env[2] || y > p->env[3]) continue;
+        if (zr_poly_contains(&p->poly, x, y)) {
+            if (n < max) out[n] = g->item[k];
+            n++;
+        }
+    }
+    return n;
+}
+
+static int cmp_pair(const void *a, const void *b) {
+    const uint64_t *p = a, *q = b;
+    return (*p > *q) - (*p < *q);
+}
+
+/* Parcels adjacent to polygon gap: the two sharing the longest stretches of its rim. */
+static void gap_neighbours(const grid *gr, const qc_data *d, const zr_poly *gap, const char **a,
+                           const char **b) {
+    *a = *b = NULL;
+    double best[2] = {0, 0};
+    int idx[2] = {-1, -1};
+    const double eps = d->crs.epsg == 4490 ? 1e-8 : 1e-3;
+    /* a handful of candidates accumulate shared length */
+    uint32_t cand[64];
+    double len[64];
+    size_t nc = 0;
+    for (size_t r = 0; r < gap->n_rings; r++) {
+        const double *v = gap->xy + 2 * gap->ring_start[r];
+        const size_t n = zr_poly_ring_len(gap, r);
+        for (size_t k = 0; k + 1 < n; k++) {
+            const double dx = v[2 * k + 2] - v[2 * k], dy = v[2 * k + 3] - v[2 * k + 1];
+            const double l = hypot(dx, dy);
+            if (!(l > 0)) continue;
+            const double mx = (v[2 * k] + v[2 * k + 2]) / 2, my = (v[2 * k + 1] + v[2 * k + 3]) / 2;
+            for (int side = -1; side <= 1; side += 2) {
+                const double px = mx - side * dy / l * eps, py = my + side * dx / l * eps;
+                uint32_t hit[4];
+                if (grid_covering(gr, d, px, py, hit, 4) == 1) {
+                    size_t c = 0;
+                    while (c < nc && cand[c] != hit[0]) c++;
+                    if (c == nc && nc < 64) cand[nc] = hit[0], len[nc++] = 0;
+                    if (c < nc) len[c] += l;
+                }
+            }
+        }
+    }
+    for (size_t c = 0; c < nc; c++) {
+        if (len[c] > best[0]) {
+            best[1] = best[0], idx[1] = idx[0];
+            best[0] = len[c], idx[0] = (int)cand[c];
+        } else if (len[c] > best[1]) {
+            best[1] = len[c], idx[1] = (int)cand[c];
+        }
+    }
+    if (idx[0] >= 0) *a = d->p[idx[0]].bsm;
+    if (idx[1] >= 0) *b = d->p[idx[1]].bsm;
+}
+
+
+/* Emit (pass 1) or count (pass 0) the oriented ring edges of polys; sign +1 or −1 into the
+ * table; in pass 1, the edges whose net count is not zero go to *seg (once each). */
+typedef struct {
+    double *seg;
+    size_t n, cap;
+} seg_list;
+
+static zr_status push_seg(seg_list *l, const double *a, const double *b) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 4096;
+        double *ns = realloc(l->seg, l->cap * 4 * sizeof *ns);
+        if (!ns) return ZR_ERR_NOMEM;
+        l->seg = ns;
+    }
+    memcpy(l->seg + 4 * l->n, a, 2 * sizeof *a);
+    memcpy(l->seg + 4 * l->n + 2, b, 2 * sizeof *b);
+    l->n++;
+    return ZR_OK;
+}
+
+/* Visit every oriented edge of p (shells counter-clockwise, holes clockwise). */
+typedef zr_status (*edge_fn)(void *ctx, const double *a, const double *b);
+static zr_status each_edge(const zr_poly *p, edge_fn fn, void *ctx) {
+    for (size_t gi = 0; gi < p->n_polys; gi++)
+        for (size_t r = p->poly_start[gi]; r < p->poly_start[gi + 1]; r++) {
+            const int rev = (r == p->poly_start[gi]) != (zr_ring_planar_area(p, r) > 0);
+            const size_t m = zr_poly_ring_len(p, r);
+            const double *v = p->xy + 2 * p->ring_start[r];
+            for (size_t k = 0; k + 1 < m; k++) {
+                const double *a = v + 2 * (rev ? k + 1 : k), *b = v + 2 * (rev ? k : k + 1);
+                if (a[0] == b[0] && a[1] == b[1]) continue;
+                zr_status s = fn(ctx, a, b);
+                if (s) return s;
+            }
+        }
+    return ZR_OK;
+}
+
+typedef struct {
+    edge_table *et;
+    int sign; /* +1 parcels, −1 boundary */
+    seg_list *out;
+} edge_ctx;
+
+/* Net count of directed edge a→b: its own direction counts +1, the opposite −1. */
+static zr_status count_edge(void *ctx, const double *a, const double *b) {
+    edge_ctx *c = ctx;
+    int forward;
+    edge *e = slot(c->et, edge_hash(a[0], a[1], b[0], b[1], &forward));
+    e->h = edge_hash(a[0], a[1], b[0], b[1], &forward);
+    e->fwd += forward ? c->sign : -c->sign;
+    return ZR_OK;
+}
+
+static zr_status emit_edge(void *ctx, const double *a, const double *b) {
+    edge_ctx *c = ctx;
+    int forward;
+    edge *e = slot(c->et, edge_hash(a[0], a[1], b[0], b[1], &forward));
+    if (e->fwd == 0 || e->bwd) return ZR_OK; /* cancelled, or already emitted */
+    e->bwd = 1;
+    return push_seg(c->out, a, b);
+}
+
+static int inside_boundary(const qc_data *d, double x, double y) {
+    for (size_t i = 0; i < d->n_v; i++) {
+        double env[4];
+        const zr_poly *p = &d->vpoly[i];
+        if (!p->n_pts) continue;
+        zr_poly_envelope(p, env);
+        if (x >= env[0] && x <= env[1] && y >= env[2] && y <= env[3] && zr_poly_contains(p, x, y))
+            return 1;
+    }
+    return 0;
+}
+
+zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, char *err,
+                            size_t n) {
+    const int want_t01 = cat->rules[R_T01].enabled, want_t02 = cat->rules[R_T02].enabled,
+              want_t03 = cat->rules[R_T03].enabled;
+    if (!want_t01 && !want_t02 && !want_t03) return ZR_OK;
+    const int timing = getenv("ZRZY_TIMING") != NULL;
+    const double T0 = zr_now();
+    size_t n_edges = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->p[i].valid) n_edges += d->p[i].poly.n_pts;
+    for (size_t i = 0; i < d->n_v; i++) n_edges += d->vpoly[i].n_pts;
+    edge_table et = {0};
+    et.cap = n_edges + n_edges / 2 + 64;
+    et.t = calloc(et.cap, sizeof *et.t);
+    zr_geos *g = NULL;
+    grid gr = {0};
+    seg_list segs = {0};
+    zr_poly *faces = NULL, inter = {0};
+    size_t n_faces = 0;
+    uint64_t *pairs = NULL;
+    size_t n_pairs = 0, cap_pairs = 0;
+    int64_t *outside = NULL; /* per parcel, 0.01 m² outside the boundary */
+    zr_buf scratch = {0};
+    zr_status s = et.t ? zr_geos_open(&g) : ZR_ERR_NOMEM;
+    /* net directed edges: parcels +1, boundary −1; inner edges and a shared outline cancel */
+    edge_ctx ec = {&et, 1, &segs};
+    for (int pass = 0; pass < 2 && !s; pass++) {
+        edge_fn fn = pass == 0 ? count_edge : emit_edge;
+        ec.sign = 1;
+        for (size_t i = 0; i < d->n && !s; i++)
+            if (d->p[i].valid) s = each_edge(&d->p[i].poly, fn, &ec);
+        ec.sign = -1;
+        for (size_t i = 0; i < d->n_v && !s; i++) s = each_edge(&d->vpoly[i], fn, &ec);
+    }
+    free(et.t);
+    if (timing) fprintf(stderr, "timing:   edges %.3f s (%zu loose)\n", zr_now() - T0, segs.n);
+    if (s) goto done;
+    if ((s = zr_geos_faces(g, segs.seg, segs.n, &faces, &n_faces))) {
+        snprintf(err, n, "topology: cannot build faces: %s", zr_geos_errmsg(g));
+        goto done;
+    }
+    if ((s = grid_build(&gr, d))) goto done;
+    outside = calloc(d->n ? d->n : 1, sizeof *outside);
+    if (!outside) {
+        s = ZR_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t f = 0; f < n_faces; f++) {
+        double x, y;
+        if (zr_geos_interior_point(g, &faces[f], &x, &y)) continue;
+        uint32_t hit[16];
+        const size_t k = grid_covering(&gr, d, x, y, hit, 16);
+        const int inside = d->n_v ? inside_boundary(d, x, y) : 1;
+        if (k == 0 && inside && want_t02) {
+            const int64_t a = zr_round_cents(zr_poly_area(&faces[f], &d->crs, &scratch));
+            if ((double)a / 100 > cat->rules[R_T02].tolerance) {
+                const char *na, *nb;
+                gap_neighbours(&gr, d, &faces[f], &na, &nb);
+                qc_add(fs, R_T02, na ? na : "", nb, x, y, a, NULL,
+                       "gap of %.2f m² covered by no parcel", (double)a / 100);
+            }
+        }
+        if (k >= 1 && !inside) {
+            const int64_t a = zr_round_cents(zr_poly_area(&faces[f], &d->crs, &scratch));
+            for (size_t u = 0; u < k && u < 16; u++) outside[hit[u]] += a;
+        }
+        for (size_t u = 0; k >= 2 && u < k && u < 16; u++)
+            for (size_t v = u + 1; v < k && v < 16; v++) {
+                if (n_pairs == cap_pairs) {
+                    cap_pairs = cap_pairs ? cap_pairs * 2 : 64;
+                    uint64_t *np = realloc(pairs, cap_pairs * sizeof *np);
+                    if (!np) continue;
+                    pairs = np;
+                }
+                const uint32_t a = hit[u] < hit[v] ? hit[u] : hit[v], b = hit[u] ^ hit[v] ^ a;
+                pairs[n_pairs++] = (uint64_t)a << 32 | b;
+            }
+    }
+    /* T01: one row per overlapping pair, with the exact (ellipsoidal) overlap area */
+    if (n_pairs) qsort(pairs, n_pairs, sizeof *pairs, cmp_pair);
+    for (size_t i = 0; want_t01 && i < n_pairs; i++) {
+        if (i && pairs[i] == pairs[i - 1]) continue;
+        const qc_parcel *a = &d->p[pairs[i] >> 32], *b = &d->p[pairs[i] & 0xffffffffu];
+        if (zr_geos_intersection(g, &a->poly, &b->poly, &inter) != ZR_OK) continue;
+        const int64_t area = zr_round_cents(zr_poly_area(&inter, &d->crs, &scratch));
+        if ((double)area / 100 <= cat->rules[R_T01].tolerance) continue;
+        double x = a->env[0], y = a->env[2];
+        zr_geos_interior_point(g, &inter, &x, &y);
+        qc_add(fs, R_T01, a->bsm, b->bsm, x, y, area, NULL, "parcels %s and %s overlap by %.2f m²",
+               a->bsm ? a->bsm : "", b->bsm ? b->bsm : "", (double)area / 100);
+    }
+    /* T03: parcels reaching outside the boundary */
+    for (size_t i = 0; want_t03 && d->n_v && i < d->n; i++) {
+        if ((double)outside[i] / 100 <= cat->rules[R_T03].tolerance) continue;
+        double x, y;
+        qc_parcel_point(&d->p[i], &x, &y);
+        qc_add(fs, R_T03, d->p[i].bsm, NULL, x, y, outside[i],
+               NULL, "%.2f m² of the parcel lie outside the boundary", (double)outside[i] / 100);
+    }
+    if (timing) fprintf(stderr, "timing:   faces and findings %.3f s (%zu faces)\n", zr_now() - T0, n_faces);
+done:
+    free(segs.seg);
+    for (size_t f = 0; f < n_faces; f++) zr_poly_free(&faces[f]);
+    free(faces);
+    free(pairs);
+    free(outside);
+    free(gr.start);
+    free(gr.item);
+    zr_poly_free(&inter);
+    zr_buf_free(&scratch);
+    zr_geos_close(g);
+    return s;
+}
