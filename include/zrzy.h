@@ -123,7 +123,7 @@ typedef struct zr_check_result {
     double rate;            /* n_sev1_parcels / n_parcels, percent */
     int passed;             /* rate ≤ allowed rate and no severity-1 finding outside parcels */
     double seconds;
-    char version[64];       /* rule catalogue version */
+    char version[64]; /* rule catalogue version */
     char input_sha256[65];
 } zr_check_result;
 

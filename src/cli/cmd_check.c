@@ -1,4 +1,5 @@
-/* zrzy check SOURCE [--layer DLTB] [--boundary LAYER] [--rules FILE] [--allowed-rate P] --out DIR */
+/* zrzy check SOURCE [--layer DLTB] [--boundary LAYER] [--rules FILE] [--allowed-rate P] --out DIR
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

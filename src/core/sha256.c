@@ -27,7 +27,8 @@ static void block(zr_sha256 *c, const unsigned char *p) {
     a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
     e = c->h[4], f = c->h[5], g = c->h[6], h = c->h[7];
     for (int i = 0; i < 64; i++) {
-        uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+        uint32_t t1 =
+            h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
         uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & cc) ^ (b & cc));
         h = g, g = f, f = e, e = d + t1, d = cc, cc = b, b = a, a = t1 + t2;
     }
@@ -61,11 +62,14 @@ void zr_sha256_hex(zr_sha256 *c, char hex[65]) {
     const uint64_t bits = c->len * 8;
     const unsigned char pad = 0x80, zero = 0;
     zr_sha256_update(c, &pad, 1);
-    while (c->fill != 56) zr_sha256_update(c, &zero, 1);
+    while (c->fill != 56)
+        zr_sha256_update(c, &zero, 1);
     unsigned char l[8];
-    for (int i = 0; i < 8; i++) l[i] = (unsigned char)(bits >> (56 - 8 * i));
+    for (int i = 0; i < 8; i++)
+        l[i] = (unsigned char)(bits >> (56 - 8 * i));
     zr_sha256_update(c, l, 8);
-    for (int i = 0; i < 8; i++) snprintf(hex + 8 * i, 9, "%08x", c->h[i]);
+    for (int i = 0; i < 8; i++)
+        snprintf(hex + 8 * i, 9, "%08x", c->h[i]);
 }
 
 zr_status zr_sha256_file(const char *path, char hex[65]) {
@@ -75,7 +79,8 @@ zr_status zr_sha256_file(const char *path, char hex[65]) {
     zr_sha256_init(&c);
     unsigned char buf[1 << 16];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) zr_sha256_update(&c, buf, n);
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        zr_sha256_update(&c, buf, n);
     int err = ferror(f);
     fclose(f);
     if (err) return ZR_ERR_IO;

@@ -258,7 +258,8 @@ zr_status zr_geos_faces(zr_geos *g, const double *seg, size_t n_seg, zr_poly **f
         GEOSCoordSeq_setXY_r(g->h, cs, 1, seg[4 * i + 2], seg[4 * i + 3]);
         if ((lines[made] = GEOSGeom_createLineString_r(g->h, cs))) made++;
     }
-    GEOSGeometry *ml = GEOSGeom_createCollection_r(g->h, GEOS_MULTILINESTRING, lines, (unsigned)made);
+    GEOSGeometry *ml =
+        GEOSGeom_createCollection_r(g->h, GEOS_MULTILINESTRING, lines, (unsigned)made);
     free(lines);
     if (!ml) return ZR_ERR_GEOS;
     GEOSGeometry *noded = GEOSUnaryUnion_r(g->h, ml); /* nodes crossing segments */
@@ -271,10 +272,12 @@ zr_status zr_geos_faces(zr_geos *g, const double *seg, size_t n_seg, zr_poly **f
     int np = GEOSGetNumGeometries_r(g->h, polys);
     zr_poly *out = calloc(np > 0 ? (size_t)np : 1, sizeof *out);
     zr_status s = out ? ZR_OK : ZR_ERR_NOMEM;
-    for (int k = 0; k < np && !s; k++) s = geo_geos_to_poly(g, GEOSGetGeometryN_r(g->h, polys, k), &out[k]);
+    for (int k = 0; k < np && !s; k++)
+        s = geo_geos_to_poly(g, GEOSGetGeometryN_r(g->h, polys, k), &out[k]);
     GEOSGeom_destroy_r(g->h, polys);
     if (s) {
-        for (int k = 0; out && k < np; k++) zr_poly_free(&out[k]);
+        for (int k = 0; out && k < np; k++)
+            zr_poly_free(&out[k]);
         free(out);
         return s;
     }

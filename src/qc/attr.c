@@ -37,7 +37,7 @@ static int is_village(const qc_data *d, const char *code12) {
     return bsearch(&key, d->v, d->n_v, sizeof *d->v, cmp_village) != NULL;
 }
 
-#define ON(r) (c->cat->rules[r].enabled)
+#define ON(r)       (c->cat->rules[r].enabled)
 #define ADD(r, ...) qc_add(c->fs, r, p->bsm, NULL, x, y, -1, NULL, __VA_ARGS__)
 
 static void check_unit_code(attr_ctx *c, const qc_parcel *p, const char *field, const char *code,
@@ -55,7 +55,8 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
     (void)w;
     attr_ctx *c = ctx;
     static const char *const qsxz[] = {"10", "20", "30", "31", "32", "33", "34", "40", NULL};
-    static const char *const czc[] = {"201", "201A", "202", "202A", "203", "203A", "204", "205", NULL};
+    static const char *const czc[] = {"201",  "201A", "202", "202A", "203",
+                                      "203A", "204",  "205", NULL};
     static const char *const czc_core[] = {"201", "202", "203", "204", "205", NULL};
     static const char *const czc_need[] = {"1004", "1005", "1201", NULL};
     static const char *const gdpdjb[] = {"1", "2", "3", "4", "5", NULL};
@@ -64,8 +65,10 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
         double x, y;
         qc_parcel_point(p, &x, &y);
         const zr_dlbm *dl = zr_dlbm_find(p->dlbm);
-        if (ON(R_A01) && !dl) ADD(R_A01, "DLBM '%s' is not in the 三调 work classification", p->dlbm ? p->dlbm : "");
-        if (ON(R_A02) && !in_list(p->qsxz, qsxz)) ADD(R_A02, "QSXZ '%s' is not a 权属性质 code", p->qsxz ? p->qsxz : "");
+        if (ON(R_A01) && !dl)
+            ADD(R_A01, "DLBM '%s' is not in the 三调 work classification", p->dlbm ? p->dlbm : "");
+        if (ON(R_A02) && !in_list(p->qsxz, qsxz))
+            ADD(R_A02, "QSXZ '%s' is not a 权属性质 code", p->qsxz ? p->qsxz : "");
         if (ON(R_A03)) {
             check_unit_code(c, p, "ZLDWDM", p->zldwdm, x, y);
             if (p->qsdwdm) check_unit_code(c, p, "QSDWDM", p->qsdwdm, x, y);
@@ -79,9 +82,12 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
                         kc ? "> 0" : "= 0", p->kcdlbm ? p->kcdlbm : "", p->dlbm ? p->dlbm : "");
             } else {
                 if (!in_list(p->gdpdjb, gdpdjb))
-                    ADD(R_A05, "cultivated land needs GDPDJB 1-5, has '%s'", p->gdpdjb ? p->gdpdjb : "");
-                else if (p->gdpdjb[0] != '1' && !(p->gdlx && (!strcmp(p->gdlx, "TT") || !strcmp(p->gdlx, "PD"))))
-                    ADD(R_A05, "GDPDJB %s needs GDLX TT or PD, has '%s'", p->gdpdjb, p->gdlx ? p->gdlx : "");
+                    ADD(R_A05, "cultivated land needs GDPDJB 1-5, has '%s'",
+                        p->gdpdjb ? p->gdpdjb : "");
+                else if (p->gdpdjb[0] != '1' &&
+                         !(p->gdlx && (!strcmp(p->gdlx, "TT") || !strcmp(p->gdlx, "PD"))))
+                    ADD(R_A05, "GDPDJB %s needs GDLX TT or PD, has '%s'", p->gdpdjb,
+                        p->gdlx ? p->gdlx : "");
                 else if (p->gdpdjb[0] != '1' && !strcmp(p->gdlx, "TT") && !kc)
                     ADD(R_A05, "GDPDJB %s with GDLX TT needs KCXS > 0", p->gdpdjb);
                 else if (p->gdpdjb[0] == '1' && p->gdlx)
@@ -98,12 +104,16 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
             else if (need && !p->czcsxm)
                 ADD(R_A06, "DLBM %s needs a CZCSXM", p->dlbm);
             else if ((!strcmp(p->dlbm, "0602") || !strcmp(p->dlbm, "0603") ||
-                      !strcmp(p->dlbm, "1201")) && !in_list(p->czcsxm, czc_core))
-                ADD(R_A06, "DLBM %s needs CZCSXM 201-205, has '%s'", p->dlbm, p->czcsxm ? p->czcsxm : "");
+                      !strcmp(p->dlbm, "1201")) &&
+                     !in_list(p->czcsxm, czc_core))
+                ADD(R_A06, "DLBM %s needs CZCSXM 201-205, has '%s'", p->dlbm,
+                    p->czcsxm ? p->czcsxm : "");
         }
         if (ON(R_A07) && dl && (!p->dlmc || strcmp(p->dlmc, dl->name)))
-            ADD(R_A07, "DLMC '%s' does not match DLBM %s (%s)", p->dlmc ? p->dlmc : "", dl->code, dl->name);
-        if (ON(R_A08) && c->d->have_div && p->zldwdm && strlen(p->zldwdm) == 19 && digits(p->zldwdm, 19)) {
+            ADD(R_A07, "DLMC '%s' does not match DLBM %s (%s)", p->dlmc ? p->dlmc : "", dl->code,
+                dl->name);
+        if (ON(R_A08) && c->d->have_div && p->zldwdm && strlen(p->zldwdm) == 19 &&
+            digits(p->zldwdm, 19)) {
             char v[13], t[13], k[13];
             snprintf(v, sizeof v, "%.12s", p->zldwdm);
             snprintf(t, sizeof t, "%.9s000", p->zldwdm);
@@ -112,7 +122,9 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
                                   : !zr_divisions_find(&c->d->div, t) ? "town"
                                   : !zr_divisions_find(&c->d->div, v) ? "village"
                                                                       : NULL;
-            if (missing) ADD(R_A08, "ZLDWDM %s: the %s code is not in the statistical division list", p->zldwdm, missing);
+            if (missing)
+                ADD(R_A08, "ZLDWDM %s: the %s code is not in the statistical division list",
+                    p->zldwdm, missing);
         }
         if (ON(R_M01) && p->area >= 0) {
             const int64_t tol = zr_round_cents(c->cat->rules[R_M01].tolerance);
@@ -135,8 +147,8 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
         }
         if (ON(R_S01) && dl && p->area >= 0) {
             const int64_t min = (dl->sdl == ZR_SDL_BUILT || !strcmp(dl->code, "1202")) ? 20000
-                                : dl->sdl == ZR_SDL_AGRI                              ? 40000
-                                                                                      : 60000;
+                                : dl->sdl == ZR_SDL_AGRI                               ? 40000
+                                                                                       : 60000;
             if (p->area < min)
                 qc_add(c->fs, R_S01, p->bsm, NULL, x, y, p->area, NULL,
                        "%s parcel of %.2f m² is below the minimum mapping size %lld m²", dl->name,
@@ -163,7 +175,8 @@ void qc_attribute_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *
         if (!p->bsm) {
             double x, y;
             qc_parcel_point(p, &x, &y);
-            qc_add(fs, R_A04, "", NULL, x, y, -1, NULL, "BSM is empty (fid %lld)", (long long)p->fid);
+            qc_add(fs, R_A04, "", NULL, x, y, -1, NULL, "BSM is empty (fid %lld)",
+                   (long long)p->fid);
         } else {
             s[m++] = p;
         }
@@ -171,7 +184,8 @@ void qc_attribute_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *
     qsort(s, m, sizeof *s, cmp_bsm);
     for (size_t i = 0; i < m;) {
         size_t j = i + 1;
-        while (j < m && !strcmp(s[j]->bsm, s[i]->bsm)) j++;
+        while (j < m && !strcmp(s[j]->bsm, s[i]->bsm))
+            j++;
         if (j - i > 1)
             for (size_t k = i; k < j; k++) {
                 double x, y;

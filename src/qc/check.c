@@ -1,10 +1,12 @@
-/* zrzy check: load, run the catalogue, write errors.csv / errors.gpkg / report.xlsx / report.pdf. */
+/* zrzy check: load, run the catalogue, write errors.csv / errors.gpkg / report.xlsx / report.pdf.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "core/feature.h"
 #include "core/fixed.h"
 #include "core/pool.h"
 #include "core/sha256.h"
@@ -77,7 +79,8 @@ static zr_status write_gpkg(const char *path, const qc_data *d, const qc_catalog
     if (!s) s = zr_crs_wkt(d->crs.epsg, &wkt);
     if (!s) s = zr_store_begin(st);
     if (!s) s = zr_store_ensure_srs(st, d->crs.epsg, zr_crs_name(&d->crs, name, sizeof name), wkt);
-    if (!s) s = zr_store_create_layer_type(st, "errors", "POINT", fields, 7, d->crs.epsg, "质检错误");
+    if (!s)
+        s = zr_store_create_layer_type(st, "errors", "POINT", fields, 7, d->crs.epsg, "质检错误");
     if (!s) s = zr_writer_open(st, "errors", fields, 7, &w);
     for (size_t i = 0; !s && i < fs->n; i++) {
         const qc_finding *x = &fs->f[i];
@@ -109,7 +112,8 @@ static zr_status write_gpkg(const char *path, const qc_data *d, const qc_catalog
 static zr_status write_reports(const char *dir, const zr_check_opts *o, const qc_catalogue *cat,
                                const qc_findings *fs, const zr_check_result *r) {
     int64_t count[R_COUNT] = {0};
-    for (size_t i = 0; i < fs->n; i++) count[fs->f[i].rule]++;
+    for (size_t i = 0; i < fs->n; i++)
+        count[fs->f[i].rule]++;
     enum { NC = 6 };
     const char *headers[NC] = {"规则", "名称", "严重程度", "容差", "启用", "错误数"};
     static const int numeric[NC] = {0, 0, 1, 1, 0, 1};
@@ -121,22 +125,25 @@ static zr_status write_reports(const char *dir, const zr_check_opts *o, const qc
         snprintf(cellbuf[k][1], 32, "%g", q->tolerance);
         snprintf(cellbuf[k][2], 32, "%s", q->enabled ? "是" : "否");
         snprintf(cellbuf[k][3], 32, "%lld", (long long)count[k]);
-        const char *row[NC] = {q->id, q->name, cellbuf[k][0], cellbuf[k][1], cellbuf[k][2], cellbuf[k][3]};
+        const char *row[NC] = {q->id,         q->name,       cellbuf[k][0],
+                               cellbuf[k][1], cellbuf[k][2], cellbuf[k][3]};
         memcpy(&cells[k * NC], row, sizeof row);
     }
     char m[7][320];
     snprintf(m[0], sizeof m[0], "数据: %s (图层 %s)", o->source, o->layer ? o->layer : "DLTB");
     snprintf(m[1], sizeof m[1], "输入文件 SHA-256: %s", r->input_sha256);
     snprintf(m[2], sizeof m[2], "质检规则版本: %s", r->version);
-    snprintf(m[3], sizeof m[3], "图斑数: %lld    错误总数: %lld    一类错误: %lld", (long long)r->n_parcels,
-             (long long)r->n_findings, (long long)r->n_sev1);
-    snprintf(m[4], sizeof m[4], "一类错误图斑: %lld    一类错误图斑率: %.4f%%    允许差错率: %.2f%%",
+    snprintf(m[3], sizeof m[3], "图斑数: %lld    错误总数: %lld    一类错误: %lld",
+             (long long)r->n_parcels, (long long)r->n_findings, (long long)r->n_sev1);
+    snprintf(m[4], sizeof m[4],
+             "一类错误图斑: %lld    一类错误图斑率: %.4f%%    允许差错率: %.2f%%",
              (long long)r->n_sev1_parcels, r->rate, o->allowed_rate > 0 ? o->allowed_rate : 3.0);
     snprintf(m[5], sizeof m[5], "明细: errors.csv, errors.gpkg");
     const char *meta[6] = {m[0], m[1], m[2], m[3], m[4], m[5]};
     char verdict[128];
     snprintf(verdict, sizeof verdict, "结论: %s", r->passed ? "通过" : "不通过");
-    zr_report_doc doc = {"地类图斑质量检查报告", meta, 6, headers, NC, cells, R_COUNT, numeric, verdict};
+    zr_report_doc doc = {
+        "地类图斑质量检查报告", meta, 6, headers, NC, cells, R_COUNT, numeric, verdict};
     char path[1200];
     snprintf(path, sizeof path, "%s/report.xlsx", dir);
     zr_status s = zr_report_xlsx(path, "质检统计", &doc);
@@ -187,6 +194,10 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
     }
     qc_findings fs = {0};
     pthread_mutex_init(&fs.mu, NULL);
+    if (!(fs.arena = zr_arena_new(1 << 16))) {
+        qc_data_free(&d);
+        return ZR_ERR_NOMEM;
+    }
     const int timing = getenv("ZRZY_TIMING") != NULL;
     double t1 = zr_now();
     if (timing) fprintf(stderr, "timing: load %.3f s\n", t1 - t0);
@@ -208,8 +219,10 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
             const qc_finding *x = &fs.f[i];
             if (cat.rules[x->rule].severity != 1) continue;
             r->n_sev1++;
-            if (x->rule == R_M03) outside = 1; /* not a parcel's error */
-            else if (sev1 && x->bsm && *x->bsm) sev1[ns++] = x->bsm;
+            if (x->rule == R_M03)
+                outside = 1; /* not a parcel's error */
+            else if (sev1 && x->bsm && *x->bsm)
+                sev1[ns++] = x->bsm;
             if (sev1 && x->other && *x->other) sev1[ns++] = x->other;
         }
         if (sev1) {
@@ -239,6 +252,7 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
         free(fs.f[i].region);
     }
     free(fs.f);
+    zr_arena_free(fs.arena);
     pthread_mutex_destroy(&fs.mu);
     qc_data_free(&d);
     return s;

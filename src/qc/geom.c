@@ -93,7 +93,8 @@ void qc_geometry_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int
     if (!c) return;
     if (threads > 64) threads = 64;
     c->d = d, c->cat = cat, c->fs = fs;
-    for (int t = 0; t < threads; t++) zr_geos_open(&c->g[t]);
+    for (int t = 0; t < threads; t++)
+        zr_geos_open(&c->g[t]);
     zr_parallel_for(threads, d->n, geom_range, c);
     for (int t = 0; t < threads; t++) {
         zr_geos_close(c->g[t]);

@@ -21,7 +21,8 @@ static const char *pool_str(qc_data *d, const zr_value *v) {
         s = zr_fmt(tmp, sizeof tmp, "%.15g", v->r);
     if (!s) return NULL;
     size_t len = strlen(s);
-    while (len && s[len - 1] == ' ') len--; /* DBF padding */
+    while (len && s[len - 1] == ' ')
+        len--; /* DBF padding */
     return len ? zr_arena_strndup(d->arena, s, len) : NULL;
 }
 
@@ -33,7 +34,8 @@ static int num(const zr_value *v, double *out) {
     if (v->kind == ZR_FT_TEXT) {
         char *end;
         *out = strtod(v->s, &end);
-        while (*end == ' ') end++;
+        while (*end == ' ')
+            end++;
         return end != v->s && !*end;
     }
     return 0;
@@ -45,7 +47,8 @@ static int find_field(const imp_source *s, const char *name) {
     return -1;
 }
 
-static zr_status read_geom(const zr_batch *b, const zr_feature *f, zr_poly *p, char *why, size_t n) {
+static zr_status read_geom(const zr_batch *b, const zr_feature *f, zr_poly *p, char *why,
+                           size_t n) {
     if (!f->geom) {
         snprintf(why, n, "geometry is missing");
         return ZR_ERR_GEOM_INVALID;
@@ -92,13 +95,30 @@ static void area_range(void *ctx, size_t b, size_t e, int w) {
 }
 
 static zr_status load_parcels(qc_data *d, imp_source *src, char *err, size_t n) {
-    enum { BSM, DLBM, DLMC, QSXZ, ZLDWDM, QSDWDM, KCDLBM, GDLX, GDPDJB, CZCSXM, TBMJ, KCMJ,
-           TBDLMJ, KCXS, XZDWKD, NF };
-    static const char *const names[NF] = {"BSM", "DLBM", "DLMC", "QSXZ", "ZLDWDM",
-                                          "QSDWDM", "KCDLBM", "GDLX", "GDPDJB", "CZCSXM",
-                                          "TBMJ", "KCMJ", "TBDLMJ", "KCXS", "XZDWKD"};
+    enum {
+        BSM,
+        DLBM,
+        DLMC,
+        QSXZ,
+        ZLDWDM,
+        QSDWDM,
+        KCDLBM,
+        GDLX,
+        GDPDJB,
+        CZCSXM,
+        TBMJ,
+        KCMJ,
+        TBDLMJ,
+        KCXS,
+        XZDWKD,
+        NF
+    };
+    static const char *const names[NF] = {"BSM",    "DLBM",   "DLMC",   "QSXZ",   "ZLDWDM",
+                                          "QSDWDM", "KCDLBM", "GDLX",   "GDPDJB", "CZCSXM",
+                                          "TBMJ",   "KCMJ",   "TBDLMJ", "KCXS",   "XZDWKD"};
     int col[NF];
-    for (int k = 0; k < NF; k++) col[k] = find_field(src, names[k]);
+    for (int k = 0; k < NF; k++)
+        col[k] = find_field(src, names[k]);
     for (int k = BSM; k <= ZLDWDM; k++)
         if (k != DLMC && col[k] < 0) {
             snprintf(err, n, "%s: layer %s: required field %s is missing", src->path, src->layer,
@@ -114,7 +134,8 @@ static zr_status load_parcels(qc_data *d, imp_source *src, char *err, size_t n) 
         if (!got) break;
         if (d->n + got > cap) {
             size_t nc = cap ? cap * 2 : 16384;
-            while (nc < d->n + got) nc *= 2;
+            while (nc < d->n + got)
+                nc *= 2;
             qc_parcel *np = realloc(d->p, nc * sizeof *np);
             if (!np) {
                 s = ZR_ERR_NOMEM;
@@ -128,13 +149,15 @@ static zr_status load_parcels(qc_data *d, imp_source *src, char *err, size_t n) 
             qc_parcel *p = &d->p[d->n];
             memset(p, 0, sizeof *p);
             p->fid = f->fid;
-            const char **strs[] = {&p->bsm, &p->dlbm, &p->dlmc, &p->qsxz, &p->zldwdm,
+            const char **strs[] = {&p->bsm,    &p->dlbm,   &p->dlmc, &p->qsxz,   &p->zldwdm,
                                    &p->qsdwdm, &p->kcdlbm, &p->gdlx, &p->gdpdjb, &p->czcsxm};
             for (int k = 0; k <= CZCSXM; k++)
                 if (col[k] >= 0) *strs[k] = pool_str(d, &f->v[col[k]]);
             double x;
-            if (col[TBMJ] >= 0 && (p->has_tbmj = num(&f->v[col[TBMJ]], &x))) p->tbmj = zr_round_cents(x);
-            if (col[KCMJ] >= 0 && (p->has_kcmj = num(&f->v[col[KCMJ]], &x))) p->kcmj = zr_round_cents(x);
+            if (col[TBMJ] >= 0 && (p->has_tbmj = num(&f->v[col[TBMJ]], &x)))
+                p->tbmj = zr_round_cents(x);
+            if (col[KCMJ] >= 0 && (p->has_kcmj = num(&f->v[col[KCMJ]], &x)))
+                p->kcmj = zr_round_cents(x);
             if (col[TBDLMJ] >= 0 && (p->has_tbdlmj = num(&f->v[col[TBDLMJ]], &x)))
                 p->tbdlmj = zr_round_cents(x);
             if (col[KCXS] >= 0 && (p->has_kcxs = num(&f->v[col[KCXS]], &x)))
@@ -205,7 +228,8 @@ static zr_status load_boundary(qc_data *d, imp_source *src, char *err, size_t n)
             const zr_value *cv = &b.f[i].v[c_code];
             if (cv->kind == ZR_FT_TEXT) snprintf(v->code, sizeof v->code, "%s", cv->s);
             double x;
-            if (c_dcmj >= 0 && (v->has_dcmj = num(&b.f[i].v[c_dcmj], &x))) v->dcmj = zr_round_cents(x);
+            if (c_dcmj >= 0 && (v->has_dcmj = num(&b.f[i].v[c_dcmj], &x)))
+                v->dcmj = zr_round_cents(x);
             v->jsmj = c_jsmj >= 0 && num(&b.f[i].v[c_jsmj], &x) ? zr_round_cents(x) : -1;
             if (v->jsmj < 0) {
                 zr_buf sc = {0};
@@ -223,15 +247,18 @@ static zr_status load_boundary(qc_data *d, imp_source *src, char *err, size_t n)
     zr_poly *spoly = malloc((np ? np : 1) * sizeof *spoly);
     if (!order || !sv || !spoly) {
         free(order), free(sv), free(spoly);
-        for (size_t i = 0; i < np; i++) zr_poly_free(&polys[i]);
+        for (size_t i = 0; i < np; i++)
+            zr_poly_free(&polys[i]);
         free(polys);
         zr_batch_free(&b);
         return ZR_ERR_NOMEM;
     }
-    for (size_t i = 0; i < np; i++) order[i] = i;
+    for (size_t i = 0; i < np; i++)
+        order[i] = i;
     sort_villages = d->v;
     qsort(order, np, sizeof *order, cmp_order);
-    for (size_t i = 0; i < np; i++) sv[i] = d->v[order[i]], spoly[i] = polys[order[i]];
+    for (size_t i = 0; i < np; i++)
+        sv[i] = d->v[order[i]], spoly[i] = polys[order[i]];
     free(d->v);
     free(polys);
     free(order);
@@ -248,8 +275,8 @@ static void *load_divisions(void *arg) {
     return NULL;
 }
 
-zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *boundary,
-                  char *err, size_t n) {
+zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *boundary, char *err,
+                  size_t n) {
     memset(d, 0, sizeof *d);
     d->path = path;
     if (!(d->arena = zr_arena_new(1 << 22))) return ZR_ERR_NOMEM;
@@ -263,8 +290,10 @@ zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *b
         d->crs = src.crs;
         s = load_parcels(d, &src, err, n);
     }
-    if (div_thread) pthread_join(dt, NULL);
-    else load_divisions(d);
+    if (div_thread)
+        pthread_join(dt, NULL);
+    else
+        load_divisions(d);
     if (getenv("ZRZY_TIMING")) fprintf(stderr, "timing: parcels read %.3f s\n", zr_now() - tl);
     imp_source_close(&src);
     if (s) return s;
@@ -307,10 +336,12 @@ zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *b
 }
 
 void qc_data_free(qc_data *d) {
-    for (size_t i = 0; i < d->n; i++) zr_poly_free(&d->p[i].poly);
+    for (size_t i = 0; i < d->n; i++)
+        zr_poly_free(&d->p[i].poly);
     free(d->p);
     free(d->v);
-    for (size_t i = 0; d->vpoly && i < d->n_v; i++) zr_poly_free(&d->vpoly[i]);
+    for (size_t i = 0; d->vpoly && i < d->n_v; i++)
+        zr_poly_free(&d->vpoly[i]);
     free(d->vpoly);
     zr_arena_free(d->arena);
     if (d->have_div) zr_divisions_free(&d->div);
@@ -337,6 +368,8 @@ void qc_add(qc_findings *fs, int rule, const char *bsm, const char *other, doubl
         fs->f = nf;
         fs->cap = nc;
     }
+    if (bsm) bsm = zr_arena_strndup(fs->arena, bsm, strlen(bsm));
+    if (other) other = zr_arena_strndup(fs->arena, other, strlen(other));
     fs->f[fs->n++] = (qc_finding){rule, bsm, other, x, y, area, zr_strdup(msg), region};
     pthread_mutex_unlock(&fs->mu);
 }

@@ -8,8 +8,26 @@
 #include "geo/geo.h"
 #include "zrzy.h"
 
-enum { R_G01, R_G02, R_T01, R_T02, R_T03, R_A01, R_A02, R_A03, R_A04, R_A05, R_A06, R_A07,
-       R_A08, R_M01, R_M02, R_M03, R_S01, R_COUNT };
+enum {
+    R_G01,
+    R_G02,
+    R_T01,
+    R_T02,
+    R_T03,
+    R_A01,
+    R_A02,
+    R_A03,
+    R_A04,
+    R_A05,
+    R_A06,
+    R_A07,
+    R_A08,
+    R_M01,
+    R_M02,
+    R_M03,
+    R_S01,
+    R_COUNT
+};
 
 typedef struct qc_rule {
     char id[8];
@@ -55,8 +73,8 @@ typedef struct qc_finding {
     int rule;
     const char *bsm, *other;
     double x, y;
-    int64_t area; /* 0.01 m², -1 when not an area finding */
-    char *message; /* owned */
+    int64_t area;    /* 0.01 m², -1 when not an area finding */
+    char *message;   /* owned */
     zr_poly *region; /* owned, optional: overlap/gap geometry */
 } qc_finding;
 
@@ -77,6 +95,7 @@ typedef struct qc_data {
 typedef struct qc_findings {
     qc_finding *f;
     size_t n, cap;
+    struct zr_arena *arena; /* copies of the findings' BSMs */
     pthread_mutex_t mu;
 } qc_findings;
 
@@ -85,8 +104,8 @@ void qc_add(qc_findings *fs, int rule, const char *bsm, const char *other, doubl
             int64_t area, zr_poly *region, const char *fmt, ...)
     __attribute__((format(printf, 9, 10)));
 
-zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *boundary,
-                  char *err, size_t n);
+zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *boundary, char *err,
+                  size_t n);
 void qc_data_free(qc_data *d);
 
 void qc_attribute_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads);

@@ -27,8 +27,7 @@ static int split_tabs(char *line, char **f, int max) {
     return n;
 }
 
-zr_status qc_catalogue_parse(const char *text, size_t len, qc_catalogue *cat, char *err,
-                             size_t n) {
+zr_status qc_catalogue_parse(const char *text, size_t len, qc_catalogue *cat, char *err, size_t n) {
     for (int i = 0; i < R_COUNT; i++)
         if (!cat->rules[i].id[0]) snprintf(cat->rules[i].id, sizeof cat->rules[i].id, "%s", ids[i]);
     char line[1024];
@@ -36,7 +35,8 @@ zr_status qc_catalogue_parse(const char *text, size_t len, qc_catalogue *cat, ch
     int lineno = 0;
     while (at < len) {
         size_t e = at;
-        while (e < len && text[e] != '\n') e++;
+        while (e < len && text[e] != '\n')
+            e++;
         size_t l = e - at;
         lineno++;
         if (l >= sizeof line) {
@@ -72,12 +72,14 @@ zr_status qc_catalogue_parse(const char *text, size_t len, qc_catalogue *cat, ch
         char *end;
         long sev = strtol(f[2], &end, 10);
         if (*end || sev < 1 || sev > 3) {
-            snprintf(err, n, "rules line %d (%s): severity '%.16s' is not 1, 2 or 3", lineno, f[0], f[2]);
+            snprintf(err, n, "rules line %d (%s): severity '%.16s' is not 1, 2 or 3", lineno, f[0],
+                     f[2]);
             return ZR_ERR_ARG;
         }
         double tol = strtod(f[3], &end);
         if (*end || !(tol >= 0) || tol > 1e9) {
-            snprintf(err, n, "rules line %d (%s): tolerance '%.16s' is not a number ≥ 0", lineno, f[0], f[3]);
+            snprintf(err, n, "rules line %d (%s): tolerance '%.16s' is not a number ≥ 0", lineno,
+                     f[0], f[3]);
             return ZR_ERR_ARG;
         }
         if (strcmp(f[4], "0") && strcmp(f[4], "1")) {

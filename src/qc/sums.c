@@ -62,7 +62,8 @@ void qc_sum_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
             if (x) x->tbmj += a, x->count++;
         }
     }
-    static const char *const level[] = {"", "", "", "", "", "", "county", "", "", "town", "", "", "village"};
+    static const char *const level[] = {"", "", "",     "", "", "",       "county",
+                                        "", "", "town", "", "", "village"};
     for (size_t k = 0; k < n; k++) {
         const unit_sum *x = &u[k];
         const char *lv = level[strlen(x->code)];

@@ -53,7 +53,6 @@ static edge *slot(edge_table *et, uint64_t h) {
         if (et->t[i].h == h || et->t[i].h == 0) return &et->t[i];
 }
 
-
 /* 1 when the edge a→b is not cancelled by an opposite twin. */
 
 /* ---- a uniform grid over parcel envelopes ---- */
@@ -90,8 +89,10 @@ static zr_status grid_build(grid *g, const qc_data *d) {
         for (size_t i = 0; i < d->n; i++) {
             const qc_parcel *p = &d->p[i];
             if (!p->valid) continue;
-            size_t i0 = (size_t)((p->env[0] - g->x0) / g->cell), i1 = (size_t)((p->env[1] - g->x0) / g->cell);
-            size_t j0 = (size_t)((p->env[2] - g->y0) / g->cell), j1 = (size_t)((p->env[3] - g->y0) / g->cell);
+            size_t i0 = (size_t)((p->env[0] - g->x0) / g->cell),
+                   i1 = (size_t)((p->env[1] - g->x0) / g->cell);
+            size_t j0 = (size_t)((p->env[2] - g->y0) / g->cell),
+                   j1 = (size_t)((p->env[3] - g->y0) / g->cell);
             if (i1 >= g->nx) i1 = g->nx - 1;
             if (j1 >= g->ny) j1 = g->ny - 1;
             for (size_t j = j0; j <= j1; j++)
@@ -103,11 +104,13 @@ static zr_status grid_build(grid *g, const qc_data *d) {
                 }
         }
         if (pass == 0) {
-            for (size_t c = 0; c < g->nx * g->ny; c++) g->start[c + 1] += g->start[c];
+            for (size_t c = 0; c < g->nx * g->ny; c++)
+                g->start[c + 1] += g->start[c];
             g->item = malloc((g->start[g->nx * g->ny] + 1) * sizeof *g->item);
             if (!g->item) return ZR_ERR_NOMEM;
         } else {
-            for (size_t c = g->nx * g->ny; c > 0; c--) g->start[c] = g->start[c - 1];
+            for (size_t c = g->nx * g->ny; c > 0; c--)
+                g->start[c] = g->start[c - 1];
             g->start[0] = 0;
         }
     }
@@ -161,7 +164,8 @@ static void gap_neighbours(const grid *gr, const qc_data *d, const zr_poly *gap,
                 uint32_t hit[4];
                 if (grid_covering(gr, d, px, py, hit, 4) == 1) {
                     size_t c = 0;
-                    while (c < nc && cand[c] != hit[0]) c++;
+                    while (c < nc && cand[c] != hit[0])
+                        c++;
                     if (c == nc && nc < 64) cand[nc] = hit[0], len[nc++] = 0;
                     if (c < nc) len[c] += l;
                 }
@@ -179,7 +183,6 @@ static void gap_neighbours(const grid *gr, const qc_data *d, const zr_poly *gap,
     if (idx[0] >= 0) *a = d->p[idx[0]].bsm;
     if (idx[1] >= 0) *b = d->p[idx[1]].bsm;
 }
-
 
 /* Emit (pass 1) or count (pass 0) the oriented ring edges of polys; sign +1 or −1 into the
  * table; in pass 1, the edges whose net count is not zero go to *seg (once each). */
@@ -266,7 +269,8 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
     size_t n_edges = 0;
     for (size_t i = 0; i < d->n; i++)
         if (d->p[i].valid) n_edges += d->p[i].poly.n_pts;
-    for (size_t i = 0; i < d->n_v; i++) n_edges += d->vpoly[i].n_pts;
+    for (size_t i = 0; i < d->n_v; i++)
+        n_edges += d->vpoly[i].n_pts;
     edge_table et = {0};
     et.cap = n_edges + n_edges / 2 + 64;
     et.t = calloc(et.cap, sizeof *et.t);
@@ -288,7 +292,8 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
         for (size_t i = 0; i < d->n && !s; i++)
             if (d->p[i].valid) s = each_edge(&d->p[i].poly, fn, &ec);
         ec.sign = -1;
-        for (size_t i = 0; i < d->n_v && !s; i++) s = each_edge(&d->vpoly[i], fn, &ec);
+        for (size_t i = 0; i < d->n_v && !s; i++)
+            s = each_edge(&d->vpoly[i], fn, &ec);
     }
     free(et.t);
     if (timing) fprintf(stderr, "timing:   edges %.3f s (%zu loose)\n", zr_now() - T0, segs.n);
@@ -320,7 +325,8 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
         }
         if (k >= 1 && !inside) {
             const int64_t a = zr_round_cents(zr_poly_area(&faces[f], &d->crs, &scratch));
-            for (size_t u = 0; u < k && u < 16; u++) outside[hit[u]] += a;
+            for (size_t u = 0; u < k && u < 16; u++)
+                outside[hit[u]] += a;
         }
         for (size_t u = 0; k >= 2 && u < k && u < 16; u++)
             for (size_t v = u + 1; v < k && v < 16; v++) {
@@ -352,13 +358,16 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
         if ((double)outside[i] / 100 <= cat->rules[R_T03].tolerance) continue;
         double x, y;
         qc_parcel_point(&d->p[i], &x, &y);
-        qc_add(fs, R_T03, d->p[i].bsm, NULL, x, y, outside[i],
-               NULL, "%.2f m² of the parcel lie outside the boundary", (double)outside[i] / 100);
+        qc_add(fs, R_T03, d->p[i].bsm, NULL, x, y, outside[i], NULL,
+               "%.2f m² of the parcel lie outside the boundary", (double)outside[i] / 100);
     }
-    if (timing) fprintf(stderr, "timing:   faces and findings %.3f s (%zu faces)\n", zr_now() - T0, n_faces);
+    if (timing)
+        fprintf(stderr, "timing:   faces and findings %.3f s (%zu faces)\n", zr_now() - T0,
+                n_faces);
 done:
     free(segs.seg);
-    for (size_t f = 0; f < n_faces; f++) zr_poly_free(&faces[f]);
+    for (size_t f = 0; f < n_faces; f++)
+        zr_poly_free(&faces[f]);
     free(faces);
     free(pairs);
     free(outside);

@@ -9,8 +9,8 @@
 #define PAGE_H 842.0
 #define MARGIN 48.0
 
-static double text(cairo_t *cr, const char *s, double x, double y, double width, int size,
-                   int bold, int right) {
+static double text(cairo_t *cr, const char *s, double x, double y, double width, int size, int bold,
+                   int right) {
     PangoLayout *l = pango_cairo_create_layout(cr);
     char font[64];
     snprintf(font, sizeof font, "Noto Sans CJK SC %s %d", bold ? "Bold" : "", size);
@@ -44,7 +44,8 @@ zr_status zr_report_pdf(const char *path, const zr_report_doc *doc) {
     double y = MARGIN;
     const double width = PAGE_W - 2 * MARGIN;
     y += text(cr, doc->title, MARGIN, y, width, 16, 1, 0) + 10;
-    for (size_t i = 0; i < doc->n_meta; i++) y += text(cr, doc->meta[i], MARGIN, y, width, 9, 0, 0) + 2;
+    for (size_t i = 0; i < doc->n_meta; i++)
+        y += text(cr, doc->meta[i], MARGIN, y, width, 9, 0, 0) + 2;
     y += 10;
     const double colw = width / doc->ncols;
     for (size_t r = 0; r <= doc->nrows; r++) {
@@ -55,14 +56,16 @@ zr_status zr_report_pdf(const char *path, const zr_report_doc *doc) {
             y = MARGIN;
         }
         for (int c = 0; c < doc->ncols; c++) {
-            const char *t = header ? doc->headers[c] : doc->cells[(r - 1) * (size_t)doc->ncols + (size_t)c];
+            const char *t =
+                header ? doc->headers[c] : doc->cells[(r - 1) * (size_t)doc->ncols + (size_t)c];
             const int right = !header && doc->numeric && doc->numeric[c];
             double th = text(cr, t, MARGIN + c * colw + 3, y + 3, colw - 6, 8, header, right);
             if (th > h) h = th;
         }
         h += 6;
         cairo_set_line_width(cr, 0.5);
-        for (int c = 0; c < doc->ncols; c++) cairo_rectangle(cr, MARGIN + c * colw, y, colw, h);
+        for (int c = 0; c < doc->ncols; c++)
+            cairo_rectangle(cr, MARGIN + c * colw, y, colw, h);
         cairo_stroke(cr);
         y += h;
     }

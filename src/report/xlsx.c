@@ -8,8 +8,7 @@ zr_status zr_report_xlsx(const char *path, const char *sheet, const zr_report_do
     lxw_workbook *wb = workbook_new_opt(path, &opt);
     if (!wb) return ZR_ERR_IO;
     /* fixed metadata so the same inputs give the same bytes */
-    lxw_doc_properties props = {.title = (char *)doc->title, .author = "zrzy",
-                                .created = 0};
+    lxw_doc_properties props = {.title = (char *)doc->title, .author = "zrzy", .created = 0};
     workbook_set_properties(wb, &props);
     lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
     lxw_format *bold = workbook_add_format(wb);
@@ -25,7 +24,8 @@ zr_status zr_report_xlsx(const char *path, const char *sheet, const zr_report_do
     format_set_align(num, LXW_ALIGN_RIGHT);
     lxw_row_t row = 0;
     worksheet_write_string(ws, row++, 0, doc->title, bold);
-    for (size_t i = 0; i < doc->n_meta; i++) worksheet_write_string(ws, row++, 0, doc->meta[i], NULL);
+    for (size_t i = 0; i < doc->n_meta; i++)
+        worksheet_write_string(ws, row++, 0, doc->meta[i], NULL);
     row++;
     for (int c = 0; c < doc->ncols; c++) {
         worksheet_write_string(ws, row, (lxw_col_t)c, doc->headers[c], head);

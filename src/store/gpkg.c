@@ -135,7 +135,9 @@ zr_status zr_store_open(const char *path, int mode, zr_store **out) {
     sqlite3_busy_timeout(s->db, 5000);
     register_functions(s->db);
     s->created = !exists;
-    if (mode == ZR_STORE_READ) store_exec(s, "PRAGMA mmap_size = 67108864"); /* zero-copy reads of the first 64 MiB; bounded RSS beyond */
+    if (mode == ZR_STORE_READ)
+        store_exec(s, "PRAGMA mmap_size = 67108864"); /* zero-copy reads of the first 64 MiB;
+                                                         bounded RSS beyond */
     if (!exists) {
         /* 64 KiB pages: a parcel of ~30 vertices is ~600 bytes, so big pages mean fewer B-tree
            pages to allocate and link (GeoPackage allows any SQLite page size) */

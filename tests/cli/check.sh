@@ -1,0 +1,31 @@
+# zrzy check: exit codes, outputs, unusable input.
+. "$(dirname "$0")/lib.inc"
+"$Z" demo-data --out "$T" --parcels 600 --km2 9 --seed 5 >/dev/null || bad "demo-data"
+expect_exit "clean county passes" 0 "$Z" check "$T/county.gpkg" --out "$T/qc"
+for f in errors.csv errors.gpkg report.xlsx report.pdf; do
+    [ -s "$T/qc/$f" ] && ok || bad "missing $f"
+done
+expect_eq "clean county has no findings" "$(wc -l <"$T/qc/errors.csv")" "1"
+# a store checks the same as its source
+"$Z" import -q "$T/store.gpkg" "$T/county.gpkg" 2>/dev/null
+expect_exit "store passes" 0 "$Z" check "$T/store.gpkg" --out "$T/qc2"
+# plant: a duplicated BSM and an unknown land class → severity 1 → exit 3
+cp "$T/county.gpkg" "$T/bad.gpkg"
+sqlite3 "$T/bad.gpkg" "drop trigger rtree_DLTB_geom_update3; drop trigger rtree_DLTB_geom_update4;
+    update DLTB set BSM = (select BSM from DLTB where fid = 2) where fid = 1;
+    update DLTB set DLBM = '0100' where fid = 3;"
+expect_exit "planted defects fail" 3 "$Z" check "$T/bad.gpkg" --out "$T/qc3"
+expect_contains "A04 rows" "$(grep -c '^A04,' "$T/qc3/errors.csv")" "2"
+expect_contains "A01 row" "$(grep '^A01,' "$T/qc3/errors.csv")" "0100"
+# the same inputs give the same bytes
+"$Z" check "$T/bad.gpkg" --out "$T/qc4" 2>/dev/null
+cmp -s "$T/qc3/errors.csv" "$T/qc4/errors.csv" && ok || bad "errors.csv differs between runs"
+cmp -s "$T/qc3/report.pdf" "$T/qc4/report.pdf" && ok || bad "report.pdf differs between runs"
+# unusable input
+expect_exit "missing file" 2 "$Z" check "$T/nope.gpkg" --out "$T/qc5"
+expect_exit "missing boundary layer" 2 "$Z" check "$T/county.gpkg" --boundary NOPE --out "$T/qc6"
+expect_exit "no --out" 2 "$Z" check "$T/county.gpkg"
+printf 'version\tx\nQ01\tx\t1\t0\t1\n' >"$T/rules.tsv"
+expect_exit "bad rules file" 2 "$Z" check "$T/county.gpkg" --rules "$T/rules.tsv" --out "$T/qc7"
+expect_contains "bad rules message" "$(cat "$T/stderr")" "Q01"
+finish

@@ -1,0 +1,292 @@
+/* Quality check: a hand-made county with one planted defect per rule, compared row by row with
+ * the expected findings; and no severity-1 finding on a generated county. */
+#include "codes/codes.h"
+#include "core/fixed.h"
+#include "geo/geo.h"
+#include "store/store.h"
+#include "test.h"
+#include "unit/util.h"
+
+#define X0 39500000.0
+#define Y0 4000000.0
+#define VIL "371521101255"
+
+static char dir[1024];
+
+typedef struct {
+    const char *bsm, *dlbm, *dlmc, *qsxz, *zldwdm, *czcsxm;
+    double kcxs;       /* < 0: null */
+    double tbmj_delta; /* added to the stated TBMJ and TBDLMJ */
+    int stated_kcmj0;  /* state KCMJ 0 whatever KCXS says */
+} attrs;
+
+static void ring(zr_poly *p, const double (*pts)[2], int n) {
+    zr_poly_begin_ring(p);
+    for (int i = 0; i < n; i++) zr_poly_add_point(p, X0 + pts[i][0], Y0 + pts[i][1]);
+    zr_poly_add_point(p, X0 + pts[0][0], Y0 + pts[0][1]);
+}
+
+static void square(zr_poly *p, double x, double y, double w) {
+    const double pts[4][2] = {{x, y}, {x + w, y}, {x + w, y + w}, {x, y + w}};
+    zr_poly_clear(p);
+    zr_poly_begin_polygon(p);
+    ring(p, pts, 4);
+    zr_poly_finish(p);
+}
+
+static int64_t sum_tbmj;
+
+static zr_status put(zr_writer *w, const zr_crs *crs, const zr_poly *p, const attrs *a) {
+    zr_buf blob = {0}, sc = {0};
+    const int64_t tbmj = zr_round_cents(zr_poly_area(p, crs, &sc)) + zr_round_cents(a->tbmj_delta);
+    const int64_t kcxs = a->kcxs >= 0 ? zr_double_scaled(a->kcxs, 4) : 0;
+    const int64_t kcmj = a->stated_kcmj0 ? 0 : zr_muldiv_round(tbmj, kcxs, 10000);
+    char zl[32];
+    snprintf(zl, sizeof zl, "%s", a->zldwdm ? a->zldwdm : VIL "0000000");
+    zr_value v[ZR_DLTB_NFIELDS] = {0};
+    v[ZR_DLTB_BSM] = (zr_value){.kind = a->bsm[0] ? ZR_FT_TEXT : ZR_FT_NULL, .s = a->bsm};
+    v[ZR_DLTB_DLBM] = (zr_value){.kind = ZR_FT_TEXT, .s = a->dlbm ? a->dlbm : "0103"};
+    v[ZR_DLTB_DLMC] = (zr_value){.kind = ZR_FT_TEXT, .s = a->dlmc ? a->dlmc : "旱地"};
+    v[ZR_DLTB_QSXZ] = (zr_value){.kind = ZR_FT_TEXT, .s = a->qsxz ? a->qsxz : "30"};
+    v[ZR_DLTB_ZLDWDM] = (zr_value){.kind = ZR_FT_TEXT, .s = zl};
+    v[ZR_DLTB_QSDWDM] = (zr_value){.kind = ZR_FT_TEXT, .s = VIL "0000000"};
+    v[ZR_DLTB_TBMJ] = (zr_value){.kind = ZR_FT_REAL, .r = (double)tbmj / 100};
+    if (a->kcxs >= 0) v[ZR_DLTB_KCXS] = (zr_value){.kind = ZR_FT_REAL, .r = a->kcxs};
+    v[ZR_DLTB_KCMJ] = (zr_value){.kind = ZR_FT_REAL, .r = (double)kcmj / 100};
+    v[ZR_DLTB_TBDLMJ] = (zr_value){.kind = ZR_FT_REAL, .r = (double)(tbmj - kcmj) / 100};
+    const char *dl = a->dlbm ? a->dlbm : "0103";
+    if (dl[0] == '0' && dl[1] == '1') v[ZR_DLTB_GDPDJB] = (zr_value){.kind = ZR_FT_TEXT, .s = "1"};
+    if (a->czcsxm) v[ZR_DLTB_CZCSXM] = (zr_value){.kind = ZR_FT_TEXT, .s = a->czcsxm};
+    zr_status s = zr_poly_to_gpkg_blob(p, 4527, &blob);
+    if (!s) s = zr_writer_insert(w, v, blob.data, blob.len);
+    if (!s) s = zr_writer_flush(w);
+    sum_tbmj += tbmj;
+    zr_buf_free(&blob);
+    zr_buf_free(&sc);
+    return s;
+}
+
+/* 4×4 cells of 30 m; cell k = 4j + i. Planted defects are listed in expected[] below. */
+static zr_status build(const char *path) {
+    zr_crs crs;
+    zr_crs_from_epsg(4527, &crs);
+    zr_store *st = NULL;
+    zr_writer *w = NULL;
+    char *wkt = NULL;
+    zr_poly p = {0};
+    zr_buf blob = {0}, sc = {0};
+    sum_tbmj = 0;
+    zr_status s = zr_store_open(path, ZR_STORE_CREATE, &st);
+    if (!s) s = zr_crs_wkt(4527, &wkt);
+    if (!s) s = zr_store_begin(st);
+    if (!s) s = zr_store_ensure_srs(st, 4527, "CGCS2000 zone 39", wkt);
+    if (!s) s = zr_store_create_layer(st, "DLTB", zr_dltb_fields, ZR_DLTB_NFIELDS, 4527, "");
+    if (!s) s = zr_writer_open(st, "DLTB", zr_dltb_fields, ZR_DLTB_NFIELDS, &w);
+    for (int k = 0; k < 16 && !s; k++) {
+        char bsm[8];
+        snprintf(bsm, sizeof bsm, "P%02d", k);
+        attrs a = {bsm, NULL, NULL, NULL, NULL, NULL, 0, 0, 0};
+        const double x = 30.0 * (k % 4), y = 30.0 * (k / 4);
+        square(&p, x, y, 30);
+        switch (k) {
+            case 0: a.dlbm = "0999"; break;                       /* A01 */
+            case 1: a.qsxz = "50"; break;                         /* A02 */
+            case 2: a.zldwdm = VIL "00000"; break;                /* A03: 17 characters */
+            case 3: a.bsm = "P04"; break;                         /* A04 with P04 */
+            case 5: a.dlbm = "0702"; a.kcxs = -1; break;          /* A06 + A07 */
+            case 6: a.kcxs = 0.1; a.stated_kcmj0 = 1; break;      /* A05 + M02 */
+            case 7: a.tbmj_delta = 1.0; break;                    /* M01 */
+            case 10: { /* T02: the top-right corner cut off, a 75 m² gap */
+                const double pts[5][2] = {{60, 60}, {90, 60}, {90, 80}, {75, 90}, {60, 90}};
+                zr_poly_clear(&p);
+                zr_poly_begin_polygon(&p);
+                ring(&p, pts, 5);
+                zr_poly_finish(&p);
+                break;
+            }
+            case 11: { /* G02: a repeated vertex */
+                const double pts[5][2] = {{90, 60}, {120, 60}, {120, 60}, {120, 90}, {90, 90}};
+                zr_poly_clear(&p);
+                zr_poly_begin_polygon(&p);
+                ring(&p, pts, 5);
+                zr_poly_finish(&p);
+                break;
+            }
+            case 15: { /* an L, and S15 (a 10 m square, S01) in its notch */
+                const double pts[6][2] = {{90, 90}, {120, 90}, {120, 110}, {110, 110}, {110, 120}, {90, 120}};
+                zr_poly_clear(&p);
+                zr_poly_begin_polygon(&p);
+                ring(&p, pts, 6);
+                zr_poly_finish(&p);
+                break;
+            }
+        }
+        s = put(w, &crs, &p, &a);
+        if (!s && k == 8) { /* T01: D08 is a copy of P08 */
+            attrs dup = {"D08", NULL, NULL, NULL, NULL, NULL, 0, 0, 0};
+            s = put(w, &crs, &p, &dup);
+        }
+    }
+    attrs small = {"S15", NULL, NULL, NULL, NULL, NULL, 0, 0, 0};
+    square(&p, 110, 110, 10);
+    if (!s) s = put(w, &crs, &p, &small);
+    attrs out = {"X01", NULL, NULL, NULL, NULL, NULL, 0, 0, 0}; /* T03: outside the village */
+    square(&p, 200, 0, 30);
+    if (!s) s = put(w, &crs, &p, &out);
+    attrs bow = {"B01", NULL, NULL, NULL, NULL, NULL, 0, 0, 0}; /* G01: a bow tie */
+    const double bt[4][2] = {{300, 0}, {330, 30}, {330, 0}, {300, 30}};
+    zr_poly_clear(&p);
+    zr_poly_begin_polygon(&p);
+    ring(&p, bt, 4);
+    zr_poly_finish(&p);
+    if (!s) s = put(w, &crs, &p, &bow);
+    if (!s) s = zr_writer_close(w);
+    /* the village: the 120 m square, with every grid vertex on its outline */
+    if (!s) s = zr_store_create_layer(st, "XZQ", zr_xzq_fields, ZR_XZQ_NFIELDS, 4527, "");
+    if (!s) s = zr_writer_open(st, "XZQ", zr_xzq_fields, ZR_XZQ_NFIELDS, &w);
+    if (!s) {
+        zr_poly_clear(&p);
+        zr_poly_begin_polygon(&p);
+        zr_poly_begin_ring(&p);
+        for (int i = 0; i < 4; i++) zr_poly_add_point(&p, X0 + 30 * i, Y0);
+        for (int j = 0; j < 4; j++) zr_poly_add_point(&p, X0 + 120, Y0 + 30 * j);
+        for (int i = 4; i > 0; i--) zr_poly_add_point(&p, X0 + 30 * i, Y0 + 120);
+        for (int j = 4; j >= 0; j--) zr_poly_add_point(&p, X0, Y0 + 30 * j);
+        zr_poly_finish(&p);
+        zr_value v[ZR_XZQ_NFIELDS] = {0};
+        v[ZR_XZQ_XZQDM] = (zr_value){.kind = ZR_FT_TEXT, .s = VIL};
+        v[ZR_XZQ_DCMJ] = (zr_value){.kind = ZR_FT_REAL, .r = (double)sum_tbmj / 100};
+        s = zr_poly_to_gpkg_blob(&p, 4527, &blob);
+        if (!s) s = zr_writer_insert(w, v, blob.data, blob.len);
+        if (!s) s = zr_writer_close(w);
+        w = NULL;
+    }
+    if (!s) s = zr_store_commit(st);
+    zr_store_close(st);
+    free(wkt);
+    zr_poly_free(&p);
+    zr_buf_free(&blob);
+    zr_buf_free(&sc);
+    return s;
+}
+
+/* rule,bsm,other_bsm,area — one line per expected finding, in errors.csv order. */
+static const char *const expected[] = {
+    "G01,B01,,",
+    "G02,B01,,0.00", /* the bow tie's two lobes cancel: a zero-area part */
+    "G02,P11,,",
+    "T01,P08,D08,900.00",
+    "T02,P10,P14,75.00",
+    "T03,X01,,900.00",
+    "A01,P00,,",
+    "A02,P01,,",
+    "A03,P02,,",
+    "A04,P04,,",
+    "A04,P04,,",
+    "A05,P06,,",
+    "A06,P00,,", /* 0999 starts with 09: 特殊用地 needs a CZCSXM too */
+    "A06,P05,,",
+    "A07,P05,,",
+    "M01,P07,,1.00",
+    "M02,P06,,",
+    "M03,371521,,",
+    "M03,371521101,,",
+    "M03,371521101255,,",
+    "S01,B01,,0.00",
+    "S01,S15,,100.00",
+};
+
+TEST(planted_defects) {
+    char path[1200], out[1200], csv[1300];
+    snprintf(path, sizeof path, "%s/planted.gpkg", dir);
+    snprintf(out, sizeof out, "%s/planted-check", dir);
+    REQUIRE(build(path) == ZR_OK);
+    zr_check_opts o = {.source = path, .out_dir = out, .threads = 2};
+    zr_check_result r;
+    char err[1024] = "";
+    REQUIRE(zr_check_run(&o, &r, err, sizeof err) == ZR_OK);
+    CHECK_EQ_INT(r.n_parcels, 20);
+    CHECK(!r.passed); /* 20 parcels: the 一类错误图斑 rate is far above 3 % */
+    snprintf(csv, sizeof csv, "%s/errors.csv", out);
+    FILE *f = fopen(csv, "r");
+    REQUIRE(f);
+    char line[2048];
+    size_t k = 0, n_exp = sizeof expected / sizeof expected[0];
+    REQUIRE(fgets(line, sizeof line, f));
+    CHECK_STR(line, "rule,severity,bsm,other_bsm,x,y,area,message\n");
+    while (fgets(line, sizeof line, f)) {
+        /* keep rule, bsm, other_bsm, area (drop severity, x, y, message) */
+        char *fld[8] = {0}, *p = line;
+        for (int i = 0; i < 8 && p; i++) {
+            fld[i] = p;
+            p = i < 7 ? strchr(p, ',') : NULL;
+            if (p) *p++ = 0;
+        }
+        char got[256];
+        snprintf(got, sizeof got, "%s,%s,%s,%s", fld[0], fld[2], fld[3], fld[6] ? fld[6] : "");
+        if (!strcmp(fld[0], "M03")) snprintf(got, sizeof got, "M03,%s,,", fld[2]);
+        if (k < n_exp)
+            ZR_TEST_RECORD_(!strcmp(got, expected[k]), "finding %zu: got '%s', want '%s'", k, got,
+                            expected[k]);
+        else
+            ZR_TEST_RECORD_(0, "unexpected finding '%s'", got);
+        k++;
+    }
+    fclose(f);
+    CHECK_EQ_INT(k, n_exp);
+    char p2[1300];
+    size_t n;
+    snprintf(p2, sizeof p2, "%s/report.pdf", out);
+    unsigned char *pdf = file_bytes(p2, &n);
+    CHECK(pdf && n > 1000 && !memcmp(pdf, "%PDF", 4));
+    free(pdf);
+    snprintf(p2, sizeof p2, "%s/report.xlsx", out);
+    unsigned char *x = file_bytes(p2, &n);
+    CHECK(x && n > 1000 && !memcmp(x, "PK", 2));
+    free(x);
+    snprintf(p2, sizeof p2, "%s/errors.gpkg", out);
+    CHECK(file_exists(p2));
+cleanup:;
+}
+
+TEST(no_false_positives) {
+    char out[1200], err[1024] = "";
+    zr_demo_opts o = {.out_dir = dir, .parcels = 4000, .county = "371521", .seed = 11};
+    zr_demo_result dr;
+    REQUIRE(zr_demo_generate(&o, &dr, err, sizeof err) == ZR_OK);
+    snprintf(out, sizeof out, "%s/clean-check", dir);
+    zr_check_opts co = {.source = dr.path, .out_dir = out, .threads = 2};
+    zr_check_result r;
+    REQUIRE(zr_check_run(&co, &r, err, sizeof err) == ZR_OK);
+    CHECK_EQ_INT(r.n_parcels, dr.n_parcels);
+    CHECK_EQ_INT(r.n_sev1, 0);
+    CHECK(r.passed);
+    CHECK(strlen(r.input_sha256) == 64);
+cleanup:;
+}
+
+TEST(catalogue_override) {
+    char rules[1200], out[1200], path[1200], err[1024] = "";
+    snprintf(rules, sizeof rules, "%s/rules.tsv", dir);
+    snprintf(path, sizeof path, "%s/planted.gpkg", dir);
+    snprintf(out, sizeof out, "%s/override-check", dir);
+    FILE *f = fopen(rules, "w");
+    REQUIRE(f);
+    fputs("\xEF\xBB\xBFversion\tlocal-1\r\nS01\t小于最小上图面积\t2\t0\t0\r\nT02\t图斑缝隙\t1\t100\t1\r\n", f);
+    fclose(f);
+    zr_check_opts o = {.source = path, .out_dir = out, .rules_path = rules, .threads = 1};
+    zr_check_result r;
+    REQUIRE(zr_check_run(&o, &r, err, sizeof err) == ZR_OK);
+    CHECK_STR(r.version, "local-1");
+    CHECK_EQ_INT(r.n_findings, (long)(sizeof expected / sizeof expected[0]) - 3); /* no S01 ×2, T02 */
+    f = fopen(rules, "w");
+    fputs("version\tx\nZ99\tbad\t1\t0\t1\n", f);
+    fclose(f);
+    CHECK(zr_check_run(&o, &r, err, sizeof err) == ZR_ERR_ARG);
+    CHECK(strstr(err, "Z99") != NULL);
+cleanup:;
+}
+
+int main(void);
+TEST_MAIN(const char *d = tmp_dir("check"); if (!d) return 1; snprintf(dir, sizeof dir, "%s", d);
+          RUN(planted_defects); RUN(no_false_positives); RUN(catalogue_override))
