@@ -40,6 +40,11 @@ t_zrzy=$(best_of import_once)
 import_once 2>"$work/import.log" || true
 echo "zrzy import (load + ellipsoidal areas + R*Tree): ${t_zrzy} s best of $runs; $(grep -o 'peak RSS [0-9]* MB' "$work/import.log")"
 
+check_once() { "$Z" check "$county" --out "$work/qc"; }
+t_check=$(best_of check_once)
+echo "zrzy check (whole catalogue, 17 rules, + errors.gpkg, XLSX, PDF): ${t_check} s best of $runs"
+ratio() { echo "$1 / $2" | bc -l | xargs printf '%.1f'; }
+
 if command -v /usr/lib/postgresql/15/bin/initdb >/dev/null 2>&1; then
     pgdir=$(mktemp -d /tmp/zrzy-bench-pg.XXXXXX)
     eval "$("$top/scripts/pg-temp.sh" start "$pgdir")"
@@ -47,12 +52,18 @@ if command -v /usr/lib/postgresql/15/bin/initdb >/dev/null 2>&1; then
     RUNS_SAVE=$runs
     runs=1
     t_pg=$(best_of bash "$anchors/anchor_import_postgis.sh" "$county")
+    echo "PostGIS anchor_import_postgis.sh (ogr2ogr + ST_Area(geography)): ${t_pg} s; PostGIS / zrzy import: $(ratio "$t_pg" "$t_zrzy")×"
+    t_pgqc=$(best_of bash "$anchors/anchor_qc_postgis.sh" "$county" "$work/qc-pg")
+    echo "PostGIS anchor_qc_postgis.sh (validity + overlaps + gaps): ${t_pgqc} s; PostGIS / zrzy check: $(ratio "$t_pgqc" "$t_check")×"
     runs=$RUNS_SAVE
-    echo "PostGIS anchor_import_postgis.sh (ogr2ogr + ST_Area(geography)): ${t_pg} s"
-    echo "ratio PostGIS / zrzy: $(echo "$t_pg / $t_zrzy" | bc -l | xargs printf '%.1f')×"
 else
     echo "PostGIS: not installed (scripts/setup.sh installs postgresql-15-postgis-3)"
 fi
+RUNS_SAVE=$runs
+runs=1
+t_gdqc=$(best_of bash "$anchors/anchor_qc_gdal.sh" "$county" "$work/qc-gdal")
+runs=$RUNS_SAVE
+echo "GDAL anchor_qc_gdal.sh (validity + overlaps, SQLite dialect): ${t_gdqc} s; GDAL / zrzy check: $(ratio "$t_gdqc" "$t_check")×"
 
 if [ -n "${BIG:-}" ]; then
     big=$work/county-$BIG.gpkg

@@ -7,8 +7,8 @@
 #include "test.h"
 #include "unit/util.h"
 
-#define X0 39500000.0
-#define Y0 4000000.0
+#define X0  39500000.0
+#define Y0  4000000.0
 #define VIL "371521101255"
 
 static char dir[1024];
@@ -22,7 +22,8 @@ typedef struct {
 
 static void ring(zr_poly *p, const double (*pts)[2], int n) {
     zr_poly_begin_ring(p);
-    for (int i = 0; i < n; i++) zr_poly_add_point(p, X0 + pts[i][0], Y0 + pts[i][1]);
+    for (int i = 0; i < n; i++)
+        zr_poly_add_point(p, X0 + pts[i][0], Y0 + pts[i][1]);
     zr_poly_add_point(p, X0 + pts[0][0], Y0 + pts[0][1]);
 }
 
@@ -89,13 +90,29 @@ static zr_status build(const char *path) {
         const double x = 30.0 * (k % 4), y = 30.0 * (k / 4);
         square(&p, x, y, 30);
         switch (k) {
-            case 0: a.dlbm = "0999"; break;                       /* A01 */
-            case 1: a.qsxz = "50"; break;                         /* A02 */
-            case 2: a.zldwdm = VIL "00000"; break;                /* A03: 17 characters */
-            case 3: a.bsm = "P04"; break;                         /* A04 with P04 */
-            case 5: a.dlbm = "0702"; a.kcxs = -1; break;          /* A06 + A07 */
-            case 6: a.kcxs = 0.1; a.stated_kcmj0 = 1; break;      /* A05 + M02 */
-            case 7: a.tbmj_delta = 1.0; break;                    /* M01 */
+            case 0:
+                a.dlbm = "0999";
+                break; /* A01 */
+            case 1:
+                a.qsxz = "50";
+                break; /* A02 */
+            case 2:
+                a.zldwdm = VIL "00000";
+                break; /* A03: 17 characters */
+            case 3:
+                a.bsm = "P04";
+                break; /* A04 with P04 */
+            case 5:
+                a.dlbm = "0702";
+                a.kcxs = -1;
+                break; /* A06 + A07 */
+            case 6:
+                a.kcxs = 0.1;
+                a.stated_kcmj0 = 1;
+                break; /* A05 + M02 */
+            case 7:
+                a.tbmj_delta = 1.0;
+                break; /* M01 */
             case 10: { /* T02: the top-right corner cut off, a 75 m² gap */
                 const double pts[5][2] = {{60, 60}, {90, 60}, {90, 80}, {75, 90}, {60, 90}};
                 zr_poly_clear(&p);
@@ -113,7 +130,8 @@ static zr_status build(const char *path) {
                 break;
             }
             case 15: { /* an L, and S15 (a 10 m square, S01) in its notch */
-                const double pts[6][2] = {{90, 90}, {120, 90}, {120, 110}, {110, 110}, {110, 120}, {90, 120}};
+                const double pts[6][2] = {{90, 90},   {120, 90},  {120, 110},
+                                          {110, 110}, {110, 120}, {90, 120}};
                 zr_poly_clear(&p);
                 zr_poly_begin_polygon(&p);
                 ring(&p, pts, 6);
@@ -148,10 +166,14 @@ static zr_status build(const char *path) {
         zr_poly_clear(&p);
         zr_poly_begin_polygon(&p);
         zr_poly_begin_ring(&p);
-        for (int i = 0; i < 4; i++) zr_poly_add_point(&p, X0 + 30 * i, Y0);
-        for (int j = 0; j < 4; j++) zr_poly_add_point(&p, X0 + 120, Y0 + 30 * j);
-        for (int i = 4; i > 0; i--) zr_poly_add_point(&p, X0 + 30 * i, Y0 + 120);
-        for (int j = 4; j >= 0; j--) zr_poly_add_point(&p, X0, Y0 + 30 * j);
+        for (int i = 0; i < 4; i++)
+            zr_poly_add_point(&p, X0 + 30 * i, Y0);
+        for (int j = 0; j < 4; j++)
+            zr_poly_add_point(&p, X0 + 120, Y0 + 30 * j);
+        for (int i = 4; i > 0; i--)
+            zr_poly_add_point(&p, X0 + 30 * i, Y0 + 120);
+        for (int j = 4; j >= 0; j--)
+            zr_poly_add_point(&p, X0, Y0 + 30 * j);
         zr_poly_finish(&p);
         zr_value v[ZR_XZQ_NFIELDS] = {0};
         v[ZR_XZQ_XZQDM] = (zr_value){.kind = ZR_FT_TEXT, .s = VIL};
@@ -172,28 +194,12 @@ static zr_status build(const char *path) {
 
 /* rule,bsm,other_bsm,area — one line per expected finding, in errors.csv order. */
 static const char *const expected[] = {
-    "G01,B01,,",
-    "G02,B01,,0.00", /* the bow tie's two lobes cancel: a zero-area part */
-    "G02,P11,,",
-    "T01,P08,D08,900.00",
-    "T02,P10,P14,75.00",
-    "T03,X01,,900.00",
-    "A01,P00,,",
-    "A02,P01,,",
-    "A03,P02,,",
-    "A04,P04,,",
-    "A04,P04,,",
-    "A05,P06,,",
+    "G01,B01,,",       "G02,B01,,0.00", /* the bow tie's two lobes cancel: a zero-area part */
+    "G02,P11,,",       "T01,P08,D08,900.00", "T02,P10,P14,75.00", "T03,X01,,900.00", "A01,P00,,",
+    "A02,P01,,",       "A03,P02,,",          "A04,P04,,",         "A04,P04,,",       "A05,P06,,",
     "A06,P00,,", /* 0999 starts with 09: 特殊用地 needs a CZCSXM too */
-    "A06,P05,,",
-    "A07,P05,,",
-    "M01,P07,,1.00",
-    "M02,P06,,",
-    "M03,371521,,",
-    "M03,371521101,,",
-    "M03,371521101255,,",
-    "S01,B01,,0.00",
-    "S01,S15,,100.00",
+    "A06,P05,,",       "A07,P05,,",          "M01,P07,,1.00",     "M02,P06,,",       "M03,371521,,",
+    "M03,371521101,,", "M03,371521101255,,", "S01,B01,,0.00",     "S01,S15,,100.00",
 };
 
 TEST(planted_defects) {
@@ -272,13 +278,17 @@ TEST(catalogue_override) {
     snprintf(out, sizeof out, "%s/override-check", dir);
     FILE *f = fopen(rules, "w");
     REQUIRE(f);
-    fputs("\xEF\xBB\xBFversion\tlocal-1\r\nS01\t小于最小上图面积\t2\t0\t0\r\nT02\t图斑缝隙\t1\t100\t1\r\n", f);
+    fputs(
+        "\xEF\xBB\xBFversion\tlocal-"
+        "1\r\nS01\t小于最小上图面积\t2\t0\t0\r\nT02\t图斑缝隙\t1\t100\t1\r\n",
+        f);
     fclose(f);
     zr_check_opts o = {.source = path, .out_dir = out, .rules_path = rules, .threads = 1};
     zr_check_result r;
     REQUIRE(zr_check_run(&o, &r, err, sizeof err) == ZR_OK);
     CHECK_STR(r.version, "local-1");
-    CHECK_EQ_INT(r.n_findings, (long)(sizeof expected / sizeof expected[0]) - 3); /* no S01 ×2, T02 */
+    CHECK_EQ_INT(r.n_findings,
+                 (long)(sizeof expected / sizeof expected[0]) - 3); /* no S01 ×2, T02 */
     f = fopen(rules, "w");
     fputs("version\tx\nZ99\tbad\t1\t0\t1\n", f);
     fclose(f);
