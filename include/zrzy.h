@@ -131,6 +131,32 @@ typedef struct zr_check_result {
  * input is ZR_ERR_IMPORT / _SCHEMA / _CRS / _NOT_FOUND with the reason in err. */
 zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, size_t errlen);
 
+/* ---- Asset inventory (全民所有自然资源资产清查) ------------------------------------------- */
+
+typedef struct zr_inventory_opts {
+    const char *parcels;     /* store or file with DLTB */
+    const char *layer;       /* default DLTB */
+    const char *prices;      /* store or file with the price zones */
+    const char *price_layer; /* default JZDJ */
+    const char *price_index; /* CSV TDYT,RQ,ZS */
+    const char *far;         /* optional CSV TDYT,JB,RJL,K */
+    const char *rights;      /* optional store or file with layer ZD */
+    const char *minerals;    /* optional CSV (docs/inventory.md) */
+    const char *base_date;   /* default 2023-12-31 */
+    const char *out_dir;
+    int threads;
+} zr_inventory_opts;
+
+typedef struct zr_inventory_result {
+    int64_t n_parcels, n_state, n_valued, n_pieces, n_rights, n_minerals;
+    int64_t area_cents, value_cents; /* Σ TBDLMJ, Σ VALUE of the state-owned parcels */
+    double seconds;
+} zr_inventory_result;
+
+/* Value the state-owned parcels, rights and minerals; write the tables, layers and report. */
+zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *r, char *err,
+                           size_t errlen);
+
 /* ---- Synthetic county --------------------------------------------------------------------- */
 
 typedef struct zr_demo_opts {

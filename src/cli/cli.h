@@ -10,6 +10,7 @@ int cmd_import(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_demo_data(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_inventory(int argc, char **argv);
 
 /* Map a status to an exit code: input problems → 2, the rest → 1. */
 int cli_exit_for(zr_status s);

@@ -10,6 +10,7 @@ static const struct {
 } commands[] = {
     {"import", cmd_import, "load survey parcels (DLTB) into a GeoPackage store"},
     {"check", cmd_check, "quality-check parcels (质检): topology, codes, areas"},
+    {"inventory", cmd_inventory, "value the state-owned assets (全民所有自然资源资产清查)"},
     {"info", cmd_info, "layers, counts, CRS and official areas of a store"},
     {"demo-data", cmd_demo_data, "write a synthetic county for trying zrzy out"},
 };

@@ -55,15 +55,20 @@ const demo_tkxs demo_tkxs_table[] = {
 };
 const size_t demo_n_tkxs = sizeof demo_tkxs_table / sizeof demo_tkxs_table[0];
 
+/* "王庄村民委员会" → "王庄村", "袁庄新村村民委员会" → "袁庄新村", "金谷社区居民委员会" →
+ * "金谷社区". */
 static void clean_village_name(const char *in, char *out, size_t n) {
-    static const char *const suffix[][2] = {
-        {"村民委员会", "村"}, {"居民委员会", ""}, {"村委会", "村"}, {"居委会", ""}};
+    static const char *const suffix[] = {"村民委员会", "居民委员会", "村委会", "居委会"};
     snprintf(out, n, "%s", in);
     size_t len = strlen(out);
     for (size_t i = 0; i < 4; i++) {
-        size_t k = strlen(suffix[i][0]);
-        if (len > k && !strcmp(out + len - k, suffix[i][0])) {
-            snprintf(out + len - k, n - (len - k), "%s", suffix[i][1]);
+        const size_t k = strlen(suffix[i]);
+        if (len > k && !strcmp(out + len - k, suffix[i])) {
+            out[len - k] = 0;
+            len -= k;
+            const int village = suffix[i][0] == "村"[0] && !strncmp(suffix[i], "村", 3);
+            if (village && (len < 3 || strcmp(out + len - 3, "村")))
+                snprintf(out + len, n - len, "村");
             break;
         }
     }

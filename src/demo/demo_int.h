@@ -3,6 +3,7 @@
 #define ZR_DEMO_INT_H
 #include <stdint.h>
 #include "codes/division.h"
+#include "core/feature.h"
 #include "geo/geo.h"
 #include "zrzy.h"
 
@@ -59,4 +60,10 @@ typedef struct demo_attrs {
     int group;     /* 村民小组 number for QSXZ 31 */
 } demo_attrs;
 void demo_land_use(const demo_county *c, int64_t i, int64_t j, demo_attrs *a);
+
+struct zr_store;
+extern const zr_field_def demo_jzdj_fields[4];
+extern const zr_field_def demo_zd_fields[8];
+zr_status demo_write_prices(demo_county *c, struct zr_store *st, char *err, size_t n);
+zr_status demo_write_tables(demo_county *c, const char *dir, char *err, size_t n);
 #endif

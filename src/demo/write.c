@@ -31,6 +31,9 @@ static zr_status write_parcels(demo_county *c, zr_store *st, int64_t *n_out, int
         snprintf(err, n, "%s", zr_store_errmsg(st));
         return s;
     }
+    zr_writer *zw = NULL; /* use-right parcels (宗地) on state construction land */
+    if (!s) s = zr_writer_open(st, "ZD", demo_zd_fields, 8, &zw);
+    int64_t n_zd = 0;
     zr_poly p = {0};
     zr_buf blob = {0}, scratch = {0};
     zr_value v[ZR_DLTB_NFIELDS];
@@ -99,7 +102,35 @@ static zr_status write_parcels(demo_county *c, zr_store *st, int64_t *n_out, int
                 break;
             }
             dcmj[vi] += tbmj;
+            const int built = a.dlbm[0] == '0' && a.dlbm[1] >= '5' && a.dlbm[1] <= '8';
+            if (!s && built && !strcmp(a.qsxz, "20") && seq % 3 == 0) {
+                static const char *const gyfs[] = {"2", "2", "1", "3", "2", "6", "7", "2"};
+                char zddm[32], qlr[192], start[16], end[16], tdyt[3];
+                zr_dlbm_tdyt(a.dlbm, tdyt);
+                const uint64_t h = demo_hash(c->seed, 900, (uint64_t)seq);
+                const char *gf = gyfs[h % 8];
+                const int y0 = 2005 + (int)(h / 8 % 14);
+                const int term = !strcmp(gf, "3") ? 20
+                                 : tdyt[1] == '5' ? 40
+                                 : tdyt[1] == '7' ? 70
+                                                  : 50;
+                snprintf(zddm, sizeof zddm, "%sGB%05lld", vil->div->code, (long long)++n_zd);
+                snprintf(qlr, sizeof qlr, "%s第%lld号用地单位", vil->name, (long long)n_zd);
+                snprintf(start, sizeof start, "%04d-%02d-01", y0, 1 + (int)(h / 128 % 12));
+                snprintf(end, sizeof end, "%04d-%s", y0 + term, start + 5);
+                const double rjl = 0.8 + (double)(h / 4096 % 18) / 10.0;
+                zr_value z[8] = {txt(zddm),  txt(qlr),
+                                 txt(tdyt),  txt(gf),
+                                 txt(start), txt(end),
+                                 real(rjl),  real(round((double)tbmj / 100 * 900) / 100 * 100)};
+                s = zr_writer_insert(zw, z, blob.data, blob.len);
+                if (!s) s = zr_writer_flush(zw);
+            }
         }
+    }
+    if (zw) {
+        zr_status s3 = zr_writer_close(zw);
+        if (!s) s = s3;
     }
     *n_out = seq;
     zr_status s2 = zr_writer_close(w);
@@ -260,11 +291,16 @@ zr_status zr_demo_generate(const zr_demo_opts *o, zr_demo_result *res, char *err
         if (!s)
             s = zr_store_create_layer(st, "XZQ", zr_xzq_fields, ZR_XZQ_NFIELDS, c.crs.epsg,
                                       "行政区(村级)");
+        if (!s)
+            s = zr_store_create_layer(st, "ZD", demo_zd_fields, 8, c.crs.epsg,
+                                      "宗地(国有建设用地使用权)");
         if (s && !err[0]) snprintf(err, n, "%s", st ? zr_store_errmsg(st) : "cannot create store");
     }
     if (!s) s = write_parcels(&c, st, &res->n_parcels, dcmj, err, n);
     if (!s) s = write_villages(&c, st, dcmj, err, n);
     if (!s && (s = write_tkxs(st))) snprintf(err, n, "TKXS: %s", zr_store_errmsg(st));
+    if (!s) s = demo_write_prices(&c, st, err, n);
+    if (!s) s = demo_write_tables(&c, o->out_dir, err, n);
     if (!s) {
         zr_store_meta_set(st, "demo.county", c.county);
         zr_store_meta_set(st, "demo.county_name", c.county_name);

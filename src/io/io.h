@@ -3,6 +3,7 @@
 #ifndef ZR_IO_H
 #define ZR_IO_H
 #include <stddef.h>
+#include "core/buf.h"
 #include "core/feature.h"
 #include "zrzy.h"
 
@@ -34,6 +35,21 @@ zr_status zr_shp_encoding(const char *shp_path, char *enc, size_t n);
 zr_status zr_read_file(const char *path, char **data, size_t *len);
 /* The data directory: $ZRZY_DATA, else the source tree's data/ (compiled in). */
 const char *zr_data_dir(void);
+
+/* A CSV table, all text: cells[r * ncols + c]; row 0 is the header, data rows 1..nrows. */
+typedef struct zr_csv {
+    char *text; /* owned: the file, split in place */
+    const char **cells;
+    size_t ncols, nrows;
+} zr_csv;
+/* Read path (UTF-8 or GBK, BOM, CRLF, quotes). err names the file and line on failure. */
+zr_status zr_csv_read(const char *path, zr_csv *t, char *err, size_t n);
+/* Column index of a header name (case-insensitive), -1 when absent. */
+int zr_csv_col(const zr_csv *t, const char *name);
+static inline const char *zr_csv_cell(const zr_csv *t, size_t row, int col) {
+    return t->cells[(row + 1) * t->ncols + (size_t)col];
+}
+void zr_csv_free(zr_csv *t);
 
 /* Load the shipped division list (data/division/divisions.tsv.gz). */
 struct zr_divisions;

@@ -143,7 +143,7 @@ static zr_status write_reports(const char *dir, const zr_check_opts *o, const qc
     char verdict[128];
     snprintf(verdict, sizeof verdict, "结论: %s", r->passed ? "通过" : "不通过");
     zr_report_doc doc = {
-        "地类图斑质量检查报告", meta, 6, headers, NC, cells, R_COUNT, numeric, verdict};
+        "地类图斑质量检查报告", meta, 6, headers, NC, cells, R_COUNT, numeric, verdict, NULL};
     char path[1200];
     snprintf(path, sizeof path, "%s/report.xlsx", dir);
     zr_status s = zr_report_xlsx(path, "质检统计", &doc);
@@ -209,7 +209,7 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
     if (timing) fprintf(stderr, "timing: topology %.3f s\n", zr_now() - t1), t1 = zr_now();
     if (!s) qc_sum_rules(&d, &cat, &fs);
     if (!s) {
-        qsort(fs.f, fs.n, sizeof *fs.f, cmp_finding);
+        if (fs.n) qsort(fs.f, fs.n, sizeof *fs.f, cmp_finding);
         r->n_parcels = (int64_t)d.n;
         r->n_findings = (int64_t)fs.n;
         const char **sev1 = malloc((fs.n ? fs.n : 1) * sizeof *sev1);

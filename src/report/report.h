@@ -5,6 +5,18 @@
 #include <stddef.h>
 #include "zrzy.h"
 
+struct zr_poly;
+
+/* A thematic map: polygons filled by class (0..n_classes-1), with a legend. */
+typedef struct zr_report_map {
+    const char *title;
+    const struct zr_poly *const *polys; /* n */
+    const int *cls;                     /* n */
+    size_t n;
+    const char *const *legend; /* n_classes labels */
+    int n_classes;
+} zr_report_map;
+
 /* A one-table report: title, "label: value" lines, a table of text cells, a closing verdict. */
 typedef struct zr_report_doc {
     const char *title;
@@ -16,6 +28,7 @@ typedef struct zr_report_doc {
     size_t nrows;
     const int *numeric; /* ncols flags: right-align (and store as number in XLSX) */
     const char *verdict;
+    const zr_report_map *map; /* optional: drawn on the first page, before the table */
 } zr_report_doc;
 
 zr_status zr_report_xlsx(const char *path, const char *sheet, const zr_report_doc *doc);

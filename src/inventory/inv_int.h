@@ -1,0 +1,74 @@
+/* Internals of the asset inventory engine. */
+#ifndef ZR_INV_INT_H
+#define ZR_INV_INT_H
+#include <stdint.h>
+#include "core/feature.h"
+#include "geo/geo.h"
+#include "zrzy.h"
+
+typedef struct inv_parcel {
+    const char *bsm, *dlbm, *zldwdm;
+    char tdyt[3];
+    const char *cls; /* resource class */
+    int64_t tbdlmj;  /* 0.01 m² */
+    int64_t value;   /* 0.01 yuan */
+    zr_poly poly;
+    double env[4];
+    struct inv_piece *pieces; /* owned */
+    size_t n_pieces;
+} inv_parcel;
+
+typedef struct inv_zone {
+    char tdyt[3], jzrq[11];
+    int jb;
+    int64_t jg;    /* 0.01 yuan/m² at JZRQ */
+    int64_t price; /* 0.01 yuan/m² at the base date */
+    int64_t fid;
+    zr_poly poly;
+    double env[4];
+} inv_zone;
+
+typedef struct inv_piece {
+    size_t parcel;
+    int zone;      /* -1: the part of the parcel no zone covers (value 0) */
+    int64_t area;  /* 0.01 m², shares of TBDLMJ that sum exactly */
+    int64_t value; /* area × price before the parcel-level rounding, in 1e-4 yuan */
+    zr_poly poly;  /* only when the parcel is split */
+} inv_piece;
+
+typedef struct inv_data {
+    zr_crs crs;
+    inv_parcel *p;
+    size_t n, n_all;
+    inv_zone *z;
+    size_t nz;
+    inv_piece *pc;
+    size_t npc, cap_pc;
+    struct zr_arena *arena;
+} inv_data;
+
+const char *inv_class(const char *dlbm);
+struct zr_geos;
+zr_status inv_load_parcels(inv_data *d, const char *path, const char *layer, char *err, size_t n);
+zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const char *index_path,
+                         const char *base_date, char *err, size_t n);
+zr_status inv_value_parcel(inv_data *d, struct zr_geos *g, inv_parcel *p, size_t i);
+zr_status inv_value(inv_data *d, int threads, char *err, size_t n);
+
+/* 年期修正 Y = [1 − (1+r)^−m] / [1 − (1+r)^−n] (m remaining years, n the legal maximum). */
+double inv_term_factor(double r, double m, double n);
+/* 所有者权益系数 by 供应方式 (STANDARDS §5.3): 6 → 1; 1, 7 → 0.4; 3 (租赁) → (20 − GYNX +
+ * YSYNX)/20; otherwise (N − GYNX + YSYNX)/N with N the legal maximum term of the use. Clamped to
+ * [0, 1]. */
+double inv_owner_coefficient(const char *gyfs, const char *tdyt, double gynx, double ysynx);
+/* Legal maximum term: 住宅 07 70, 商服 05 40, others 50 years. */
+int inv_legal_term(const char *tdyt);
+/* 收入权益法: Σ_{t=1..n} SI × K / (1+i)^t, in yuan. */
+double inv_income_rights(double si, double k, double i, int n);
+/* Years between two YYYY-MM-DD dates (days / 365.2425); NAN when malformed. */
+double inv_years_between(const char *from, const char *to);
+/* 容积率修正 K by linear interpolation in the (TDYT, JB) rows, clamped at the ends; 1 when the
+ * table has no row for them. */
+struct zr_csv;
+double inv_far_factor(const struct zr_csv *far, const char *tdyt, int jb, double rjl);
+#endif

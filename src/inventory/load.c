@@ -1,0 +1,237 @@
+/* Inputs of the inventory: state-owned parcels, price zones, the price index. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "codes/codes.h"
+#include "core/fixed.h"
+#include "inventory/inv_int.h"
+#include "io/io.h"
+#include "source/source.h"
+
+static int field(const imp_source *s, const char *name) {
+    for (int k = 0; k < imp_source_nfields(s); k++)
+        if (zr_strieq(imp_source_field(s, k), name)) return k;
+    return -1;
+}
+
+static const char *text(zr_arena *a, const zr_value *v) {
+    char tmp[64];
+    const char *s = v->kind == ZR_FT_TEXT   ? v->s
+                    : v->kind == ZR_FT_INT  ? zr_fmt(tmp, sizeof tmp, "%lld", (long long)v->i)
+                    : v->kind == ZR_FT_REAL ? zr_fmt(tmp, sizeof tmp, "%.15g", v->r)
+                                            : NULL;
+    if (!s) return NULL;
+    size_t len = strlen(s);
+    while (len && s[len - 1] == ' ')
+        len--;
+    return len ? zr_arena_strndup(a, s, len) : NULL;
+}
+
+static int number(const zr_value *v, double *out) {
+    if (v->kind == ZR_FT_REAL || v->kind == ZR_FT_INT) {
+        *out = v->kind == ZR_FT_INT ? (double)v->i : v->r;
+        return 1;
+    }
+    if (v->kind != ZR_FT_TEXT) return 0;
+    char *end;
+    *out = strtod(v->s, &end);
+    return end != v->s && !*end;
+}
+
+static zr_status geom(const zr_batch *b, const zr_feature *f, zr_poly *p, char *why, size_t n) {
+    if (!f->geom) {
+        snprintf(why, n, "geometry is missing");
+        return ZR_ERR_GEOM_INVALID;
+    }
+    int empty = 0;
+    zr_status s = b->geom_is_gpkg ? zr_gpkg_blob_to_poly(f->geom, f->geom_len, p, &empty, why, n)
+                                  : zr_wkb_to_poly(f->geom, f->geom_len, p, why, n);
+    if (!s && (empty || !p->n_pts)) {
+        snprintf(why, n, "geometry is empty");
+        s = ZR_ERR_GEOM_INVALID;
+    }
+    return s;
+}
+
+zr_status inv_load_parcels(inv_data *d, const char *path, const char *layer, char *err, size_t n) {
+    imp_source src;
+    zr_status s = imp_source_open(&src, path, layer, err, n);
+    if (s) return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
+    if ((s = imp_source_crs(&src, err, n))) {
+        imp_source_close(&src);
+        return s;
+    }
+    d->crs = src.crs;
+    const int c_bsm = field(&src, "BSM"), c_dlbm = field(&src, "DLBM"),
+              c_qsxz = field(&src, "QSXZ"), c_zl = field(&src, "ZLDWDM"),
+              c_tbdlmj = field(&src, "TBDLMJ");
+    const char *missing = c_bsm < 0      ? "BSM"
+                          : c_dlbm < 0   ? "DLBM"
+                          : c_qsxz < 0   ? "QSXZ"
+                          : c_zl < 0     ? "ZLDWDM"
+                          : c_tbdlmj < 0 ? "TBDLMJ"
+                                         : NULL;
+    if (missing) {
+        snprintf(err, n, "%s: layer %s: required field %s is missing", src.path, src.layer,
+                 missing);
+        imp_source_close(&src);
+        return ZR_ERR_SCHEMA;
+    }
+    zr_batch b = {0};
+    size_t cap = 0;
+    s = zr_batch_init(&b, imp_source_nfields(&src));
+    while (!s) {
+        size_t got = 0;
+        if ((s = imp_source_next(&src, &b, 8192, &got, err, n)) || !got) break;
+        for (size_t i = 0; i < got && !s; i++) {
+            const zr_feature *f = &b.f[i];
+            d->n_all++;
+            const zr_value *q = &f->v[c_qsxz];
+            const char *qs = q->kind == ZR_FT_TEXT ? q->s : NULL;
+            char qbuf[8];
+            if (q->kind == ZR_FT_INT) qs = zr_fmt(qbuf, sizeof qbuf, "%lld", (long long)q->i);
+            if (!zr_qsxz_is_state(qs)) continue; /* only 全民所有 parcels are assets */
+            if (d->n == cap) {
+                cap = cap ? cap * 2 : 4096;
+                inv_parcel *np = realloc(d->p, cap * sizeof *np);
+                if (!np) {
+                    s = ZR_ERR_NOMEM;
+                    break;
+                }
+                d->p = np;
+            }
+            inv_parcel *p = &d->p[d->n];
+            memset(p, 0, sizeof *p);
+            p->bsm = text(d->arena, &f->v[c_bsm]);
+            p->dlbm = text(d->arena, &f->v[c_dlbm]);
+            p->zldwdm = text(d->arena, &f->v[c_zl]);
+            double a;
+            char why[160];
+            if (!p->bsm || !p->dlbm || !p->zldwdm || !number(&f->v[c_tbdlmj], &a)) {
+                snprintf(err, n,
+                         "%s: layer %s: feature fid=%lld BSM=%s: field %s: empty or unreadable",
+                         src.path, src.layer, (long long)f->fid, p->bsm ? p->bsm : "",
+                         !p->bsm      ? "BSM"
+                         : !p->dlbm   ? "DLBM"
+                         : !p->zldwdm ? "ZLDWDM"
+                                      : "TBDLMJ");
+                s = ZR_ERR_SCHEMA;
+                break;
+            }
+            p->tbdlmj = zr_round_cents(a);
+            if ((s = geom(&b, f, &p->poly, why, sizeof why))) {
+                snprintf(err, n, "%s: layer %s: feature fid=%lld BSM=%s: field geometry: %s",
+                         src.path, src.layer, (long long)f->fid, p->bsm, why);
+                zr_poly_free(&p->poly);
+                break;
+            }
+            zr_poly_envelope(&p->poly, p->env);
+            zr_dlbm_tdyt(p->dlbm, p->tdyt);
+            p->cls = inv_class(p->dlbm);
+            d->n++;
+        }
+    }
+    zr_batch_free(&b);
+    imp_source_close(&src);
+    return s;
+}
+
+/* ZS of (tdyt, date) from the index; 0 when absent. In hundredths. */
+static int64_t index_of(const zr_csv *t, int ct, int cr, int cz, const char *tdyt,
+                        const char *date) {
+    for (size_t r = 0; r < t->nrows; r++)
+        if (!strcmp(zr_csv_cell(t, r, ct), tdyt) && !strcmp(zr_csv_cell(t, r, cr), date)) {
+            int64_t v = 0;
+            return zr_parse_decimal(zr_csv_cell(t, r, cz), 2, &v) == ZR_OK ? v : -1;
+        }
+    return 0;
+}
+
+zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const char *index_path,
+                         const char *base_date, char *err, size_t n) {
+    zr_csv idx;
+    zr_status s = zr_csv_read(index_path, &idx, err, n);
+    if (s) return s;
+    const int ct = zr_csv_col(&idx, "TDYT"), cr = zr_csv_col(&idx, "RQ"),
+              cz = zr_csv_col(&idx, "ZS");
+    if (ct < 0 || cr < 0 || cz < 0) {
+        snprintf(err, n, "%s: the header needs TDYT, RQ and ZS", index_path);
+        zr_csv_free(&idx);
+        return ZR_ERR_SCHEMA;
+    }
+    imp_source src;
+    if ((s = imp_source_open(&src, path, layer ? layer : "JZDJ", err, n))) {
+        zr_csv_free(&idx);
+        return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
+    }
+    if (!(s = imp_source_crs(&src, err, n)) && src.crs.epsg != d->crs.epsg) {
+        snprintf(err, n, "%s: layer %s is in EPSG:%d, the parcels in EPSG:%d", src.path, src.layer,
+                 src.crs.epsg, d->crs.epsg);
+        s = ZR_ERR_CRS;
+    }
+    const int c_t = field(&src, "TDYT"), c_j = field(&src, "JB"), c_g = field(&src, "JG"),
+              c_r = field(&src, "JZRQ");
+    if (!s && (c_t < 0 || c_j < 0 || c_g < 0 || c_r < 0)) {
+        snprintf(err, n, "%s: layer %s: fields TDYT, JB, JG and JZRQ are required", src.path,
+                 src.layer);
+        s = ZR_ERR_SCHEMA;
+    }
+    zr_batch b = {0};
+    size_t cap = 0;
+    if (!s) s = zr_batch_init(&b, imp_source_nfields(&src));
+    while (!s) {
+        size_t got = 0;
+        if ((s = imp_source_next(&src, &b, 1024, &got, err, n)) || !got) break;
+        for (size_t i = 0; i < got && !s; i++) {
+            const zr_feature *f = &b.f[i];
+            if (d->nz == cap) {
+                cap = cap ? cap * 2 : 64;
+                inv_zone *nz = realloc(d->z, cap * sizeof *nz);
+                if (!nz) {
+                    s = ZR_ERR_NOMEM;
+                    break;
+                }
+                d->z = nz;
+            }
+            inv_zone *z = &d->z[d->nz];
+            memset(z, 0, sizeof *z);
+            z->fid = f->fid;
+            const char *t = text(d->arena, &f->v[c_t]), *rq = text(d->arena, &f->v[c_r]);
+            double jb, jg;
+            char why[160];
+            if (!t || !rq || strlen(t) != 2 || strlen(rq) != 10 || !number(&f->v[c_j], &jb) ||
+                !number(&f->v[c_g], &jg) || jg < 0) {
+                snprintf(err, n,
+                         "%s: layer %s: feature fid=%lld: TDYT/JB/JG/JZRQ empty or malformed",
+                         src.path, src.layer, (long long)f->fid);
+                s = ZR_ERR_SCHEMA;
+                break;
+            }
+            memcpy(z->tdyt, t, 3);
+            memcpy(z->jzrq, rq, 11);
+            z->jb = (int)jb;
+            z->jg = zr_round_cents(jg);
+            const int64_t zb = index_of(&idx, ct, cr, cz, t, base_date),
+                          zj = index_of(&idx, ct, cr, cz, t, rq);
+            if (zb <= 0 || zj <= 0) {
+                snprintf(err, n, "%s: no usable price index for TDYT %s on %s (zone fid=%lld)",
+                         index_path, t, zb <= 0 ? base_date : rq, (long long)f->fid);
+                s = ZR_ERR_SCHEMA;
+                break;
+            }
+            z->price = zr_muldiv_round(z->jg, zb, zj); /* 期日修正 */
+            if ((s = geom(&b, f, &z->poly, why, sizeof why))) {
+                snprintf(err, n, "%s: layer %s: feature fid=%lld: field geometry: %s", src.path,
+                         src.layer, (long long)f->fid, why);
+                zr_poly_free(&z->poly);
+                break;
+            }
+            zr_poly_envelope(&z->poly, z->env);
+            d->nz++;
+        }
+    }
+    zr_batch_free(&b);
+    imp_source_close(&src);
+    zr_csv_free(&idx);
+    return s;
+}

@@ -1,0 +1,148 @@
+/* Valuation: each state-owned parcel split by the price zones of its use (TDYT); piece areas are
+ * TBDLMJ shared out by largest remainder on the 0.01 m² grid; piece price P = round(JG ×
+ * ZS(base) / ZS(JZRQ), 2); parcel value V = round(Σ piece area × P, 2). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "codes/codes.h"
+#include "core/fixed.h"
+#include "core/pool.h"
+#include "geo/geos_ops.h"
+#include "inventory/inv_int.h"
+
+const char *inv_class(const char *dlbm) {
+    if (zr_dlbm_is_wetland(dlbm)) return "湿地";
+    if (dlbm && dlbm[0] == '0' && dlbm[1] == '3') return "森林";
+    if (dlbm && dlbm[0] == '0' && dlbm[1] == '4') return "草原";
+    const zr_dlbm *d = zr_dlbm_find(dlbm);
+    return d ? zr_sdl_name(d->sdl) : "其他";
+}
+
+__extension__ typedef __int128 i128;
+
+static int priced_zero(const char *dlbm) {
+    return !strcmp(dlbm, "1006") || !strcmp(dlbm, "1107") || !strcmp(dlbm, "1203");
+}
+
+static double planar_area(const zr_poly *p) {
+    double a = 0;
+    for (size_t g = 0; g < p->n_polys; g++)
+        for (size_t r = p->poly_start[g]; r < p->poly_start[g + 1]; r++) {
+            const double ra = fabs(zr_ring_planar_area(p, r));
+            a += r == p->poly_start[g] ? ra : -ra;
+        }
+    return a;
+}
+
+/* The parcel lies wholly inside the zone: every parcel vertex is inside, and no zone vertex
+ * falls within the parcel's envelope (so no zone edge or hole reaches into it). */
+static int wholly_inside(const inv_parcel *p, const inv_zone *z) {
+    for (size_t i = 0; i < z->poly.n_pts; i++) {
+        const double x = z->poly.xy[2 * i], y = z->poly.xy[2 * i + 1];
+        if (x >= p->env[0] && x <= p->env[1] && y >= p->env[2] && y <= p->env[3]) return 0;
+    }
+    for (size_t i = 0; i < p->poly.n_pts; i++)
+        if (!zr_poly_contains(&z->poly, p->poly.xy[2 * i], p->poly.xy[2 * i + 1])) return 0;
+    return 1;
+}
+
+typedef struct {
+    inv_data *d;
+    zr_geos *g[64];
+    zr_status st[64];
+} value_ctx;
+
+static zr_status add_piece(inv_parcel *p, int zone, zr_poly *poly) {
+    inv_piece *np = realloc(p->pieces, (p->n_pieces + 1) * sizeof *np);
+    if (!np) return ZR_ERR_NOMEM;
+    p->pieces = np;
+    inv_piece *pc = &np[p->n_pieces++];
+    memset(pc, 0, sizeof *pc);
+    pc->zone = zone;
+    if (poly) pc->poly = *poly, memset(poly, 0, sizeof *poly);
+    return ZR_OK;
+}
+
+/* Split, share out, price one parcel (index i is recorded on its pieces). */
+zr_status inv_value_parcel(inv_data *d, zr_geos *g, inv_parcel *p, size_t i) {
+    zr_status s = ZR_OK;
+    double weights[66];
+    if (priced_zero(p->dlbm)) {
+        s = add_piece(p, -1, NULL);
+    } else {
+        int whole = -1, cand[64], nc = 0;
+        for (size_t k = 0; k < d->nz && nc < 64; k++) {
+            const inv_zone *z = &d->z[k];
+            if (strcmp(z->tdyt, p->tdyt) || z->env[0] > p->env[1] || z->env[1] < p->env[0] ||
+                z->env[2] > p->env[3] || z->env[3] < p->env[2])
+                continue;
+            if (whole < 0 && wholly_inside(p, z)) whole = (int)k;
+            cand[nc++] = (int)k;
+        }
+        if (whole >= 0) {
+            s = add_piece(p, whole, NULL);
+        } else if (nc == 0) {
+            s = add_piece(p, -1, NULL); /* no zone for this use: a physical-only asset */
+        } else {
+            const double total = planar_area(&p->poly);
+            double covered = 0;
+            zr_poly inter = {0};
+            for (int k = 0; k < nc && !s; k++) {
+                if (zr_geos_intersection(g, &p->poly, &d->z[cand[k]].poly, &inter) != ZR_OK) {
+                    s = ZR_ERR_GEOS;
+                    break;
+                }
+                const double a = planar_area(&inter);
+                if (!(a > total * 1e-12)) continue;
+                covered += a;
+                weights[p->n_pieces] = a;
+                s = add_piece(p, cand[k], &inter);
+            }
+            zr_poly_free(&inter);
+            if (!s && (total - covered > total * 1e-9 || !p->n_pieces)) {
+                weights[p->n_pieces] = total - covered > 0 ? total - covered : 0;
+                s = add_piece(p, -1, NULL);
+            }
+        }
+    }
+    if (s) return s;
+    if (p->n_pieces == 1) weights[0] = 1;
+    int64_t shares[66];
+    if ((s = zr_apportion(p->tbdlmj, weights, p->n_pieces, shares))) return s;
+    i128 sum = 0; /* 0.0001 yuan */
+    for (size_t k = 0; k < p->n_pieces; k++) {
+        inv_piece *pc = &p->pieces[k];
+        pc->parcel = i;
+        pc->area = shares[k];
+        const int64_t price = pc->zone >= 0 && !priced_zero(p->dlbm) ? d->z[pc->zone].price : 0;
+        pc->value = pc->area * price;
+        sum += (i128)pc->value;
+    }
+    p->value = (int64_t)((sum + 50) / 100); /* half-up; values are ≥ 0 */
+    return ZR_OK;
+}
+
+static void value_range(void *ctx, size_t b, size_t e, int w) {
+    value_ctx *c = ctx;
+    for (size_t i = b; i < e && !c->st[w]; i++)
+        c->st[w] = inv_value_parcel(c->d, c->g[w], &c->d->p[i], i);
+}
+
+zr_status inv_value(inv_data *d, int threads, char *err, size_t n) {
+    if (threads > 64) threads = 64;
+    value_ctx *c = calloc(1, sizeof *c);
+    if (!c) return ZR_ERR_NOMEM;
+    c->d = d;
+    zr_status s = ZR_OK;
+    for (int t = 0; t < threads && !s; t++)
+        s = zr_geos_open(&c->g[t]);
+    if (!s) zr_parallel_for(threads, d->n, value_range, c);
+    for (int t = 0; t < threads; t++) {
+        if (!s && c->st[t]) s = c->st[t];
+        zr_geos_close(c->g[t]);
+    }
+    free(c);
+    if (s) snprintf(err, n, "valuation: %s", zr_status_str(s));
+    return s;
+}
