@@ -1,5 +1,6 @@
 #!/bin/sh
-# The county job on a generated county: demo-data → import; prints where each result is.
+# The county job on a generated county: demo-data → import → check → inventory; prints where
+# each result is.
 set -eu
 zrzy=$1 dir=$2 parcels=${3:-100000}
 mkdir -p "$dir"
@@ -8,11 +9,23 @@ echo "== zrzy demo-data: a synthetic county of $parcels parcels"
 echo "== zrzy import: parcels into the store, with ellipsoidal areas"
 rm -f "$dir/store.gpkg"
 "$zrzy" import "$dir/store.gpkg" "$dir/county.gpkg" --year 2023
+echo "== zrzy check: the quality-check catalogue"
+rc=0
+"$zrzy" check "$dir/store.gpkg" --out "$dir/check" || rc=$?
+[ $rc -le 3 ] || exit $rc
+echo "== zrzy inventory: value the state-owned assets"
+"$zrzy" inventory --parcels "$dir/store.gpkg" --prices "$dir/county.gpkg" \
+    --price-index "$dir/price_index.csv" --far "$dir/far.csv" --rights "$dir/county.gpkg" \
+    --minerals "$dir/minerals.csv" --base-date 2023-12-31 --out "$dir/inventory"
 echo "== zrzy info"
-"$zrzy" info "$dir/store.gpkg" | head -n 12
+"$zrzy" info "$dir/store.gpkg" | head -n 8
 echo "   …"
 echo
 echo "Results:"
-echo "  generated county:  $dir/county.gpkg   (layers DLTB, XZQ, TKXS; opens in QGIS)"
+echo "  generated county:  $dir/county.gpkg (DLTB, XZQ, TKXS, JZDJ price zones, ZD rights)"
+echo "                     $dir/price_index.csv far.csv minerals.csv"
 echo "  store:             $dir/store.gpkg    (zrzy info $dir/store.gpkg [--json])"
 echo "  import report:     $dir/store.import-report.csv"
+echo "  quality check:     $dir/check/        (errors.csv errors.gpkg report.xlsx report.pdf)"
+echo "  asset inventory:   $dir/inventory/    (parcels.csv summary.csv summary.xlsx inventory.gpkg"
+echo "                                          rights.csv minerals.csv report.pdf manifest.txt)"

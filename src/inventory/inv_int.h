@@ -71,4 +71,15 @@ double inv_years_between(const char *from, const char *to);
  * table has no row for them. */
 struct zr_csv;
 double inv_far_factor(const struct zr_csv *far, const char *tdyt, int jb, double rjl);
+/* A row of the summary tables: unit (level 1 county, 2 town, 3 village) × class × land class,
+ * or the unit's 合计 row (class "合计", first in its unit). */
+typedef struct sum_row {
+    char key[96];
+    int level;
+    char code[13], cls[16], dlbm[6];
+    int64_t count, area, value; /* 0.01 m², 0.01 yuan */
+} sum_row;
+zr_status inv_build_summary(const inv_data *d, sum_row **out, size_t *n_out);
+/* Display values in 0.01 公顷 and 0.01 万元 with forced balancing (强制调平), top-down. */
+zr_status inv_balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_value);
 #endif

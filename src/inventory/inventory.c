@@ -39,20 +39,13 @@ static int cmp_parcel(const void *a, const void *b) {
 
 /* ---- summary tables ---- */
 
-typedef struct {
-    char key[96]; /* level|code|class|dlbm */
-    int level;    /* 1 county, 2 town, 3 village */
-    char code[13], cls[16], dlbm[6];
-    int64_t count, area, value;
-} sum_row;
-
 static int cmp_row(const void *a, const void *b) {
     return strcmp(((const sum_row *)a)->key, ((const sum_row *)b)->key);
 }
 
 /* Rows by unit (county, towns, villages) × class × land class, and a 合计 row per unit (class
  * "合计"), sorted; every total is the integer sum of the rows below it. */
-static zr_status build_summary(const inv_data *d, sum_row **out, size_t *n_out) {
+zr_status inv_build_summary(const inv_data *d, sum_row **out, size_t *n_out) {
     const size_t cap = d->n * 6 + 1;
     sum_row *r = malloc(cap * sizeof *r);
     if (!r) return ZR_ERR_NOMEM;
@@ -110,7 +103,7 @@ static zr_status write_summary_csv(const char *path, const sum_row *r, size_t n)
  * yuan). The county total is rounded half-up; each level's units are apportioned (largest
  * remainder) to sum to the unit above, and each unit's rows to its total, so every displayed
  * total is the sum of the displayed rows. */
-static zr_status balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_value) {
+zr_status inv_balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_value) {
     zr_status s = ZR_OK;
     for (int pass = 0; pass < 2 && !s; pass++) {
         int64_t *disp = pass ? disp_value : disp_area;
@@ -166,7 +159,7 @@ static zr_status balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp
 
 static zr_status write_summary_xlsx(const char *path, sum_row *r, size_t n) {
     int64_t *da = malloc((n ? n : 1) * sizeof *da), *dv = malloc((n ? n : 1) * sizeof *dv);
-    zr_status s = da && dv ? balance(r, n, da, dv) : ZR_ERR_NOMEM;
+    zr_status s = da && dv ? inv_balance(r, n, da, dv) : ZR_ERR_NOMEM;
     enum { NC = 7 };
     const char *headers[NC] = {"级别",   "单位代码",   "资源类",    "地类编码",
                                "图斑数", "面积(公顷)", "价值(万元)"};
@@ -552,7 +545,7 @@ zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *res,
     }
     sum_row *rows = NULL;
     size_t nr = 0;
-    if (!s) s = build_summary(&d, &rows, &nr);
+    if (!s) s = inv_build_summary(&d, &rows, &nr);
     if (!s) {
         snprintf(path, sizeof path, "%s/summary.csv", o->out_dir);
         if ((s = write_summary_csv(path, rows, nr))) snprintf(err, n, "%s: cannot write", path);

@@ -1,0 +1,212 @@
+/* Asset inventory: formulas against worked examples, exact area shares, balanced totals,
+ * forced balancing, same inputs → same bytes. */
+#include <sqlite3.h>
+#include "core/fixed.h"
+#include "inventory/inv_int.h"
+#include "io/io.h"
+#include "test.h"
+#include "unit/util.h"
+
+static char dir[1024];
+
+TEST(formulas) {
+    /* 年期修正: r = 6 %, m = 30, n = 50 → 0.87330 (STANDARDS §5.4) */
+    CHECK_NEAR(inv_term_factor(0.06, 30, 50), 0.87330, 5e-6);
+    CHECK_NEAR(inv_term_factor(0.06, 50, 50), 1, 0);
+    CHECK_NEAR(inv_term_factor(0.06, -1, 50), 0, 0);
+    /* 所有者权益系数 (§5.3) */
+    CHECK_NEAR(inv_owner_coefficient("6", "07", 70, 10), 1, 0);
+    CHECK_NEAR(inv_owner_coefficient("1", "07", 70, 10), 0.4, 0);
+    CHECK_NEAR(inv_owner_coefficient("3", "05", 20, 5), 0.25, 1e-12); /* (20 − 20 + 5)/20 */
+    CHECK_NEAR(inv_owner_coefficient("2", "07", 70, 14), 0.2, 1e-12); /* (70 − 70 + 14)/70 */
+    CHECK_NEAR(inv_owner_coefficient("2", "05", 40, 10), 0.25, 1e-12);
+    CHECK_NEAR(inv_owner_coefficient("2", "06", 50, 60), 1, 0); /* clamped */
+    CHECK_EQ_INT(inv_legal_term("07"), 70);
+    CHECK_EQ_INT(inv_legal_term("05"), 40);
+    CHECK_EQ_INT(inv_legal_term("06"), 50);
+    /* 收入权益法: SI 100, K 0.05, i 8 %, 3 years = 5 × (1/1.08 + 1/1.08² + 1/1.08³) */
+    CHECK_NEAR(inv_income_rights(100, 0.05, 0.08, 3), 12.885484, 1e-6);
+    CHECK_NEAR(inv_income_rights(100, 0.05, 0.08, 0), 0, 0);
+    /* dates */
+    CHECK_NEAR(inv_years_between("2013-12-31", "2023-12-31"), 10, 0.01);
+    CHECK(isnan(inv_years_between("2023-13-01", "2023-12-31")));
+    /* 期日修正: P = round(JG × ZS(base) / ZS(JZRQ), 2): 1460.00 × 112.49 / 100 = 1642.354 */
+    CHECK_EQ_INT(zr_muldiv_round(146000, 11249, 10000), 164235);
+}
+
+TEST(far_interpolation) {
+    char path[1200];
+    snprintf(path, sizeof path, "%s/far.csv", dir);
+    FILE *f = fopen(path, "w");
+    REQUIRE(f);
+    /* Excel's way: BOM and CRLF */
+    fputs("\xEF\xBB\xBFTDYT,JB,RJL,K\r\n07,1,1.0,0.90\r\n07,1,2.0,1.10\r\n07,1,3.0,1.20\r\n", f);
+    fclose(f);
+    zr_csv t;
+    char err[256];
+    REQUIRE(zr_csv_read(path, &t, err, sizeof err) == ZR_OK);
+    CHECK_EQ_INT(t.nrows, 3);
+    CHECK_NEAR(inv_far_factor(&t, "07", 1, 1.5), 1.00, 1e-12);
+    CHECK_NEAR(inv_far_factor(&t, "07", 1, 2.5), 1.15, 1e-12);
+    CHECK_NEAR(inv_far_factor(&t, "07", 1, 0.2), 0.90, 0); /* clamped at the ends */
+    CHECK_NEAR(inv_far_factor(&t, "07", 1, 9.0), 1.20, 0);
+    CHECK_NEAR(inv_far_factor(&t, "05", 1, 2.0), 1, 0); /* no row: no correction */
+    zr_csv_free(&t);
+cleanup:;
+}
+
+TEST(forced_balancing) {
+    /* a county of two towns of two villages, one row each: 3 × 0.004 ha rounds to 0.01 */
+    sum_row r[] = {
+        {"", 1, "371521", "合计", "", 4, 0, 0},
+        {"", 1, "371521", "农用地", "0103", 4, 0, 0},
+        {"", 2, "371521101", "合计", "", 2, 0, 0},
+        {"", 2, "371521101", "农用地", "0103", 2, 0, 0},
+        {"", 2, "371521102", "合计", "", 2, 0, 0},
+        {"", 2, "371521102", "农用地", "0103", 2, 0, 0},
+        {"", 3, "371521101001", "合计", "", 1, 0, 0},
+        {"", 3, "371521101001", "农用地", "0103", 1, 0, 0},
+        {"", 3, "371521101002", "合计", "", 1, 0, 0},
+        {"", 3, "371521101002", "农用地", "0103", 1, 0, 0},
+        {"", 3, "371521102001", "合计", "", 1, 0, 0},
+        {"", 3, "371521102001", "农用地", "0103", 1, 0, 0},
+        {"", 3, "371521102002", "合计", "", 1, 0, 0},
+        {"", 3, "371521102002", "农用地", "0103", 1, 0, 0},
+    };
+    const int64_t village[4] = {4400, 4400, 4400, 4399}; /* 0.01 m²: 44 m² each, 0.0044 ha */
+    for (int v = 0; v < 4; v++)
+        r[6 + 2 * v].area = r[7 + 2 * v].area = village[v];
+    r[2].area = r[3].area = village[0] + village[1];
+    r[4].area = r[5].area = village[2] + village[3];
+    r[0].area = r[1].area = r[2].area + r[4].area;
+    int64_t da[14], dv[14];
+    REQUIRE(inv_balance(r, 14, da, dv) == ZR_OK);
+    CHECK_EQ_INT(da[0], 2); /* 176 m² → 0.02 ha (rounded half-up) */
+    CHECK_EQ_INT(da[2] + da[4], da[0]);
+    CHECK_EQ_INT(da[6] + da[8], da[2]);
+    CHECK_EQ_INT(da[10] + da[12], da[4]);
+    for (int k = 0; k < 14; k += 2)
+        CHECK_EQ_INT(da[k + 1], da[k]);
+    CHECK_EQ_INT(dv[0], 0);
+cleanup:;
+}
+
+static int64_t cents(const char *s) {
+    int64_t v = 0;
+    zr_parse_decimal(s, 2, &v);
+    return v;
+}
+
+TEST(county_run) {
+    zr_demo_opts o = {.out_dir = dir, .parcels = 3000, .county = "371521", .seed = 5, .km2 = 200};
+    zr_demo_result dr;
+    char err[1024] = "", p1[1200], p2[1200], idx[1200], far[1200], min[1200];
+    REQUIRE(zr_demo_generate(&o, &dr, err, sizeof err) == ZR_OK);
+    snprintf(idx, sizeof idx, "%s/price_index.csv", dir);
+    snprintf(far, sizeof far, "%s/far.csv", dir);
+    snprintf(min, sizeof min, "%s/minerals.csv", dir);
+    snprintf(p1, sizeof p1, "%s/inv1", dir);
+    snprintf(p2, sizeof p2, "%s/inv2", dir);
+    zr_inventory_opts io = {.parcels = dr.path,
+                            .prices = dr.path,
+                            .price_index = idx,
+                            .far = far,
+                            .rights = dr.path,
+                            .minerals = min,
+                            .out_dir = p1,
+                            .threads = 2};
+    zr_inventory_result r1, r2;
+    REQUIRE(zr_inventory_run(&io, &r1, err, sizeof err) == ZR_OK);
+    CHECK(r1.n_state > 100);
+    CHECK(r1.n_pieces > r1.n_state); /* some parcels are split by zones */
+    CHECK(r1.n_rights > 0 && r1.n_minerals == 3);
+    io.out_dir = p2;
+    io.threads = 1;
+    REQUIRE(zr_inventory_run(&io, &r2, err, sizeof err) == ZR_OK);
+    /* same inputs, same bytes, whatever the threads */
+    static const char *const files[] = {"parcels.csv", "summary.csv", "rights.csv", "minerals.csv",
+                                        "manifest.txt"};
+    for (size_t k = 0; k < 5; k++) {
+        char a[1300], b[1300];
+        size_t na, nb;
+        snprintf(a, sizeof a, "%s/%s", p1, files[k]);
+        snprintf(b, sizeof b, "%s/%s", p2, files[k]);
+        unsigned char *x = file_bytes(a, &na), *y = file_bytes(b, &nb);
+        if (k == 4 && x && y) { /* the manifest names the output-independent inputs only */
+            ZR_TEST_RECORD_(na == nb && !memcmp(x, y, na), "%s differs", files[k]);
+        } else {
+            ZR_TEST_RECORD_(x && y && na == nb && !memcmp(x, y, na), "%s differs between runs",
+                            files[k]);
+        }
+        free(x);
+        free(y);
+    }
+    /* area conservation: the pieces of every parcel sum exactly to its TBDLMJ */
+    char gpkg[1300];
+    snprintf(gpkg, sizeof gpkg, "%s/inventory.gpkg", p1);
+    sqlite3 *h = NULL;
+    sqlite3_stmt *q = NULL;
+    REQUIRE(sqlite3_open_v2(gpkg, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    REQUIRE(
+        sqlite3_prepare_v2(h,
+                           "SELECT count(*), sum(s.t != j.a) FROM (SELECT BSM, CAST(round(TBDLMJ "
+                           "* 100) AS INTEGER) t FROM SWL) s JOIN (SELECT BSM, sum(CAST(round(AREA "
+                           "* 100) AS INTEGER)) a FROM JZL GROUP BY BSM) j USING (BSM)",
+                           -1, &q, NULL) == SQLITE_OK);
+    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    CHECK_EQ_INT(sqlite3_column_int64(q, 0), r1.n_state);
+    CHECK_EQ_INT(sqlite3_column_int64(q, 1), 0);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    /* summary.csv: every 合计 is the exact sum of its unit's rows, and the county total the
+       sum of parcels.csv */
+    char sp[1300];
+    snprintf(sp, sizeof sp, "%s/summary.csv", p1);
+    zr_csv t;
+    REQUIRE(zr_csv_read(sp, &t, err, sizeof err) == ZR_OK);
+    int64_t tot_a = -1, tot_v = -1, sum_a = 0, sum_v = 0, county_a = 0, county_v = 0;
+    int balanced = 1;
+    for (size_t i = 0; i <= t.nrows; i++) {
+        const int is_total = i < t.nrows && !strcmp(zr_csv_cell(&t, i, 2), "合计");
+        if (i == t.nrows || is_total) {
+            if (tot_a >= 0) balanced &= tot_a == sum_a && tot_v == sum_v;
+            if (i == t.nrows) break;
+            tot_a = cents(zr_csv_cell(&t, i, 5)), tot_v = cents(zr_csv_cell(&t, i, 6));
+            sum_a = sum_v = 0;
+            if (!strcmp(zr_csv_cell(&t, i, 0), "县")) county_a = tot_a, county_v = tot_v;
+        } else {
+            sum_a += cents(zr_csv_cell(&t, i, 5)), sum_v += cents(zr_csv_cell(&t, i, 6));
+        }
+    }
+    CHECK(balanced);
+    CHECK_EQ_INT(county_a, r1.area_cents);
+    CHECK_EQ_INT(county_v, r1.value_cents);
+    zr_csv_free(&t);
+cleanup:;
+}
+
+TEST(bad_inputs) {
+    char err[1024] = "", bad[1200], out[1200];
+    snprintf(bad, sizeof bad, "%s/bad_index.csv", dir);
+    FILE *f = fopen(bad, "w");
+    REQUIRE(f);
+    fputs("TDYT,RQ,ZS\n01,2021-01-01,100\n", f); /* no base-date row */
+    fclose(f);
+    char county[1200];
+    snprintf(county, sizeof county, "%s/county.gpkg", dir);
+    snprintf(out, sizeof out, "%s/inv-bad", dir);
+    zr_inventory_opts io = {
+        .parcels = county, .prices = county, .price_index = bad, .out_dir = out};
+    zr_inventory_result r;
+    CHECK(zr_inventory_run(&io, &r, err, sizeof err) == ZR_ERR_SCHEMA);
+    CHECK(strstr(err, "bad_index.csv") && strstr(err, "2023-12-31"));
+    CHECK(!file_exists(out));
+    io.base_date = "2023-02-30x";
+    CHECK(zr_inventory_run(&io, &r, err, sizeof err) == ZR_ERR_ARG);
+cleanup:;
+}
+
+int main(void);
+TEST_MAIN(const char *d = tmp_dir("inventory"); if (!d) return 1;
+          snprintf(dir, sizeof dir, "%s", d); RUN(formulas); RUN(far_interpolation);
+          RUN(forced_balancing); RUN(county_run); RUN(bad_inputs))
