@@ -29,7 +29,7 @@ best_of() { # command…: prints the best wall time of $runs runs
 county=$work/county-$parcels.gpkg
 if [ ! -f "$county" ]; then
     "$Z" demo-data --out "$work/gen-$parcels" --parcels "$parcels" >/dev/null
-    mv "$work/gen-$parcels/county.gpkg" "$county"
+    cp "$work/gen-$parcels/county.gpkg" "$county"
 fi
 verts=$(sqlite3 "$county" "select round(avg((length(geom) - 40 - 22) / 16.0), 1) from DLTB")
 echo "== data: $county ($(sqlite3 "$county" 'select count(*) from DLTB') parcels, ≈$verts vertices each)"
@@ -40,6 +40,18 @@ t_zrzy=$(best_of import_once)
 import_once 2>"$work/import.log" || true
 echo "zrzy import (load + ellipsoidal areas + R*Tree): ${t_zrzy} s best of $runs; $(grep -o 'peak RSS [0-9]* MB' "$work/import.log")"
 
+dir100=$(dirname "$county")/gen-$parcels
+inv_once() {
+    "$Z" inventory --parcels "$work/store.gpkg" --prices "$county" --price-index "$dir100/price_index.csv" \
+        --out "$work/inv"
+}
+if [ -f "$dir100/price_index.csv" ]; then
+    import_once 2>/dev/null
+    t_inv=$(best_of inv_once)
+    job_once() { import_once && inv_once; }
+    t_job=$(best_of job_once)
+    echo "zrzy inventory (overlay + valuation + all outputs): ${t_inv} s; import + inventory: ${t_job} s"
+fi
 check_once() { "$Z" check "$county" --out "$work/qc"; }
 t_check=$(best_of check_once)
 echo "zrzy check (whole catalogue, 17 rules, + errors.gpkg, XLSX, PDF): ${t_check} s best of $runs"
@@ -54,6 +66,10 @@ if command -v /usr/lib/postgresql/15/bin/initdb >/dev/null 2>&1; then
     t_pg=$(best_of bash "$anchors/anchor_import_postgis.sh" "$county")
     echo "PostGIS anchor_import_postgis.sh (ogr2ogr + ST_Area(geography)): ${t_pg} s; PostGIS / zrzy import: $(ratio "$t_pg" "$t_zrzy")×"
     t_pgqc=$(best_of bash "$anchors/anchor_qc_postgis.sh" "$county" "$work/qc-pg")
+    if [ -n "${t_job:-}" ]; then
+        t_pginv=$(best_of bash "$anchors/anchor_inventory_postgis.sh" "$county" "$dir100/price_index.csv" "$work/inv-pg")
+        echo "PostGIS anchor_inventory_postgis.sh: ${t_pginv} s; PostGIS / zrzy import+inventory: $(ratio "$t_pginv" "$t_job")×"
+    fi
     echo "PostGIS anchor_qc_postgis.sh (validity + overlaps + gaps): ${t_pgqc} s; PostGIS / zrzy check: $(ratio "$t_pgqc" "$t_check")×"
     runs=$RUNS_SAVE
 else
@@ -62,6 +78,10 @@ fi
 RUNS_SAVE=$runs
 runs=1
 t_gdqc=$(best_of bash "$anchors/anchor_qc_gdal.sh" "$county" "$work/qc-gdal")
+if [ -n "${t_job:-}" ]; then
+    t_gdinv=$(best_of bash "$anchors/anchor_inventory_gdal.sh" "$county" "$dir100/price_index.csv" "$work/inv-gdal")
+    echo "GDAL anchor_inventory_gdal.sh: ${t_gdinv} s; GDAL / zrzy import+inventory: $(ratio "$t_gdinv" "$t_job")×"
+fi
 runs=$RUNS_SAVE
 echo "GDAL anchor_qc_gdal.sh (validity + overlaps, SQLite dialect): ${t_gdqc} s; GDAL / zrzy check: $(ratio "$t_gdqc" "$t_check")×"
 
