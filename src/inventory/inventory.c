@@ -1,6 +1,7 @@
 /* zrzy inventory: value the state-owned assets and write the tables, layers and report. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,11 +440,25 @@ static zr_status value_minerals(const char *csv, const char *out_path, int64_t *
 
 /* ---- run ---- */
 
-static void hash_line(FILE *f, const char *label, const char *path) {
-    char hex[65];
-    if (!path) return;
-    if (zr_sha256_file(path, hex) != ZR_OK) snprintf(hex, sizeof hex, "(not a single file)");
-    fprintf(f, "input.%s = %s sha256:%s\n", label, path, hex);
+/* The inputs' hashes are computed on a thread beside the valuation. */
+typedef struct {
+    const char *label[6], *path[6];
+    char hex[6][65];
+    int n;
+} hash_job;
+
+static void *hash_inputs(void *arg) {
+    hash_job *j = arg;
+    for (int i = 0; i < j->n; i++) {
+        int dup = -1;
+        for (int k = 0; k < i; k++)
+            if (!strcmp(j->path[k], j->path[i])) dup = k;
+        if (dup >= 0)
+            memcpy(j->hex[i], j->hex[dup], 65);
+        else if (zr_sha256_file(j->path[i], j->hex[i]) != ZR_OK)
+            snprintf(j->hex[i], 65, "(not a single file)");
+    }
+    return NULL;
 }
 
 static zr_status write_report(const char *path, const inv_data *d, const zr_inventory_opts *o,
@@ -512,8 +527,18 @@ zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *res,
         snprintf(err, n, "--base-date '%s' is not YYYY-MM-DD", base);
         return ZR_ERR_ARG;
     }
+    hash_job hj = {0};
+    const char *labels[6] = {"parcels", "prices", "price_index", "far", "rights", "minerals"};
+    const char *paths[6] = {o->parcels, o->prices, o->price_index, o->far, o->rights, o->minerals};
+    for (int i = 0; i < 6; i++)
+        if (paths[i]) hj.label[hj.n] = labels[i], hj.path[hj.n++] = paths[i];
+    pthread_t ht;
+    const int hashing = pthread_create(&ht, NULL, hash_inputs, &hj) == 0;
     inv_data d = {0};
-    if (!(d.arena = zr_arena_new(1 << 20))) return ZR_ERR_NOMEM;
+    if (!(d.arena = zr_arena_new(1 << 20))) {
+        if (hashing) pthread_join(ht, NULL);
+        return ZR_ERR_NOMEM;
+    }
     zr_status s = inv_load_parcels(&d, o->parcels, o->layer, err, n);
     if (!s) s = inv_load_zones(&d, o->prices, o->price_layer, o->price_index, base, err, n);
     if (!s) s = inv_value(&d, o->threads > 0 ? o->threads : zr_ncpu(), err, n);
@@ -571,18 +596,18 @@ zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *res,
         if ((s = write_report(path, &d, o, base, rows, nr)))
             snprintf(err, n, "%s: cannot write", path);
     }
+    if (hashing)
+        pthread_join(ht, NULL);
+    else
+        hash_inputs(&hj);
     if (!s) {
         snprintf(path, sizeof path, "%s/manifest.txt", o->out_dir);
         FILE *f = fopen(path, "w");
         if (f) {
             fprintf(f, "zrzy %s inventory\nbase_date = %s\nprice_system = %s\n", ZRZY_VERSION, base,
                     PRICE_SYSTEM);
-            hash_line(f, "parcels", o->parcels);
-            if (strcmp(o->prices, o->parcels)) hash_line(f, "prices", o->prices);
-            hash_line(f, "price_index", o->price_index);
-            hash_line(f, "far", o->far);
-            hash_line(f, "rights", o->rights);
-            hash_line(f, "minerals", o->minerals);
+            for (int i = 0; i < hj.n; i++)
+                fprintf(f, "input.%s = %s sha256:%s\n", hj.label[i], hj.path[i], hj.hex[i]);
             if (fclose(f) != 0) s = ZR_ERR_IO;
         } else {
             s = ZR_ERR_IO;
