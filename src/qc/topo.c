@@ -21,8 +21,10 @@
  * pass re-derives coordinates from the parcels, so a collision can hide a defect but never
  * invent one. */
 typedef struct {
-    uint64_t h; /* 0: empty */
-    int32_t fwd, bwd;
+    uint64_t h;     /* 0: empty */
+    uintptr_t ref;  /* the first occurrence's start vertex; low bit: the end is the previous vertex */
+    int32_t fwd;    /* net count of the canonical direction */
+    int32_t unused;
 } edge;
 
 typedef struct {
@@ -228,23 +230,19 @@ typedef struct {
     seg_list *out;
 } edge_ctx;
 
-/* Net count of directed edge a→b: its own direction counts +1, the opposite −1. */
+/* Net count of directed edge a→b: its own direction counts +1, the opposite −1. b is a's
+ * next (or, when rev, previous) vertex in the same coordinate array. */
 static zr_status count_edge(void *ctx, const double *a, const double *b) {
     edge_ctx *c = ctx;
     int forward;
-    edge *e = slot(c->et, edge_hash(a[0], a[1], b[0], b[1], &forward));
-    e->h = edge_hash(a[0], a[1], b[0], b[1], &forward);
+    const uint64_t h = edge_hash(a[0], a[1], b[0], b[1], &forward);
+    edge *e = slot(c->et, h);
+    if (!e->h) {
+        e->h = h;
+        e->ref = (uintptr_t)a | (uintptr_t)(b < a);
+    }
     e->fwd += forward ? c->sign : -c->sign;
     return ZR_OK;
-}
-
-static zr_status emit_edge(void *ctx, const double *a, const double *b) {
-    edge_ctx *c = ctx;
-    int forward;
-    edge *e = slot(c->et, edge_hash(a[0], a[1], b[0], b[1], &forward));
-    if (e->fwd == 0 || e->bwd) return ZR_OK; /* cancelled, or already emitted */
-    e->bwd = 1;
-    return push_seg(c->out, a, b);
 }
 
 static int inside_boundary(const qc_data *d, double x, double y) {
@@ -286,14 +284,16 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
     zr_status s = et.t ? zr_geos_open(&g) : ZR_ERR_NOMEM;
     /* net directed edges: parcels +1, boundary −1; inner edges and a shared outline cancel */
     edge_ctx ec = {&et, 1, &segs};
-    for (int pass = 0; pass < 2 && !s; pass++) {
-        edge_fn fn = pass == 0 ? count_edge : emit_edge;
-        ec.sign = 1;
-        for (size_t i = 0; i < d->n && !s; i++)
-            if (d->p[i].valid) s = each_edge(&d->p[i].poly, fn, &ec);
-        ec.sign = -1;
-        for (size_t i = 0; i < d->n_v && !s; i++)
-            s = each_edge(&d->vpoly[i], fn, &ec);
+    for (size_t i = 0; i < d->n && !s; i++)
+        if (d->p[i].valid) s = each_edge(&d->p[i].poly, count_edge, &ec);
+    ec.sign = -1;
+    for (size_t i = 0; i < d->n_v && !s; i++) s = each_edge(&d->vpoly[i], count_edge, &ec);
+    /* what does not cancel: one segment per loose edge, read back from its first occurrence */
+    for (size_t i = 0; i < et.cap && !s && et.t; i++) {
+        const edge *e = &et.t[i];
+        if (!e->h || !e->fwd) continue;
+        const double *a = (const double *)(e->ref & ~(uintptr_t)1);
+        s = push_seg(&segs, a, (e->ref & 1) ? a - 2 : a + 2);
     }
     free(et.t);
     if (timing) fprintf(stderr, "timing:   edges %.3f s (%zu loose)\n", zr_now() - T0, segs.n);
