@@ -21,9 +21,10 @@
  * pass re-derives coordinates from the parcels, so a collision can hide a defect but never
  * invent one. */
 typedef struct {
-    uint64_t h;     /* 0: empty */
-    uintptr_t ref;  /* the first occurrence's start vertex; low bit: the end is the previous vertex */
-    int32_t fwd;    /* net count of the canonical direction */
+    uint64_t h; /* 0: empty */
+    uintptr_t
+        ref;     /* the first occurrence's start vertex; low bit: the end is the previous vertex */
+    int32_t fwd; /* net count of the canonical direction */
     int32_t unused;
 } edge;
 
@@ -287,7 +288,8 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
     for (size_t i = 0; i < d->n && !s; i++)
         if (d->p[i].valid) s = each_edge(&d->p[i].poly, count_edge, &ec);
     ec.sign = -1;
-    for (size_t i = 0; i < d->n_v && !s; i++) s = each_edge(&d->vpoly[i], count_edge, &ec);
+    for (size_t i = 0; i < d->n_v && !s; i++)
+        s = each_edge(&d->vpoly[i], count_edge, &ec);
     /* what does not cancel: one segment per loose edge, read back from its first occurrence */
     for (size_t i = 0; i < et.cap && !s && et.t; i++) {
         const edge *e = &et.t[i];
