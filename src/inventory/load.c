@@ -55,7 +55,8 @@ static zr_status geom(const zr_batch *b, const zr_feature *f, zr_poly *p, char *
 
 zr_status inv_load_parcels(inv_data *d, const char *path, const char *layer, char *err, size_t n) {
     imp_source src;
-    zr_status s = imp_source_open(&src, path, layer, err, n);
+    static const char *const cols[] = {"BSM", "DLBM", "QSXZ", "ZLDWDM", "TBDLMJ", NULL};
+    zr_status s = imp_source_open_cols(&src, path, layer, cols, err, n);
     if (s) return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
     if ((s = imp_source_crs(&src, err, n))) {
         imp_source_close(&src);

@@ -281,7 +281,10 @@ zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *b
     d->path = path;
     if (!(d->arena = zr_arena_new(1 << 22))) return ZR_ERR_NOMEM;
     imp_source src;
-    zr_status s = imp_source_open(&src, path, layer, err, n);
+    static const char *const cols[] = {"BSM",    "DLBM", "DLMC",   "QSXZ",   "ZLDWDM", "QSDWDM",
+                                       "KCDLBM", "GDLX", "GDPDJB", "CZCSXM", "TBMJ",   "KCMJ",
+                                       "TBDLMJ", "KCXS", "XZDWKD", NULL};
+    zr_status s = imp_source_open_cols(&src, path, layer, cols, err, n);
     if (s) return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
     double tl = zr_now();
     pthread_t dt;

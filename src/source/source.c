@@ -12,12 +12,17 @@ int imp_is_gpkg(const char *path) {
 }
 
 zr_status imp_source_open(imp_source *s, const char *path, const char *layer, char *err, size_t n) {
+    return imp_source_open_cols(s, path, layer, NULL, err, n);
+}
+
+zr_status imp_source_open_cols(imp_source *s, const char *path, const char *layer,
+                               const char *const *want, char *err, size_t n) {
     memset(s, 0, sizeof *s);
     snprintf(s->path, sizeof s->path, "%s", path);
     zr_status st;
     if (imp_is_gpkg(path)) {
         st = zr_store_open(path, ZR_STORE_READ, &s->gpkg);
-        if (!st) st = zr_reader_open(s->gpkg, layer, &s->rd);
+        if (!st) st = zr_reader_open_cols(s->gpkg, layer, want, &s->rd);
         if (st) {
             snprintf(err, n, "%s", zr_store_errmsg(s->gpkg));
             imp_source_close(s);

@@ -16,6 +16,9 @@ typedef struct imp_source {
 
 /* Open layer (NULL: default choice) of path; err names file and layer on failure. */
 zr_status imp_source_open(imp_source *s, const char *path, const char *layer, char *err, size_t n);
+/* The same, reading only the named fields (NULL-terminated list) where the format allows. */
+zr_status imp_source_open_cols(imp_source *s, const char *path, const char *layer,
+                               const char *const *want, char *err, size_t n);
 int imp_source_nfields(const imp_source *s);
 const char *imp_source_field(const imp_source *s, int i);
 /* The layer's CRS, classified; ZR_ERR_CRS with a reason. */

@@ -307,6 +307,18 @@ static zr_status pick_table(zr_store *s, const char *want, char *table, size_t n
 }
 
 zr_status zr_reader_open(zr_store *s, const char *table, zr_reader **out) {
+    return zr_reader_open_cols(s, table, NULL, out);
+}
+
+static int wanted(const char *const *want, const char *name) {
+    if (!want) return 1;
+    for (; *want; want++)
+        if (zr_strieq(*want, name)) return 1;
+    return 0;
+}
+
+zr_status zr_reader_open_cols(zr_store *s, const char *table, const char *const *want,
+                              zr_reader **out) {
     *out = NULL;
     zr_reader *r = calloc(1, sizeof *r);
     if (!r) return ZR_ERR_NOMEM;
@@ -353,7 +365,7 @@ zr_status zr_reader_open(zr_store *s, const char *table, zr_reader **out) {
                 store_ident(pk, sizeof pk, name);
                 continue;
             }
-            if (zr_strieq(name, r->geom_col)) continue;
+            if (zr_strieq(name, r->geom_col) || !wanted(want, name)) continue;
             char **nn = realloc(names, sizeof *nn * (size_t)(n + 1));
             if (!nn) break;
             names = nn;

@@ -66,6 +66,9 @@ typedef struct zr_reader zr_reader;
 /* Open a feature layer; table NULL picks "DLTB" (case-insensitive) or the only polygon layer.
  * The reader yields every column but the primary key and geometry, as found. */
 zr_status zr_reader_open(zr_store *s, const char *table, zr_reader **out);
+/* The same, yielding only the columns named in want (NULL-terminated; case-insensitive). */
+zr_status zr_reader_open_cols(zr_store *s, const char *table, const char *const *want,
+                              zr_reader **out);
 int zr_reader_nfields(const zr_reader *r);
 const char *zr_reader_field(const zr_reader *r, int i);
 const char *zr_reader_table(const zr_reader *r);
