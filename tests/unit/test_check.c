@@ -113,6 +113,9 @@ static zr_status build(const char *path) {
             case 7:
                 a.tbmj_delta = 1.0;
                 break; /* M01 */
+            case 9:
+                a.zldwdm = "3715211019990000000";
+                break; /* A08 (and A03) */
             case 10: { /* T02: the top-right corner cut off, a 75 m² gap */
                 const double pts[5][2] = {{60, 60}, {90, 60}, {90, 80}, {75, 90}, {60, 90}};
                 zr_poly_clear(&p);
@@ -193,13 +196,33 @@ static zr_status build(const char *path) {
 }
 
 /* rule,bsm,other_bsm,area — one line per expected finding, in errors.csv order. */
-static const char *const expected[] = {
-    "G01,B01,,",       "G02,B01,,0.00", /* the bow tie's two lobes cancel: a zero-area part */
-    "G02,P11,,",       "T01,P08,D08,900.00", "T02,P10,P14,75.00", "T03,X01,,900.00", "A01,P00,,",
-    "A02,P01,,",       "A03,P02,,",          "A04,P04,,",         "A04,P04,,",       "A05,P06,,",
-    "A06,P00,,", /* 0999 starts with 09: 特殊用地 needs a CZCSXM too */
-    "A06,P05,,",       "A07,P05,,",          "M01,P07,,1.00",     "M02,P06,,",       "M03,371521,,",
-    "M03,371521101,,", "M03,371521101255,,", "S01,B01,,0.00",     "S01,S15,,100.00",
+static const char *const expected[] =
+    {
+        "G01,B01,,",
+        "G02,B01,,0.00", /* the bow tie's two lobes cancel: a zero-area part */
+        "G02,P11,,",
+        "T01,P08,D08,900.00",
+        "T02,P10,P14,75.00",
+        "T03,X01,,900.00",
+        "A01,P00,,",
+        "A02,P01,,",
+        "A03,P02,,",
+        "A03,P09,,", /* village 371521101999 is not in the boundary layer either */
+        "A04,P04,,",
+        "A04,P04,,",
+        "A05,P06,,",
+        "A06,P00,,", /* 0999 starts with 09: 特殊用地 needs a CZCSXM too */
+        "A06,P05,,",
+        "A07,P05,,",
+        "A08,P09,,",
+        "M01,P07,,1.00",
+        "M02,P06,,",
+        "M03,371521,,",       /* JSMJ: D08, X01, S15, M01's metre and the gap */
+        "M03,371521101,,",    /* the same for the town */
+        "M03,371521101255,,", /* and the village (without P09) */
+        "M03,371521101255,,", /* DCMJ: P09 counts in another village */
+        "S01,B01,,0.00",
+        "S01,S15,,100.00",
 };
 
 TEST(planted_defects) {
