@@ -272,8 +272,15 @@ static zr_status write_gpkg(const char *path, const inv_data *d, char *err, size
 
 /* ---- rights (宗地) ---- */
 
+static const zr_field_def cq_fields[] = {
+    {"ZDDM", ZR_FT_TEXT, 19, 0},     {"QLR", ZR_FT_TEXT, 100, 0},     {"TDYT", ZR_FT_TEXT, 2, 0},
+    {"GYFS", ZR_FT_TEXT, 2, 0},      {"AREA", ZR_FT_REAL, 18, 2},     {"JB", ZR_FT_INT, 2, 0},
+    {"PRICE", ZR_FT_REAL, 12, 2},    {"K_FAR", ZR_FT_REAL, 8, 4},     {"JJJZL2", ZR_FT_REAL, 18, 2},
+    {"Y_NQXZ", ZR_FT_REAL, 8, 5},    {"SYZQYXS", ZR_FT_REAL, 8, 4},   {"SYZQYGSZ", ZR_FT_REAL, 18, 2}};
+
 static zr_status value_rights(inv_data *d, const zr_inventory_opts *o, const char *base,
-                              const char *out_path, int64_t *n_rights, char *err, size_t n) {
+                              const char *out_path, const char *gpkg_path, int64_t *n_rights,
+                              char *err, size_t n) {
     zr_csv far = {0};
     int have_far = 0;
     zr_status s = ZR_OK;
@@ -307,7 +314,14 @@ static zr_status value_rights(inv_data *d, const zr_inventory_opts *o, const cha
             f);
     zr_geos *g = NULL;
     zr_batch b = {0};
-    zr_buf sc = {0};
+    zr_buf sc = {0}, blob = {0};
+    zr_store *cq = NULL; /* the 产权 layer joins SWL and JZL in inventory.gpkg */
+    zr_writer *cw = NULL;
+    if (!s) s = zr_store_open(gpkg_path, ZR_STORE_WRITE, &cq);
+    if (!s) s = zr_store_begin(cq);
+    if (!s) s = zr_store_create_layer(cq, "CQ", cq_fields, 12, d->crs.epsg, "产权: 国有建设用地使用权宗地及所有者权益");
+    if (!s) s = zr_writer_open(cq, "CQ", cq_fields, 12, &cw);
+    if (s && cq) snprintf(err, n, "%s: %s", gpkg_path, zr_store_errmsg(cq));
     if (!s) s = zr_geos_open(&g);
     if (!s) s = zr_batch_init(&b, imp_source_nfields(&src));
     if (!s && (s = imp_source_crs(&src, err, n)) == ZR_OK && src.crs.epsg != d->crs.epsg) {
@@ -368,6 +382,16 @@ static zr_status value_rights(inv_data *d, const zr_inventory_opts *o, const cha
                     zr_fmt_scaled(a1, p.tbdlmj, 2), jb, zr_fmt_scaled(a2, price, 2), kf,
                     zr_fmt_scaled(a3, pf, 2), zr_fmt_scaled(a4, jj, 2), gynx, ysynx, yf, ko,
                     zr_fmt_scaled(a5, eq, 2));
+            zr_value cv[12] = {{ZR_FT_TEXT, 0, 0, v[0]}, {ZR_FT_TEXT, 0, 0, v[1]},
+                               {ZR_FT_TEXT, 0, 0, p.tdyt}, {ZR_FT_TEXT, 0, 0, v[3]},
+                               {ZR_FT_REAL, 0, (double)p.tbdlmj / 100, NULL}, {ZR_FT_INT, jb, 0, NULL},
+                               {ZR_FT_REAL, 0, (double)price / 100, NULL}, {ZR_FT_REAL, 0, kf, NULL},
+                               {ZR_FT_REAL, 0, (double)jj / 100, NULL}, {ZR_FT_REAL, 0, yf, NULL},
+                               {ZR_FT_REAL, 0, ko, NULL}, {ZR_FT_REAL, 0, (double)eq / 100, NULL}};
+            zr_buf_reset(&blob);
+            if (!s) s = zr_poly_to_gpkg_blob(&p.poly, d->crs.epsg, &blob);
+            if (!s) s = zr_writer_insert(cw, cv, blob.data, blob.len);
+            if (!s) s = zr_writer_flush(cw);
             for (size_t k = 0; k < p.n_pieces; k++)
                 zr_poly_free(&p.pieces[k].poly);
             free(p.pieces);
@@ -376,6 +400,15 @@ static zr_status value_rights(inv_data *d, const zr_inventory_opts *o, const cha
         }
     }
     if (f && fclose(f) != 0 && !s) s = ZR_ERR_IO;
+    if (cw) {
+        zr_status s2 = s ? ZR_OK : zr_writer_close(cw);
+        if (s) zr_writer_abandon(cw);
+        if (!s) s = s2;
+    }
+    if (!s && cq) s = zr_store_commit(cq);
+    if (cq) zr_store_rollback(cq);
+    zr_store_close(cq);
+    zr_buf_free(&blob);
     zr_batch_free(&b);
     zr_buf_free(&sc);
     zr_geos_close(g);
@@ -584,8 +617,10 @@ zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *res,
         s = write_gpkg(path, &d, err, n);
     }
     if (!s && o->rights) {
+        char gp[1200];
         snprintf(path, sizeof path, "%s/rights.csv", o->out_dir);
-        s = value_rights(&d, o, base, path, &res->n_rights, err, n);
+        snprintf(gp, sizeof gp, "%s/inventory.gpkg", o->out_dir);
+        s = value_rights(&d, o, base, path, gp, &res->n_rights, err, n);
     }
     if (!s && o->minerals) {
         snprintf(path, sizeof path, "%s/minerals.csv", o->out_dir);

@@ -157,6 +157,13 @@ TEST(county_run) {
     CHECK_EQ_INT(sqlite3_column_int64(q, 0), r1.n_state);
     CHECK_EQ_INT(sqlite3_column_int64(q, 1), 0);
     sqlite3_finalize(q);
+    /* the 产权 layer: one feature per 宗地 */
+    REQUIRE(sqlite3_prepare_v2(h, "SELECT count(*), sum(SYZQYGSZ <= JJJZL2) FROM CQ", -1, &q, NULL) ==
+            SQLITE_OK);
+    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    CHECK_EQ_INT(sqlite3_column_int64(q, 0), r1.n_rights);
+    CHECK_EQ_INT(sqlite3_column_int64(q, 1), r1.n_rights); /* equity never exceeds the value */
+    sqlite3_finalize(q);
     sqlite3_close(h);
     /* summary.csv: every 合计 is the exact sum of its unit's rows, and the county total the
        sum of parcels.csv */
