@@ -142,13 +142,14 @@ typedef struct zr_inventory_opts {
     const char *far;         /* optional CSV TDYT,JB,RJL,K */
     const char *rights;      /* optional store or file with layer ZD */
     const char *minerals;    /* optional CSV (docs/inventory.md) */
+    const char *reserve;     /* optional CSV of reserve land (储备土地), valued by cost */
     const char *base_date;   /* default 2023-12-31 */
     const char *out_dir;
     int threads;
 } zr_inventory_opts;
 
 typedef struct zr_inventory_result {
-    int64_t n_parcels, n_state, n_valued, n_pieces, n_rights, n_minerals;
+    int64_t n_parcels, n_state, n_valued, n_pieces, n_rights, n_minerals, n_reserve;
     int64_t area_cents, value_cents; /* Σ TBDLMJ, Σ VALUE of the state-owned parcels */
     double seconds;
 } zr_inventory_result;

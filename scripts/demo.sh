@@ -16,16 +16,17 @@ rc=0
 echo "== zrzy inventory: value the state-owned assets"
 "$zrzy" inventory --parcels "$dir/store.gpkg" --prices "$dir/county.gpkg" \
     --price-index "$dir/price_index.csv" --far "$dir/far.csv" --rights "$dir/county.gpkg" \
-    --minerals "$dir/minerals.csv" --base-date 2023-12-31 --out "$dir/inventory"
+    --minerals "$dir/minerals.csv" --reserve "$dir/reserve.csv" --base-date 2023-12-31 \
+    --out "$dir/inventory"
 echo "== zrzy info"
 "$zrzy" info "$dir/store.gpkg" | head -n 8
 echo "   …"
 echo
 echo "Results:"
 echo "  generated county:  $dir/county.gpkg (DLTB, XZQ, TKXS, JZDJ price zones, ZD rights)"
-echo "                     $dir/price_index.csv far.csv minerals.csv"
+echo "                     $dir/price_index.csv far.csv minerals.csv reserve.csv"
 echo "  store:             $dir/store.gpkg    (zrzy info $dir/store.gpkg [--json])"
 echo "  import report:     $dir/store.import-report.csv"
 echo "  quality check:     $dir/check/        (errors.csv errors.gpkg report.xlsx report.pdf)"
 echo "  asset inventory:   $dir/inventory/    (parcels.csv summary.csv summary.xlsx inventory.gpkg"
-echo "                                          rights.csv minerals.csv report.pdf manifest.txt)"
+echo "                                          rights.csv minerals.csv reserve.csv report.pdf manifest.txt)"

@@ -8,11 +8,13 @@
 static const char *const inventory_help =
     "usage: zrzy inventory --parcels SRC [--layer DLTB] --prices SRC [--price-layer JZDJ]\n"
     "                      --price-index CSV [--far CSV] [--rights SRC] [--minerals CSV]\n"
+    "                      [--reserve CSV]\n"
     "                      [--base-date 2023-12-31] [--threads N] --out DIR\n"
     "Values the state-owned (QSXZ 10/20) parcels by the price zones of their use, shares each\n"
     "parcel's TBDLMJ exactly among its pieces, and writes DIR/parcels.csv, summary.csv,\n"
     "summary.xlsx (公顷/万元, forced balancing), inventory.gpkg (SWL 实物量, JZL 价值量),\n"
-    "rights.csv (宗地: 容积率, 年期修正, 所有者权益), minerals.csv (收入权益法), report.pdf\n"
+    "rights.csv (宗地: 容积率, 年期修正, 所有者权益), minerals.csv (收入权益法), reserve.csv\n"
+    "(储备土地, 成本逼近法), report.pdf\n"
     "and manifest.txt (inputs' SHA-256, base date, price-system version). See docs/inventory.md.\n";
 
 int cmd_inventory(int argc, char **argv) {
@@ -20,11 +22,17 @@ int cmd_inventory(int argc, char **argv) {
     struct {
         const char *name;
         const char **dst;
-    } opts[] = {{"--parcels", &o.parcels},         {"--layer", &o.layer},
-                {"--prices", &o.prices},           {"--price-layer", &o.price_layer},
-                {"--price-index", &o.price_index}, {"--far", &o.far},
-                {"--rights", &o.rights},           {"--minerals", &o.minerals},
-                {"--base-date", &o.base_date},     {"--out", &o.out_dir}};
+    } opts[] = {{"--parcels", &o.parcels},
+                {"--layer", &o.layer},
+                {"--prices", &o.prices},
+                {"--price-layer", &o.price_layer},
+                {"--price-index", &o.price_index},
+                {"--far", &o.far},
+                {"--rights", &o.rights},
+                {"--minerals", &o.minerals},
+                {"--reserve", &o.reserve},
+                {"--base-date", &o.base_date},
+                {"--out", &o.out_dir}};
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
         int missing = 0, matched = 0;

@@ -132,5 +132,14 @@ zr_status demo_write_tables(demo_county *c, const char *dir, char *err, size_t n
                 c->y0 + (double)(cell / c->cols) * c->cell, 35.0 + 20 * m, 12.0 + 3 * m,
                 0.04 + 0.01 * m, 0.08, 10 + 5 * m);
     }
+    if (fclose(f)) return ZR_ERR_IO;
+    snprintf(path, sizeof path, "%s/reserve.csv", dir);
+    if (!(f = fopen(path, "w"))) return ZR_ERR_IO;
+    fputs("DKBH,DKMJ,QDF,KFF,SF,LXL,ZQ,LRL,ZZL\n", f);
+    for (int k = 0; k < 4; k++) {
+        const double mj = 20000 + 15000 * demo_unit(c->seed, 820, (uint64_t)k);
+        fprintf(f, "CB%s%03d,%.2f,%.2f,%.2f,%.2f,0.0435,%.1f,0.10,0.15\n", c->county, k + 1, mj,
+                mj * 210, mj * 95, mj * 18, 1.5 + k * 0.5);
+    }
     return fclose(f) ? ZR_ERR_IO : ZR_OK;
 }

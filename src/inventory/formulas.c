@@ -40,6 +40,14 @@ double inv_income_rights(double si, double k, double i, int n) {
     return v;
 }
 
+double inv_cost_approach(double qdf, double kff, double sf, double i, double n, double profit,
+                         double added) {
+    const double interest = qdf * (pow(1 + i, n) - 1) + (kff + sf) * (pow(1 + i, n / 2) - 1);
+    const double cost = qdf + kff + sf;
+    const double price = cost + interest + cost * profit;
+    return price * (1 + added);
+}
+
 static long days_from_civil(int y, int m, int d) { /* proleptic Gregorian, days since 1970 */
     y -= m <= 2;
     const long era = (y >= 0 ? y : y - 399) / 400;

@@ -65,6 +65,12 @@ double inv_owner_coefficient(const char *gyfs, const char *tdyt, double gynx, do
 int inv_legal_term(const char *tdyt);
 /* 收入权益法: Σ_{t=1..n} SI × K / (1+i)^t, in yuan. */
 double inv_income_rights(double si, double k, double i, int n);
+/* 成本逼近法 (reserve land): acquisition cost qdf, development cost kff and taxes sf (yuan),
+ * interest rate i over a development period of n years (acquisition cost accrues over n,
+ * development and taxes over n/2), profit rate on the three costs, value-added rate on the cost
+ * price. Returns the value in yuan. */
+double inv_cost_approach(double qdf, double kff, double sf, double i, double n, double profit,
+                         double added);
 /* Years between two YYYY-MM-DD dates (days / 365.2425); NAN when malformed. */
 double inv_years_between(const char *from, const char *to);
 /* 容积率修正 K by linear interpolation in the (TDYT, JB) rows, clamped at the ends; 1 when the

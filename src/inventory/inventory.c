@@ -273,10 +273,10 @@ static zr_status write_gpkg(const char *path, const inv_data *d, char *err, size
 /* ---- rights (宗地) ---- */
 
 static const zr_field_def cq_fields[] = {
-    {"ZDDM", ZR_FT_TEXT, 19, 0},     {"QLR", ZR_FT_TEXT, 100, 0},     {"TDYT", ZR_FT_TEXT, 2, 0},
-    {"GYFS", ZR_FT_TEXT, 2, 0},      {"AREA", ZR_FT_REAL, 18, 2},     {"JB", ZR_FT_INT, 2, 0},
-    {"PRICE", ZR_FT_REAL, 12, 2},    {"K_FAR", ZR_FT_REAL, 8, 4},     {"JJJZL2", ZR_FT_REAL, 18, 2},
-    {"Y_NQXZ", ZR_FT_REAL, 8, 5},    {"SYZQYXS", ZR_FT_REAL, 8, 4},   {"SYZQYGSZ", ZR_FT_REAL, 18, 2}};
+    {"ZDDM", ZR_FT_TEXT, 19, 0},  {"QLR", ZR_FT_TEXT, 100, 0},   {"TDYT", ZR_FT_TEXT, 2, 0},
+    {"GYFS", ZR_FT_TEXT, 2, 0},   {"AREA", ZR_FT_REAL, 18, 2},   {"JB", ZR_FT_INT, 2, 0},
+    {"PRICE", ZR_FT_REAL, 12, 2}, {"K_FAR", ZR_FT_REAL, 8, 4},   {"JJJZL2", ZR_FT_REAL, 18, 2},
+    {"Y_NQXZ", ZR_FT_REAL, 8, 5}, {"SYZQYXS", ZR_FT_REAL, 8, 4}, {"SYZQYGSZ", ZR_FT_REAL, 18, 2}};
 
 static zr_status value_rights(inv_data *d, const zr_inventory_opts *o, const char *base,
                               const char *out_path, const char *gpkg_path, int64_t *n_rights,
@@ -319,7 +319,9 @@ static zr_status value_rights(inv_data *d, const zr_inventory_opts *o, const cha
     zr_writer *cw = NULL;
     if (!s) s = zr_store_open(gpkg_path, ZR_STORE_WRITE, &cq);
     if (!s) s = zr_store_begin(cq);
-    if (!s) s = zr_store_create_layer(cq, "CQ", cq_fields, 12, d->crs.epsg, "产权: 国有建设用地使用权宗地及所有者权益");
+    if (!s)
+        s = zr_store_create_layer(cq, "CQ", cq_fields, 12, d->crs.epsg,
+                                  "产权: 国有建设用地使用权宗地及所有者权益");
     if (!s) s = zr_writer_open(cq, "CQ", cq_fields, 12, &cw);
     if (s && cq) snprintf(err, n, "%s: %s", gpkg_path, zr_store_errmsg(cq));
     if (!s) s = zr_geos_open(&g);
@@ -382,12 +384,18 @@ static zr_status value_rights(inv_data *d, const zr_inventory_opts *o, const cha
                     zr_fmt_scaled(a1, p.tbdlmj, 2), jb, zr_fmt_scaled(a2, price, 2), kf,
                     zr_fmt_scaled(a3, pf, 2), zr_fmt_scaled(a4, jj, 2), gynx, ysynx, yf, ko,
                     zr_fmt_scaled(a5, eq, 2));
-            zr_value cv[12] = {{ZR_FT_TEXT, 0, 0, v[0]}, {ZR_FT_TEXT, 0, 0, v[1]},
-                               {ZR_FT_TEXT, 0, 0, p.tdyt}, {ZR_FT_TEXT, 0, 0, v[3]},
-                               {ZR_FT_REAL, 0, (double)p.tbdlmj / 100, NULL}, {ZR_FT_INT, jb, 0, NULL},
-                               {ZR_FT_REAL, 0, (double)price / 100, NULL}, {ZR_FT_REAL, 0, kf, NULL},
-                               {ZR_FT_REAL, 0, (double)jj / 100, NULL}, {ZR_FT_REAL, 0, yf, NULL},
-                               {ZR_FT_REAL, 0, ko, NULL}, {ZR_FT_REAL, 0, (double)eq / 100, NULL}};
+            zr_value cv[12] = {{ZR_FT_TEXT, 0, 0, v[0]},
+                               {ZR_FT_TEXT, 0, 0, v[1]},
+                               {ZR_FT_TEXT, 0, 0, p.tdyt},
+                               {ZR_FT_TEXT, 0, 0, v[3]},
+                               {ZR_FT_REAL, 0, (double)p.tbdlmj / 100, NULL},
+                               {ZR_FT_INT, jb, 0, NULL},
+                               {ZR_FT_REAL, 0, (double)price / 100, NULL},
+                               {ZR_FT_REAL, 0, kf, NULL},
+                               {ZR_FT_REAL, 0, (double)jj / 100, NULL},
+                               {ZR_FT_REAL, 0, yf, NULL},
+                               {ZR_FT_REAL, 0, ko, NULL},
+                               {ZR_FT_REAL, 0, (double)eq / 100, NULL}};
             zr_buf_reset(&blob);
             if (!s) s = zr_poly_to_gpkg_blob(&p.poly, d->crs.epsg, &blob);
             if (!s) s = zr_writer_insert(cw, cv, blob.data, blob.len);
@@ -471,12 +479,63 @@ static zr_status value_minerals(const char *csv, const char *out_path, int64_t *
     return s;
 }
 
+/* ---- reserve land (储备土地, 成本逼近法) ---- */
+
+static zr_status value_reserve(const char *csv, const char *out_path, int64_t *count, char *err,
+                               size_t n) {
+    zr_csv t;
+    zr_status s = zr_csv_read(csv, &t, err, n);
+    if (s) return s;
+    static const char *const names[] = {"DKBH", "DKMJ", "QDF", "KFF", "SF",
+                                        "LXL",  "ZQ",   "LRL", "ZZL"};
+    int c[9];
+    for (int k = 0; k < 9; k++)
+        if ((c[k] = zr_csv_col(&t, names[k])) < 0) {
+            snprintf(err, n, "%s: the header needs column %s", csv, names[k]);
+            zr_csv_free(&t);
+            return ZR_ERR_SCHEMA;
+        }
+    FILE *f = fopen(out_path, "w");
+    if (!f) {
+        zr_csv_free(&t);
+        return ZR_ERR_IO;
+    }
+    fputs("DKBH,DKMJ,COST,VALUE,PRICE\n", f);
+    for (size_t r = 0; r < t.nrows && !s; r++) {
+        double v[9];
+        for (int k = 1; k < 9; k++) {
+            char *end;
+            v[k] = strtod(zr_csv_cell(&t, r, c[k]), &end);
+            if (*end || end == zr_csv_cell(&t, r, c[k]) || v[k] < 0) {
+                snprintf(err, n, "%s: row %zu (%s): column %s is not a number ≥ 0", csv, r + 2,
+                         zr_csv_cell(&t, r, c[0]), names[k]);
+                s = ZR_ERR_SCHEMA;
+                break;
+            }
+        }
+        if (s) break;
+        const int64_t area = zr_round_cents(v[1]);
+        const int64_t cost = zr_round_cents(v[2] + v[3] + v[4]);
+        const int64_t value =
+            zr_round_cents(inv_cost_approach(v[2], v[3], v[4], v[5], v[6], v[7], v[8]));
+        char a[32], b[32], cc[32], d[32];
+        csv_text(f, zr_csv_cell(&t, r, c[0]));
+        fprintf(f, ",%s,%s,%s,%s\n", zr_fmt_scaled(a, area, 2), zr_fmt_scaled(b, cost, 2),
+                zr_fmt_scaled(cc, value, 2),
+                zr_fmt_scaled(d, area ? zr_muldiv_round(value, 100, area) : 0, 2));
+        (*count)++;
+    }
+    if (fclose(f) != 0 && !s) s = ZR_ERR_IO;
+    zr_csv_free(&t);
+    return s;
+}
+
 /* ---- run ---- */
 
 /* The inputs' hashes are computed on a thread beside the valuation. */
 typedef struct {
-    const char *label[6], *path[6];
-    char hex[6][65];
+    const char *label[7], *path[7];
+    char hex[7][65];
     int n;
 } hash_job;
 
@@ -561,9 +620,11 @@ zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *res,
         return ZR_ERR_ARG;
     }
     hash_job hj = {0};
-    const char *labels[6] = {"parcels", "prices", "price_index", "far", "rights", "minerals"};
-    const char *paths[6] = {o->parcels, o->prices, o->price_index, o->far, o->rights, o->minerals};
-    for (int i = 0; i < 6; i++)
+    const char *labels[7] = {"parcels", "prices",   "price_index", "far",
+                             "rights",  "minerals", "reserve"};
+    const char *paths[7] = {o->parcels, o->prices,   o->price_index, o->far,
+                            o->rights,  o->minerals, o->reserve};
+    for (int i = 0; i < 7; i++)
         if (paths[i]) hj.label[hj.n] = labels[i], hj.path[hj.n++] = paths[i];
     pthread_t ht;
     const int hashing = pthread_create(&ht, NULL, hash_inputs, &hj) == 0;
@@ -625,6 +686,10 @@ zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *res,
     if (!s && o->minerals) {
         snprintf(path, sizeof path, "%s/minerals.csv", o->out_dir);
         s = value_minerals(o->minerals, path, &res->n_minerals, err, n);
+    }
+    if (!s && o->reserve) {
+        snprintf(path, sizeof path, "%s/reserve.csv", o->out_dir);
+        s = value_reserve(o->reserve, path, &res->n_reserve, err, n);
     }
     if (!s) {
         snprintf(path, sizeof path, "%s/report.pdf", o->out_dir);

@@ -27,6 +27,9 @@ TEST(formulas) {
     /* 收入权益法: SI 100, K 0.05, i 8 %, 3 years = 5 × (1/1.08 + 1/1.08² + 1/1.08³) */
     CHECK_NEAR(inv_income_rights(100, 0.05, 0.08, 3), 12.885484, 1e-6);
     CHECK_NEAR(inv_income_rights(100, 0.05, 0.08, 0), 0, 0);
+    /* 成本逼近法: 取得费 100, 开发 + 税费 50, i 10 %, 2 years: interest 100 × 0.21 + 50 × 0.1 = 26,
+       profit 10 % of 150 = 15, price 191, value added 20 % → 229.2 */
+    CHECK_NEAR(inv_cost_approach(100, 40, 10, 0.10, 2, 0.10, 0.20), 229.2, 1e-9);
     /* dates */
     CHECK_NEAR(inv_years_between("2013-12-31", "2023-12-31"), 10, 0.01);
     CHECK(isnan(inv_years_between("2023-13-01", "2023-12-31")));
@@ -107,32 +110,35 @@ TEST(county_run) {
     snprintf(min, sizeof min, "%s/minerals.csv", dir);
     snprintf(p1, sizeof p1, "%s/inv1", dir);
     snprintf(p2, sizeof p2, "%s/inv2", dir);
+    char resv[1200];
+    snprintf(resv, sizeof resv, "%s/reserve.csv", dir);
     zr_inventory_opts io = {.parcels = dr.path,
                             .prices = dr.path,
                             .price_index = idx,
                             .far = far,
                             .rights = dr.path,
                             .minerals = min,
+                            .reserve = resv,
                             .out_dir = p1,
                             .threads = 2};
     zr_inventory_result r1, r2;
     REQUIRE(zr_inventory_run(&io, &r1, err, sizeof err) == ZR_OK);
     CHECK(r1.n_state > 100);
     CHECK(r1.n_pieces > r1.n_state); /* some parcels are split by zones */
-    CHECK(r1.n_rights > 0 && r1.n_minerals == 3);
+    CHECK(r1.n_rights > 0 && r1.n_minerals == 3 && r1.n_reserve == 4);
     io.out_dir = p2;
     io.threads = 1;
     REQUIRE(zr_inventory_run(&io, &r2, err, sizeof err) == ZR_OK);
     /* same inputs, same bytes, whatever the threads */
-    static const char *const files[] = {"parcels.csv", "summary.csv", "rights.csv", "minerals.csv",
-                                        "manifest.txt"};
-    for (size_t k = 0; k < 5; k++) {
+    static const char *const files[] = {"parcels.csv",  "summary.csv", "rights.csv",
+                                        "minerals.csv", "reserve.csv", "manifest.txt"};
+    for (size_t k = 0; k < 6; k++) {
         char a[1300], b[1300];
         size_t na, nb;
         snprintf(a, sizeof a, "%s/%s", p1, files[k]);
         snprintf(b, sizeof b, "%s/%s", p2, files[k]);
         unsigned char *x = file_bytes(a, &na), *y = file_bytes(b, &nb);
-        if (k == 4 && x && y) { /* the manifest names the output-independent inputs only */
+        if (k == 5 && x && y) { /* the manifest names the output-independent inputs only */
             ZR_TEST_RECORD_(na == nb && !memcmp(x, y, na), "%s differs", files[k]);
         } else {
             ZR_TEST_RECORD_(x && y && na == nb && !memcmp(x, y, na), "%s differs between runs",
@@ -158,8 +164,8 @@ TEST(county_run) {
     CHECK_EQ_INT(sqlite3_column_int64(q, 1), 0);
     sqlite3_finalize(q);
     /* the 产权 layer: one feature per 宗地 */
-    REQUIRE(sqlite3_prepare_v2(h, "SELECT count(*), sum(SYZQYGSZ <= JJJZL2) FROM CQ", -1, &q, NULL) ==
-            SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(h, "SELECT count(*), sum(SYZQYGSZ <= JJJZL2) FROM CQ", -1, &q,
+                               NULL) == SQLITE_OK);
     REQUIRE(sqlite3_step(q) == SQLITE_ROW);
     CHECK_EQ_INT(sqlite3_column_int64(q, 0), r1.n_rights);
     CHECK_EQ_INT(sqlite3_column_int64(q, 1), r1.n_rights); /* equity never exceeds the value */
