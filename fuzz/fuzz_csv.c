@@ -22,7 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         /* every cell is addressable and terminated */
         size_t total = 0;
         for (size_t r = 0; r < t.nrows; r++)
-            for (size_t c = 0; c < t.ncols; c++) total += strlen(zr_csv_cell(&t, r, (int)c));
+            for (size_t c = 0; c < t.ncols; c++)
+                total += strlen(zr_csv_cell(&t, r, (int)c));
         (void)total;
         if (t.ncols == 0) abort();
         zr_csv_free(&t);

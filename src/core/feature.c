@@ -1,6 +1,7 @@
 #include "core/feature.h"
 #include <stdalign.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,4 +134,33 @@ zr_status zr_batch_set_geom(zr_batch *b, zr_feature *f, const void *p, size_t n)
     f->geom = d;
     f->geom_len = n;
     return ZR_OK;
+}
+
+const char *zr_value_text(zr_arena *a, const zr_value *v) {
+    char tmp[64];
+    const char *s = NULL;
+    if (v->kind == ZR_FT_TEXT)
+        s = v->s;
+    else if (v->kind == ZR_FT_INT)
+        snprintf(tmp, sizeof tmp, "%lld", (long long)v->i), s = tmp;
+    else if (v->kind == ZR_FT_REAL)
+        snprintf(tmp, sizeof tmp, "%.15g", v->r), s = tmp;
+    if (!s) return NULL;
+    size_t len = strlen(s);
+    while (len && s[len - 1] == ' ')
+        len--; /* DBF padding */
+    return len ? zr_arena_strndup(a, s, len) : NULL;
+}
+
+int zr_value_number(const zr_value *v, double *out) {
+    if (v->kind == ZR_FT_REAL || v->kind == ZR_FT_INT) {
+        *out = v->kind == ZR_FT_INT ? (double)v->i : v->r;
+        return 1;
+    }
+    if (v->kind != ZR_FT_TEXT) return 0;
+    char *end;
+    *out = strtod(v->s, &end);
+    while (*end == ' ')
+        end++;
+    return end != v->s && !*end;
 }

@@ -46,6 +46,10 @@ zr_status zr_wkb_to_poly(const unsigned char *wkb, size_t n, zr_poly *p, char *w
 /* Parse a GeoPackage geometry blob (header + WKB). *empty is set for the empty flag. */
 zr_status zr_gpkg_blob_to_poly(const unsigned char *blob, size_t n, zr_poly *p, int *empty,
                                char *why, size_t whylen);
+/* A feature's geometry (GeoPackage blob when is_gpkg, else WKB; NULL when absent) into p;
+ * missing and empty geometries are ZR_ERR_GEOM_INVALID with a reason. */
+zr_status zr_geom_to_poly(int is_gpkg, const unsigned char *g, size_t n, zr_poly *p, char *why,
+                          size_t whylen);
 /* Append p as a GeoPackage blob (little-endian, xy envelope, 2D MultiPolygon) to out. */
 zr_status zr_poly_to_gpkg_blob(const zr_poly *p, int32_t srs_id, zr_buf *out);
 /* Append p as little-endian 2D MultiPolygon WKB. */

@@ -216,6 +216,23 @@ zr_status zr_gpkg_blob_to_poly(const unsigned char *b, size_t n, zr_poly *p, int
     return zr_wkb_to_poly(b + off, n - off, p, why, whylen);
 }
 
+zr_status zr_geom_to_poly(int is_gpkg, const unsigned char *g, size_t n, zr_poly *p, char *why,
+                          size_t whylen) {
+    if (!g) {
+        zr_poly_clear(p);
+        if (why) snprintf(why, whylen, "geometry is missing");
+        return ZR_ERR_GEOM_INVALID;
+    }
+    int empty = 0;
+    zr_status s = is_gpkg ? zr_gpkg_blob_to_poly(g, n, p, &empty, why, whylen)
+                          : zr_wkb_to_poly(g, n, p, why, whylen);
+    if (!s && (empty || !p->n_pts)) {
+        if (why) snprintf(why, whylen, "geometry is empty");
+        s = ZR_ERR_GEOM_INVALID;
+    }
+    return s;
+}
+
 /* ---- Writing ------------------------------------------------------------------------------ */
 
 static void put_u32(unsigned char *d, uint32_t v) {

@@ -49,20 +49,8 @@ static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
         r->blob = NULL;
         r->blob_len = 0;
         si->blob_worker[i] = worker;
-        if (!f->geom) {
-            r->st = ZR_ERR_GEOM_INVALID;
-            snprintf(r->why, sizeof r->why, "geometry is missing or empty");
-            continue;
-        }
-        int empty = 0;
-        zr_status s = si->s.b.geom_is_gpkg
-                          ? zr_gpkg_blob_to_poly(f->geom, f->geom_len, &w->poly, &empty, r->why,
-                                                 sizeof r->why)
-                          : zr_wkb_to_poly(f->geom, f->geom_len, &w->poly, r->why, sizeof r->why);
-        if (!s && (empty || w->poly.n_pts == 0)) {
-            s = ZR_ERR_GEOM_INVALID;
-            snprintf(r->why, sizeof r->why, "geometry is empty");
-        }
+        zr_status s = zr_geom_to_poly(si->s.b.geom_is_gpkg, f->geom, f->geom_len, &w->poly, r->why,
+                                      sizeof r->why);
         if (s) {
             r->st = s == ZR_ERR_NOMEM ? s : ZR_ERR_GEOM_INVALID;
             continue;

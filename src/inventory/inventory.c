@@ -19,20 +19,6 @@
 
 #define PRICE_SYSTEM "zrzy-inventory-2026.1"
 
-static void csv_text(FILE *f, const char *s) {
-    if (!s) return;
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static int cmp_parcel(const void *a, const void *b) {
     const inv_parcel *p = a, *q = b;
     return strcmp(p->bsm, q->bsm);
@@ -377,9 +363,9 @@ static zr_status value_rights(inv_data *d, const zr_inventory_opts *o, const cha
             const double ko = inv_owner_coefficient(v[3], p.tdyt, gynx, ysynx);
             const int64_t eq = zr_round_cents((double)jj / 100 * ko);
             char a1[32], a2[32], a3[32], a4[32], a5[32];
-            csv_text(f, v[0]);
+            zr_csv_write_field(f, v[0]);
             fputc(',', f);
-            csv_text(f, v[1]);
+            zr_csv_write_field(f, v[1]);
             fprintf(f, ",%s,%s,%s,%d,%s,%.4f,%s,%s,%.2f,%.2f,%.5f,%.4f,%s\n", p.tdyt, v[3],
                     zr_fmt_scaled(a1, p.tbdlmj, 2), jb, zr_fmt_scaled(a2, price, 2), kf,
                     zr_fmt_scaled(a3, pf, 2), zr_fmt_scaled(a4, jj, 2), gynx, ysynx, yf, ko,
@@ -467,9 +453,9 @@ static zr_status value_minerals(const char *csv, const char *out_path, int64_t *
         const double si = v[5] * 10000 * v[4]; /* yearly sales income, yuan */
         const int64_t value = zr_round_cents(inv_income_rights(si, v[6], v[7], years));
         char a[32], b[32];
-        csv_text(f, zr_csv_cell(&t, r, c[0]));
+        zr_csv_write_field(f, zr_csv_cell(&t, r, c[0]));
         fputc(',', f);
-        csv_text(f, zr_csv_cell(&t, r, c[1]));
+        zr_csv_write_field(f, zr_csv_cell(&t, r, c[1]));
         fprintf(f, ",%s,%s,%d,%s,%s\n", zr_csv_cell(&t, r, c[2]), zr_csv_cell(&t, r, c[3]), years,
                 zr_fmt_scaled(a, zr_round_cents(si), 2), zr_fmt_scaled(b, value, 2));
         (*count)++;
@@ -519,7 +505,7 @@ static zr_status value_reserve(const char *csv, const char *out_path, int64_t *c
         const int64_t value =
             zr_round_cents(inv_cost_approach(v[2], v[3], v[4], v[5], v[6], v[7], v[8]));
         char a[32], b[32], cc[32], d[32];
-        csv_text(f, zr_csv_cell(&t, r, c[0]));
+        zr_csv_write_field(f, zr_csv_cell(&t, r, c[0]));
         fprintf(f, ",%s,%s,%s,%s\n", zr_fmt_scaled(a, area, 2), zr_fmt_scaled(b, cost, 2),
                 zr_fmt_scaled(cc, value, 2),
                 zr_fmt_scaled(d, area ? zr_muldiv_round(value, 100, area) : 0, 2));
@@ -651,7 +637,7 @@ zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *res,
             const inv_parcel *p = &d.p[i];
             char a[32], b[32], c[32];
             const int64_t price = p->tbdlmj ? zr_muldiv_round(p->value, 100, p->tbdlmj) : 0;
-            csv_text(f, p->bsm);
+            zr_csv_write_field(f, p->bsm);
             fprintf(f, ",%s,%s,%s,%s,%s\n", p->cls, p->tdyt, zr_fmt_scaled(a, p->tbdlmj, 2),
                     zr_fmt_scaled(b, price, 2), zr_fmt_scaled(c, p->value, 2));
             res->area_cents += p->tbdlmj;

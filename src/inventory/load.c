@@ -14,43 +14,8 @@ static int field(const imp_source *s, const char *name) {
     return -1;
 }
 
-static const char *text(zr_arena *a, const zr_value *v) {
-    char tmp[64];
-    const char *s = v->kind == ZR_FT_TEXT   ? v->s
-                    : v->kind == ZR_FT_INT  ? zr_fmt(tmp, sizeof tmp, "%lld", (long long)v->i)
-                    : v->kind == ZR_FT_REAL ? zr_fmt(tmp, sizeof tmp, "%.15g", v->r)
-                                            : NULL;
-    if (!s) return NULL;
-    size_t len = strlen(s);
-    while (len && s[len - 1] == ' ')
-        len--;
-    return len ? zr_arena_strndup(a, s, len) : NULL;
-}
-
-static int number(const zr_value *v, double *out) {
-    if (v->kind == ZR_FT_REAL || v->kind == ZR_FT_INT) {
-        *out = v->kind == ZR_FT_INT ? (double)v->i : v->r;
-        return 1;
-    }
-    if (v->kind != ZR_FT_TEXT) return 0;
-    char *end;
-    *out = strtod(v->s, &end);
-    return end != v->s && !*end;
-}
-
 static zr_status geom(const zr_batch *b, const zr_feature *f, zr_poly *p, char *why, size_t n) {
-    if (!f->geom) {
-        snprintf(why, n, "geometry is missing");
-        return ZR_ERR_GEOM_INVALID;
-    }
-    int empty = 0;
-    zr_status s = b->geom_is_gpkg ? zr_gpkg_blob_to_poly(f->geom, f->geom_len, p, &empty, why, n)
-                                  : zr_wkb_to_poly(f->geom, f->geom_len, p, why, n);
-    if (!s && (empty || !p->n_pts)) {
-        snprintf(why, n, "geometry is empty");
-        s = ZR_ERR_GEOM_INVALID;
-    }
-    return s;
+    return zr_geom_to_poly(b->geom_is_gpkg, f->geom, f->geom_len, p, why, n);
 }
 
 zr_status inv_load_parcels(inv_data *d, const char *path, const char *layer, char *err, size_t n) {
@@ -103,12 +68,12 @@ zr_status inv_load_parcels(inv_data *d, const char *path, const char *layer, cha
             }
             inv_parcel *p = &d->p[d->n];
             memset(p, 0, sizeof *p);
-            p->bsm = text(d->arena, &f->v[c_bsm]);
-            p->dlbm = text(d->arena, &f->v[c_dlbm]);
-            p->zldwdm = text(d->arena, &f->v[c_zl]);
+            p->bsm = zr_value_text(d->arena, &f->v[c_bsm]);
+            p->dlbm = zr_value_text(d->arena, &f->v[c_dlbm]);
+            p->zldwdm = zr_value_text(d->arena, &f->v[c_zl]);
             double a;
             char why[160];
-            if (!p->bsm || !p->dlbm || !p->zldwdm || !number(&f->v[c_tbdlmj], &a)) {
+            if (!p->bsm || !p->dlbm || !p->zldwdm || !zr_value_number(&f->v[c_tbdlmj], &a)) {
                 snprintf(err, n,
                          "%s: layer %s: feature fid=%lld BSM=%s: field %s: empty or unreadable",
                          src.path, src.layer, (long long)f->fid, p->bsm ? p->bsm : "",
@@ -197,11 +162,12 @@ zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const
             inv_zone *z = &d->z[d->nz];
             memset(z, 0, sizeof *z);
             z->fid = f->fid;
-            const char *t = text(d->arena, &f->v[c_t]), *rq = text(d->arena, &f->v[c_r]);
+            const char *t = zr_value_text(d->arena, &f->v[c_t]),
+                       *rq = zr_value_text(d->arena, &f->v[c_r]);
             double jb, jg;
             char why[160];
-            if (!t || !rq || strlen(t) != 2 || strlen(rq) != 10 || !number(&f->v[c_j], &jb) ||
-                !number(&f->v[c_g], &jg) || jg < 0) {
+            if (!t || !rq || strlen(t) != 2 || strlen(rq) != 10 ||
+                !zr_value_number(&f->v[c_j], &jb) || !zr_value_number(&f->v[c_g], &jg) || jg < 0) {
                 snprintf(err, n,
                          "%s: layer %s: feature fid=%lld: TDYT/JB/JG/JZRQ empty or malformed",
                          src.path, src.layer, (long long)f->fid);

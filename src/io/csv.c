@@ -124,3 +124,17 @@ zr_status zr_csv_read(const char *path, zr_csv *t, char *err, size_t n) {
     t->nrows = cells / cols - 1;
     return ZR_OK;
 }
+
+void zr_csv_write_field(FILE *f, const char *s) {
+    if (!s) return;
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}

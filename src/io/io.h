@@ -3,6 +3,7 @@
 #ifndef ZR_IO_H
 #define ZR_IO_H
 #include <stddef.h>
+#include <stdio.h>
 #include "core/buf.h"
 #include "core/feature.h"
 #include "zrzy.h"
@@ -50,6 +51,8 @@ static inline const char *zr_csv_cell(const zr_csv *t, size_t row, int col) {
     return t->cells[(row + 1) * t->ncols + (size_t)col];
 }
 void zr_csv_free(zr_csv *t);
+/* Write one CSV field, quoted (quotes doubled) when it holds a comma, quote or line end. */
+void zr_csv_write_field(FILE *f, const char *s);
 
 /* Load the shipped division list (data/division/divisions.tsv.gz). */
 struct zr_divisions;

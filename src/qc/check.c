@@ -11,6 +11,7 @@
 #include "core/pool.h"
 #include "core/sha256.h"
 #include "qc/qc_int.h"
+#include "io/io.h"
 #include "report/report.h"
 #include "store/store.h"
 
@@ -29,20 +30,6 @@ static int cmp_finding(const void *pa, const void *pb) {
     return cmp_str(a->message, b->message);
 }
 
-static void csv_field(FILE *f, const char *s) {
-    if (!s) return;
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static zr_status write_csv(const char *path, const qc_catalogue *cat, const qc_findings *fs) {
     FILE *f = fopen(path, "w");
     if (!f) return ZR_ERR_IO;
@@ -52,11 +39,11 @@ static zr_status write_csv(const char *path, const qc_catalogue *cat, const qc_f
         char a[32] = "";
         if (x->area != -1) zr_fmt_scaled(a, x->area, 2);
         fprintf(f, "%s,%d,", cat->rules[x->rule].id, cat->rules[x->rule].severity);
-        csv_field(f, x->bsm);
+        zr_csv_write_field(f, x->bsm);
         fputc(',', f);
-        csv_field(f, x->other);
+        zr_csv_write_field(f, x->other);
         fprintf(f, ",%.3f,%.3f,%s,", x->x, x->y, a);
-        csv_field(f, x->message);
+        zr_csv_write_field(f, x->message);
         fputc('\n', f);
     }
     int err = ferror(f);

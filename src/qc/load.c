@@ -10,37 +10,6 @@
 #include "qc/qc_int.h"
 #include "source/source.h"
 
-static const char *pool_str(qc_data *d, const zr_value *v) {
-    char tmp[64];
-    const char *s = NULL;
-    if (v->kind == ZR_FT_TEXT)
-        s = v->s;
-    else if (v->kind == ZR_FT_INT)
-        s = zr_fmt(tmp, sizeof tmp, "%lld", (long long)v->i);
-    else if (v->kind == ZR_FT_REAL)
-        s = zr_fmt(tmp, sizeof tmp, "%.15g", v->r);
-    if (!s) return NULL;
-    size_t len = strlen(s);
-    while (len && s[len - 1] == ' ')
-        len--; /* DBF padding */
-    return len ? zr_arena_strndup(d->arena, s, len) : NULL;
-}
-
-static int num(const zr_value *v, double *out) {
-    if (v->kind == ZR_FT_REAL || v->kind == ZR_FT_INT) {
-        *out = v->kind == ZR_FT_INT ? (double)v->i : v->r;
-        return 1;
-    }
-    if (v->kind == ZR_FT_TEXT) {
-        char *end;
-        *out = strtod(v->s, &end);
-        while (*end == ' ')
-            end++;
-        return end != v->s && !*end;
-    }
-    return 0;
-}
-
 static int find_field(const imp_source *s, const char *name) {
     for (int k = 0; k < imp_source_nfields(s); k++)
         if (zr_strieq(imp_source_field(s, k), name)) return k;
@@ -49,18 +18,7 @@ static int find_field(const imp_source *s, const char *name) {
 
 static zr_status read_geom(const zr_batch *b, const zr_feature *f, zr_poly *p, char *why,
                            size_t n) {
-    if (!f->geom) {
-        snprintf(why, n, "geometry is missing");
-        return ZR_ERR_GEOM_INVALID;
-    }
-    int empty = 0;
-    zr_status s = b->geom_is_gpkg ? zr_gpkg_blob_to_poly(f->geom, f->geom_len, p, &empty, why, n)
-                                  : zr_wkb_to_poly(f->geom, f->geom_len, p, why, n);
-    if (!s && (empty || !p->n_pts)) {
-        snprintf(why, n, "geometry is empty");
-        s = ZR_ERR_GEOM_INVALID;
-    }
-    return s;
+    return zr_geom_to_poly(b->geom_is_gpkg, f->geom, f->geom_len, p, why, n);
 }
 
 typedef struct {
@@ -152,17 +110,17 @@ static zr_status load_parcels(qc_data *d, imp_source *src, char *err, size_t n) 
             const char **strs[] = {&p->bsm,    &p->dlbm,   &p->dlmc, &p->qsxz,   &p->zldwdm,
                                    &p->qsdwdm, &p->kcdlbm, &p->gdlx, &p->gdpdjb, &p->czcsxm};
             for (int k = 0; k <= CZCSXM; k++)
-                if (col[k] >= 0) *strs[k] = pool_str(d, &f->v[col[k]]);
+                if (col[k] >= 0) *strs[k] = zr_value_text(d->arena, &f->v[col[k]]);
             double x;
-            if (col[TBMJ] >= 0 && (p->has_tbmj = num(&f->v[col[TBMJ]], &x)))
+            if (col[TBMJ] >= 0 && (p->has_tbmj = zr_value_number(&f->v[col[TBMJ]], &x)))
                 p->tbmj = zr_round_cents(x);
-            if (col[KCMJ] >= 0 && (p->has_kcmj = num(&f->v[col[KCMJ]], &x)))
+            if (col[KCMJ] >= 0 && (p->has_kcmj = zr_value_number(&f->v[col[KCMJ]], &x)))
                 p->kcmj = zr_round_cents(x);
-            if (col[TBDLMJ] >= 0 && (p->has_tbdlmj = num(&f->v[col[TBDLMJ]], &x)))
+            if (col[TBDLMJ] >= 0 && (p->has_tbdlmj = zr_value_number(&f->v[col[TBDLMJ]], &x)))
                 p->tbdlmj = zr_round_cents(x);
-            if (col[KCXS] >= 0 && (p->has_kcxs = num(&f->v[col[KCXS]], &x)))
+            if (col[KCXS] >= 0 && (p->has_kcxs = zr_value_number(&f->v[col[KCXS]], &x)))
                 p->kcxs = zr_double_scaled(x, 4);
-            if (col[XZDWKD] >= 0) p->has_xzdwkd = num(&f->v[col[XZDWKD]], &p->xzdwkd);
+            if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
             d->blob_gpkg = b.geom_is_gpkg;
             if (f->geom) {
                 unsigned char *g = zr_arena_alloc(d->arena, f->geom_len);
@@ -228,9 +186,10 @@ static zr_status load_boundary(qc_data *d, imp_source *src, char *err, size_t n)
             const zr_value *cv = &b.f[i].v[c_code];
             if (cv->kind == ZR_FT_TEXT) snprintf(v->code, sizeof v->code, "%s", cv->s);
             double x;
-            if (c_dcmj >= 0 && (v->has_dcmj = num(&b.f[i].v[c_dcmj], &x)))
+            if (c_dcmj >= 0 && (v->has_dcmj = zr_value_number(&b.f[i].v[c_dcmj], &x)))
                 v->dcmj = zr_round_cents(x);
-            v->jsmj = c_jsmj >= 0 && num(&b.f[i].v[c_jsmj], &x) ? zr_round_cents(x) : -1;
+            v->jsmj =
+                c_jsmj >= 0 && zr_value_number(&b.f[i].v[c_jsmj], &x) ? zr_round_cents(x) : -1;
             if (v->jsmj < 0) {
                 zr_buf sc = {0};
                 const double a = zr_poly_area(&polys[np], &d->crs, &sc);

@@ -249,6 +249,17 @@ zr_status zr_store_drop_layer(zr_store *s, const char *table) {
     return store_exec(s, sql);
 }
 
+/* ", "NAME" TEXT(w)" … for each field, in GeoPackage's column types. */
+static void append_columns(zr_buf *sql, const zr_field_def *fields, int n_fields) {
+    for (int i = 0; i < n_fields; i++) {
+        const zr_field_def *f = &fields[i];
+        if (f->type == ZR_FT_TEXT)
+            zr_buf_printf(sql, ", \"%s\" TEXT(%d)", f->name, f->width);
+        else
+            zr_buf_printf(sql, ", \"%s\" %s", f->name, f->type == ZR_FT_REAL ? "REAL" : "INTEGER");
+    }
+}
+
 zr_status zr_store_create_layer(zr_store *s, const char *table, const zr_field_def *fields,
                                 int n_fields, int srs_id, const char *description) {
     return zr_store_create_layer_type(s, table, "MULTIPOLYGON", fields, n_fields, srs_id,
@@ -267,15 +278,9 @@ zr_status zr_store_create_layer_type(zr_store *s, const char *table, const char 
     zr_buf sql = {0};
     zr_buf_printf(&sql,
                   "CREATE TABLE \"%s\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,"
-                  " geom MULTIPOLYGON",
-                  table);
-    for (int i = 0; i < n_fields; i++) {
-        const zr_field_def *f = &fields[i];
-        if (f->type == ZR_FT_TEXT)
-            zr_buf_printf(&sql, ", \"%s\" TEXT(%d)", f->name, f->width);
-        else
-            zr_buf_printf(&sql, ", \"%s\" %s", f->name, f->type == ZR_FT_REAL ? "REAL" : "INTEGER");
-    }
+                  " geom %s",
+                  table, geom_type);
+    append_columns(&sql, fields, n_fields);
     zr_buf_printf(&sql, ");");
     zr_buf_printf(&sql,
                   "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
@@ -348,13 +353,7 @@ zr_status zr_store_create_attr_table(zr_store *s, const char *table, const zr_fi
     zr_buf sql = {0};
     zr_buf_printf(&sql, "CREATE TABLE \"%s\" (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL",
                   table);
-    for (int i = 0; i < n_fields; i++) {
-        const zr_field_def *f = &fields[i];
-        if (f->type == ZR_FT_TEXT)
-            zr_buf_printf(&sql, ", \"%s\" TEXT(%d)", f->name, f->width);
-        else
-            zr_buf_printf(&sql, ", \"%s\" %s", f->name, f->type == ZR_FT_REAL ? "REAL" : "INTEGER");
-    }
+    append_columns(&sql, fields, n_fields);
     zr_buf_printf(&sql,
                   ");INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
                   "VALUES ('%s', 'attributes', '%s', '%s');",

@@ -4,6 +4,7 @@
 #include "core/fixed.h"
 #include "geo/geo.h"
 #include "store/store.h"
+#include <sqlite3.h>
 #include "test.h"
 #include "unit/util.h"
 
@@ -274,7 +275,23 @@ TEST(planted_defects) {
     CHECK(x && n > 1000 && !memcmp(x, "PK", 2));
     free(x);
     snprintf(p2, sizeof p2, "%s/errors.gpkg", out);
-    CHECK(file_exists(p2));
+    sqlite3 *h = NULL;
+    sqlite3_stmt *q = NULL;
+    REQUIRE(sqlite3_open_v2(p2, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    /* a point layer that QGIS reads as one: declared column type and metadata agree */
+    REQUIRE(sqlite3_prepare_v2(
+                h,
+                "SELECT (SELECT type FROM pragma_table_info('errors') WHERE name = "
+                "'geom'), (SELECT geometry_type_name FROM gpkg_geometry_columns), "
+                "(SELECT count(*) FROM errors), (SELECT count(*) FROM rtree_errors_geom)",
+                -1, &q, NULL) == SQLITE_OK);
+    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    CHECK_STR((const char *)sqlite3_column_text(q, 0), "POINT");
+    CHECK_STR((const char *)sqlite3_column_text(q, 1), "POINT");
+    CHECK_EQ_INT(sqlite3_column_int64(q, 2), (int64_t)n_exp);
+    CHECK_EQ_INT(sqlite3_column_int64(q, 3), (int64_t)n_exp);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
 cleanup:;
 }
 

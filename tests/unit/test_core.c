@@ -97,16 +97,18 @@ cleanup:
 TEST(arena_and_batch) {
     zr_batch b;
     REQUIRE(zr_batch_init(&b, 3) == ZR_OK);
+    int failures = 0;
     for (int round = 0; round < 3; round++) {
         zr_batch_reset(&b);
         for (int i = 0; i < 5000; i++) {
             zr_feature *f = NULL;
             REQUIRE(zr_batch_add(&b, i, &f) == ZR_OK);
-            CHECK(zr_batch_set_text(&b, &f->v[1], "abcdef", 3) == ZR_OK);
+            failures += zr_batch_set_text(&b, &f->v[1], "abcdef", 3) != ZR_OK;
             unsigned char g[700] = {1};
-            CHECK(zr_batch_set_geom(&b, f, g, sizeof g) == ZR_OK);
+            failures += zr_batch_set_geom(&b, f, g, sizeof g) != ZR_OK;
         }
     }
+    CHECK_EQ_INT(failures, 0);
     CHECK_EQ_INT(b.n, 5000);
     CHECK_STR(b.f[4999].v[1].s, "abc");
     CHECK(b.f[10].v[0].kind == ZR_FT_NULL);
@@ -114,5 +116,24 @@ cleanup:
     zr_batch_free(&b);
 }
 
-TEST_MAIN(RUN(status_text); RUN(rounding); RUN(decimals); RUN(apportion_conserves);
-          RUN(utf8_and_gbk); RUN(arena_and_batch))
+TEST(value_conversions) {
+    zr_arena *a = zr_arena_new(0);
+    REQUIRE(a);
+    zr_value t = {ZR_FT_TEXT, 0, 0, "0103   "}, i = {ZR_FT_INT, 371521, 0, NULL},
+             r = {ZR_FT_REAL, 0, 900.01, NULL}, blank = {ZR_FT_TEXT, 0, 0, "   "}, n = {0};
+    CHECK_STR(zr_value_text(a, &t), "0103"); /* DBF padding trimmed */
+    CHECK_STR(zr_value_text(a, &i), "371521");
+    CHECK_STR(zr_value_text(a, &r), "900.01");
+    CHECK(zr_value_text(a, &blank) == NULL);
+    CHECK(zr_value_text(a, &n) == NULL);
+    double x = 0;
+    zr_value num = {ZR_FT_TEXT, 0, 0, "12.5 "}, bad = {ZR_FT_TEXT, 0, 0, "12a"};
+    CHECK(zr_value_number(&num, &x) && x == 12.5);
+    CHECK(!zr_value_number(&bad, &x));
+    CHECK(zr_value_number(&i, &x) && x == 371521);
+    zr_arena_free(a);
+cleanup:;
+}
+
+TEST_MAIN(RUN(status_text); RUN(value_conversions); RUN(rounding); RUN(decimals);
+          RUN(apportion_conserves); RUN(utf8_and_gbk); RUN(arena_and_batch))
