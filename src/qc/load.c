@@ -1,5 +1,6 @@
 /* Loading a layer to check, and its boundary layer, into memory. */
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,9 +235,33 @@ static void *load_divisions(void *arg) {
     return NULL;
 }
 
+/* Memory the kernel says is available, in bytes (0 when unknown). */
+static uint64_t mem_available(void) {
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (!f) return 0;
+    char line[256];
+    unsigned long long kb = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) break;
+    fclose(f);
+    return (uint64_t)kb * 1024;
+}
+
 zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *boundary, char *err,
                   size_t n) {
     memset(d, 0, sizeof *d);
+    /* The check holds the layer in memory (geometry, its copy, the edge table): about four
+       times the file. Refuse what would not fit rather than be killed half-way. */
+    struct stat st;
+    const uint64_t avail = mem_available();
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && avail &&
+        (uint64_t)st.st_size * 4 > avail / 10 * 8) {
+        snprintf(err, n,
+                 "%s: %.1f GB is too large to check in memory here (needs about %.1f GB, %.1f GB "
+                 "available); check it town by town (one layer or file per town)",
+                 path, (double)st.st_size / 1e9, (double)st.st_size * 4 / 1e9, (double)avail / 1e9);
+        return ZR_ERR_LIMIT;
+    }
     d->path = path;
     if (!(d->arena = zr_arena_new(1 << 22))) return ZR_ERR_NOMEM;
     imp_source src;
