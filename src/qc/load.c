@@ -25,32 +25,31 @@ static zr_status read_geom(const zr_batch *b, const zr_feature *f, zr_poly *p, c
 typedef struct {
     qc_data *d;
     zr_buf *scratch;
-    size_t bad; /* first feature whose geometry is unusable, or SIZE_MAX */
-    char why[160];
-    pthread_mutex_t mu;
 } area_ctx;
 
 static void area_range(void *ctx, size_t b, size_t e, int w) {
     area_ctx *c = ctx;
     for (size_t i = b; i < e; i++) {
         qc_parcel *p = &c->d->p[i];
-        char why[160];
-        zr_feature f = {p->fid, NULL, p->blob, p->blob_len};
-        zr_batch fake = {0};
-        fake.geom_is_gpkg = c->d->blob_gpkg;
-        if (read_geom(&fake, &f, &p->poly, why, sizeof why) != ZR_OK) {
-            pthread_mutex_lock(&c->mu);
-            if (i < c->bad) {
-                c->bad = i;
-                snprintf(c->why, sizeof c->why, "%s", why);
-            }
-            pthread_mutex_unlock(&c->mu);
-            continue;
-        }
         zr_poly_envelope(&p->poly, p->env);
         const double a = zr_poly_area(&p->poly, &c->d->crs, &c->scratch[w]);
         p->area = isfinite(a) ? zr_round_cents(a) : -1;
     }
+}
+
+/* Copy q into exact-size arena arrays (p is then arena-owned: never zr_poly_free it). */
+static zr_status poly_to_arena(zr_arena *a, const zr_poly *q, zr_poly *p) {
+    memset(p, 0, sizeof *p);
+    p->xy = zr_arena_alloc(a, (q->n_pts ? q->n_pts : 1) * 2 * sizeof *p->xy);
+    p->ring_start = zr_arena_alloc(a, (q->n_rings + 1) * sizeof *p->ring_start);
+    p->poly_start = zr_arena_alloc(a, (q->n_polys + 1) * sizeof *p->poly_start);
+    if (!p->xy || !p->ring_start || !p->poly_start) return ZR_ERR_NOMEM;
+    memcpy(p->xy, q->xy, q->n_pts * 2 * sizeof *p->xy);
+    memcpy(p->ring_start, q->ring_start, (q->n_rings + 1) * sizeof *p->ring_start);
+    memcpy(p->poly_start, q->poly_start, (q->n_polys + 1) * sizeof *p->poly_start);
+    p->n_pts = q->n_pts, p->n_rings = q->n_rings, p->n_polys = q->n_polys;
+    p->nonfinite = q->nonfinite;
+    return ZR_OK;
 }
 
 static zr_status load_parcels(qc_data *d, imp_source *src, char *err, size_t n) {
@@ -85,6 +84,7 @@ static zr_status load_parcels(qc_data *d, imp_source *src, char *err, size_t n) 
             return ZR_ERR_SCHEMA;
         }
     zr_batch b = {0};
+    zr_poly scratch = {0};
     zr_status s = zr_batch_init(&b, imp_source_nfields(src));
     size_t cap = 0;
     while (!s) {
@@ -122,20 +122,20 @@ static zr_status load_parcels(qc_data *d, imp_source *src, char *err, size_t n) 
             if (col[KCXS] >= 0 && (p->has_kcxs = zr_value_number(&f->v[col[KCXS]], &x)))
                 p->kcxs = zr_double_scaled(x, 4);
             if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
-            d->blob_gpkg = b.geom_is_gpkg;
-            if (f->geom) {
-                unsigned char *g = zr_arena_alloc(d->arena, f->geom_len);
-                if (!g) {
-                    s = ZR_ERR_NOMEM;
-                    break;
-                }
-                memcpy(g, f->geom, f->geom_len);
-                p->blob = g;
-                p->blob_len = f->geom_len;
+            char why[160];
+            zr_status gs = read_geom(&b, f, &scratch, why, sizeof why);
+            if (gs) {
+                if (gs != ZR_ERR_NOMEM)
+                    snprintf(err, n, "%s: layer %s: feature fid=%lld BSM=%s: field geometry: %s",
+                             src->path, src->layer, (long long)f->fid, p->bsm ? p->bsm : "", why);
+                s = gs == ZR_ERR_NOMEM ? gs : ZR_ERR_GEOM_INVALID;
+                break;
             }
+            if ((s = poly_to_arena(d->arena, &scratch, &p->poly))) break;
             d->n++;
         }
     }
+    zr_poly_free(&scratch);
     zr_batch_free(&b);
     return s;
 }
@@ -286,17 +286,11 @@ zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *b
     if (s) return s;
     zr_buf *scratch = calloc(2, sizeof *scratch);
     if (!scratch) return ZR_ERR_NOMEM;
-    area_ctx ac = {d, scratch, SIZE_MAX, "", PTHREAD_MUTEX_INITIALIZER};
+    area_ctx ac = {d, scratch};
     zr_parallel_for(2, d->n, area_range, &ac);
     zr_buf_free(&scratch[0]);
     zr_buf_free(&scratch[1]);
     free(scratch);
-    if (ac.bad != SIZE_MAX) {
-        const qc_parcel *p = &d->p[ac.bad];
-        snprintf(err, n, "%s: layer %s: feature fid=%lld BSM=%s: field geometry: %s", path,
-                 layer ? layer : "DLTB", (long long)p->fid, p->bsm ? p->bsm : "", ac.why);
-        return ZR_ERR_GEOM_INVALID;
-    }
     /* the boundary layer: explicit, or XZQ when the source has one */
     const char *bl = boundary ? boundary : "XZQ";
     imp_source bsrc;
@@ -323,9 +317,7 @@ zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *b
 }
 
 void qc_data_free(qc_data *d) {
-    for (size_t i = 0; i < d->n; i++)
-        zr_poly_free(&d->p[i].poly);
-    free(d->p);
+    free(d->p); /* the parcels' polygons live in the arena */
     free(d->v);
     for (size_t i = 0; d->vpoly && i < d->n_v; i++)
         zr_poly_free(&d->vpoly[i]);

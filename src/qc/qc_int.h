@@ -55,9 +55,7 @@ typedef struct qc_parcel {
     int64_t kcxs;               /* 1e-4 */
     double xzdwkd;
     int64_t fid;
-    const unsigned char *blob; /* the source geometry (qc_data arena) until parsed */
-    size_t blob_len;
-    zr_poly poly;
+    zr_poly poly; /* arrays in the qc_data arena */
     double env[4];
     int64_t area; /* official area, 0.01 m² (-1: not computable) */
     int valid;    /* G01 passed */
@@ -88,8 +86,7 @@ typedef struct qc_data {
     zr_poly *vpoly; /* the boundary layer's polygons (n_v of them), NULL when none */
     zr_divisions div;
     int have_div;
-    struct zr_arena *arena; /* strings and source geometries */
-    int blob_gpkg;          /* blobs are GeoPackage blobs (else WKB) */
+    struct zr_arena *arena; /* strings and the parcels' coordinates */
 } qc_data;
 
 typedef struct qc_findings {
