@@ -31,7 +31,7 @@ static int cmp_village(const void *a, const void *b) {
 
 /* d->v is sorted by code once loaded (qc_load). */
 static int is_village(const qc_data *d, const char *code12) {
-    qc_village key;
+    qc_village key = {0};
     memcpy(key.code, code12, 12);
     key.code[12] = 0;
     return bsearch(&key, d->v, d->n_v, sizeof *d->v, cmp_village) != NULL;
