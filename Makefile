@@ -5,7 +5,7 @@ JOBS       ?= 2
 DEMO_DIR   ?= demo
 DEMO_PARCELS ?= 100000
 
-.PHONY: all setup build demo test test-release test-asan format format-check bench clean
+.PHONY: all setup build demo test test-release test-valgrind test-asan test-clang format format-check bench clean
 
 all: build
 
@@ -24,9 +24,23 @@ $(ASAN_BUILD)/build.ninja: CMakeLists.txt
 demo: build
 	@sh scripts/demo.sh $(BUILD)/zrzy $(DEMO_DIR) $(DEMO_PARCELS)
 
-# Every test: format and header boundaries, the release suite, then the ASan+UBSan suite.
-test: build test-release test-asan
+CLANG_BUILD ?= build-clang
+
+# Every test: format and header boundaries, the release suite, valgrind on the core units,
+# the ASan+UBSan suite, and a -Werror build with clang.
+test: build test-release test-valgrind test-asan test-clang
 	@echo "make test: all suites passed"
+
+test-valgrind: build
+	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite $(BUILD)/test_core
+	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite $(BUILD)/fuzz_geometry_replay fuzz/corpus/geometry
+	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite $(BUILD)/fuzz_rules_replay fuzz/corpus/rules
+
+$(CLANG_BUILD)/build.ninja: CMakeLists.txt
+	CC=clang cmake -S . -B $(CLANG_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+test-clang: setup $(CLANG_BUILD)/build.ninja
+	cmake --build $(CLANG_BUILD) -j $(JOBS)
 
 test-release: build
 	sh scripts/check-boundaries.sh
@@ -49,4 +63,4 @@ format-check:
 	sh scripts/format.sh check
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD)
