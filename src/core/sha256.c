@@ -1,6 +1,12 @@
 #include "core/sha256.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define ZR_SHA_NI 1
+#endif
 
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -36,6 +42,71 @@ static void block(zr_sha256 *c, const unsigned char *p) {
     c->h[4] += e, c->h[5] += f, c->h[6] += g, c->h[7] += h;
 }
 
+#ifdef ZR_SHA_NI
+/* The x86 SHA extensions (Intel's published round structure): ~8× the portable code. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t h[8],
+                                                                  const unsigned char *p,
+                                                                  size_t n) {
+    const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+    __m128i tmp = _mm_loadu_si128((const __m128i *)(const void *)&h[0]);
+    __m128i s1 = _mm_loadu_si128((const __m128i *)(const void *)&h[4]);
+    tmp = _mm_shuffle_epi32(tmp, 0xB1);       /* CDAB */
+    s1 = _mm_shuffle_epi32(s1, 0x1B);         /* EFGH */
+    __m128i s0 = _mm_alignr_epi8(tmp, s1, 8); /* ABEF */
+    s1 = _mm_blend_epi16(s1, tmp, 0xF0);      /* CDGH */
+    for (; n; n--, p += 64) {
+        const __m128i abef = s0, cdgh = s1;
+        __m128i m[4];
+        for (int g = 0; g < 16; g++) {
+            if (g < 4)
+                m[g] = _mm_shuffle_epi8(
+                    _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * g)), mask);
+            __m128i msg =
+                _mm_add_epi32(m[g % 4], _mm_loadu_si128((const __m128i *)(const void *)&K[4 * g]));
+            s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
+            if (g >= 3 && g < 15) {
+                const __m128i t = _mm_alignr_epi8(m[g % 4], m[(g + 3) % 4], 4);
+                m[(g + 1) % 4] = _mm_sha256msg2_epu32(_mm_add_epi32(m[(g + 1) % 4], t), m[g % 4]);
+            }
+            msg = _mm_shuffle_epi32(msg, 0x0E);
+            s0 = _mm_sha256rnds2_epu32(s0, s1, msg);
+            if (g >= 1 && g < 13) m[(g + 3) % 4] = _mm_sha256msg1_epu32(m[(g + 3) % 4], m[g % 4]);
+        }
+        s0 = _mm_add_epi32(s0, abef);
+        s1 = _mm_add_epi32(s1, cdgh);
+    }
+    tmp = _mm_shuffle_epi32(s0, 0x1B);   /* FEBA */
+    s1 = _mm_shuffle_epi32(s1, 0xB1);    /* DCHG */
+    s0 = _mm_blend_epi16(tmp, s1, 0xF0); /* DCBA */
+    s1 = _mm_alignr_epi8(s1, tmp, 8);    /* ABEF */
+    _mm_storeu_si128((__m128i *)(void *)&h[0], s0);
+    _mm_storeu_si128((__m128i *)(void *)&h[4], s1);
+}
+
+static int have_sha_ni(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        unsigned a, b, c, d;
+        cached = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1) &&
+                 __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1); /* SHA, SSE4.1 */
+        if (getenv("ZRZY_NO_SHA_NI")) cached = 0;
+    }
+    return cached;
+}
+#endif
+
+/* Whole 64-byte blocks. */
+static void blocks(zr_sha256 *c, const unsigned char *p, size_t n) {
+#ifdef ZR_SHA_NI
+    if (have_sha_ni()) {
+        blocks_ni(c->h, p, n);
+        return;
+    }
+#endif
+    for (; n; n--, p += 64)
+        block(c, p);
+}
+
 void zr_sha256_init(zr_sha256 *c) {
     static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
@@ -47,15 +118,21 @@ void zr_sha256_init(zr_sha256 *c) {
 void zr_sha256_update(zr_sha256 *c, const void *data, size_t n) {
     const unsigned char *p = data;
     c->len += n;
-    while (n) {
+    if (c->fill) {
         size_t take = 64 - c->fill < n ? 64 - c->fill : n;
         memcpy(c->buf + c->fill, p, take);
         c->fill += take, p += take, n -= take;
-        if (c->fill == 64) {
-            block(c, c->buf);
-            c->fill = 0;
-        }
+        if (c->fill < 64) return;
+        blocks(c, c->buf, 1);
+        c->fill = 0;
     }
+    if (n >= 64) {
+        blocks(c, p, n / 64);
+        p += n / 64 * 64;
+        n %= 64;
+    }
+    memcpy(c->buf, p, n);
+    c->fill = n;
 }
 
 void zr_sha256_hex(zr_sha256 *c, char hex[65]) {

@@ -2,6 +2,7 @@
 #include "core/buf.h"
 #include "core/feature.h"
 #include "core/fixed.h"
+#include "core/sha256.h"
 #include "core/text.h"
 #include "test.h"
 
@@ -135,5 +136,36 @@ TEST(value_conversions) {
 cleanup:;
 }
 
-TEST_MAIN(RUN(status_text); RUN(value_conversions); RUN(rounding); RUN(decimals);
-          RUN(apportion_conserves); RUN(utf8_and_gbk); RUN(arena_and_batch))
+TEST(sha256_vectors) {
+    char hex[65];
+    zr_sha256 c;
+    zr_sha256_init(&c);
+    zr_sha256_hex(&c, hex);
+    CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    zr_sha256_init(&c);
+    zr_sha256_update(&c, "abc", 3);
+    zr_sha256_hex(&c, hex);
+    CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    zr_sha256_init(&c);
+    zr_sha256_update(&c, two, strlen(two));
+    zr_sha256_hex(&c, hex);
+    CHECK_STR(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    /* one million 'a', fed in uneven pieces through the block paths */
+    static char buf[1000];
+    memset(buf, 'a', sizeof buf);
+    zr_sha256_init(&c);
+    size_t left = 1000000, step = 1;
+    while (left) {
+        size_t k = step < left ? step : left;
+        if (k > sizeof buf) k = sizeof buf;
+        zr_sha256_update(&c, buf, k);
+        left -= k;
+        step = step * 7 % 997 + 1;
+    }
+    zr_sha256_hex(&c, hex);
+    CHECK_STR(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+TEST_MAIN(RUN(status_text); RUN(sha256_vectors); RUN(value_conversions); RUN(rounding);
+          RUN(decimals); RUN(apportion_conserves); RUN(utf8_and_gbk); RUN(arena_and_batch))
