@@ -58,6 +58,22 @@ expect_eq "cell TBMJ/KCMJ/TBDLMJ" "$(q "$T/cell.gpkg" "select printf('%.2f %.2f 
     "10642393438.71 1271766015.93 9370627422.78"
 expect_contains "report lists the stated TBMJ" "$(cat "$T/cell.import-report.csv")" "1,TBMJ,1.00,10642393438.71"
 
+# --year fills SJNF where the source has none
+"$Z" import -q "$T/cell2.gpkg" "$T/cell.geojson" --year 2023 2>/dev/null || bad "import --year"
+expect_eq "SJNF from --year" "$(q "$T/cell2.gpkg" "select SJNF from DLTB")" "2023"
+
+# info: layers, counts, CRS and Σ TBMJ by village and land class, also as JSON
+info=$("$Z" info "$T/store.gpkg")
+expect_contains "info lists DLTB" "$info" "DLTB"
+expect_contains "info names the CRS" "$info" "EPSG:4527"
+expect_contains "info by village" "$info" "by village"
+json=$("$Z" info "$T/store.gpkg" --json)
+total=$(q "$T/store.gpkg" "select printf('%.2f', sum(round(TBMJ * 100)) / 100.0) from DLTB")
+expect_contains "info --json total" "$json" "\"tbmj\": \"$total\""
+expect_contains "info --json parcels" "$json" "\"parcels\": $(q "$T/store.gpkg" "select count(*) from DLTB")"
+expect_contains "info --json land classes" "$json" "\"by_land_class\""
+expect_exit "info on a missing store" 2 "$Z" info "$T/none.gpkg"
+
 # usage and input errors exit 2 and name the problem
 expect_exit "no arguments" 2 "$Z" import
 expect_exit "unknown option" 2 "$Z" import --bogus a b
