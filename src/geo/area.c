@@ -25,12 +25,9 @@ void geo_area_init(void) {
     geo_gk_init();
 }
 
-/* The bracket of the trapezoid formula for latitudes b1, b2 (radians); times 2b²ΔL = area. */
-static inline double bracket(double b1, double b2) {
-    const double h = (b2 - b1) / 2, bm = (b1 + b2) / 2;
-    double sh, ch, sm, cm;
-    sincos_(h, &sh, &ch);
-    sincos_(bm, &sm, &cm);
+/* The bracket of the trapezoid formula from sin/cos of the half difference h and of the mean
+ * latitude bm; times 2b²ΔL = area. */
+static inline double bracket_sc(double sh, double ch, double sm, double cm) {
     /* sin(kh), cos(kBm) for k = 1, 3, 5, 7, 9 by angle addition with step 2 */
     const double s2h = 2 * sh * ch, c2h = ch * ch - sh * sh;
     const double s2m = 2 * sm * cm, c2m = cm * cm - sm * sm;
@@ -46,6 +43,27 @@ static inline double bracket(double b1, double b2) {
     return sum;
 }
 
+static inline double bracket(double b1, double b2) {
+    double sh, ch, sm, cm;
+    sincos_((b2 - b1) / 2, &sh, &ch);
+    sincos_((b1 + b2) / 2, &sm, &cm);
+    return bracket_sc(sh, ch, sm, cm);
+}
+
+/* The same from the end latitudes' own sines and cosines: no trig call for the short edges of
+ * survey parcels (|ΔB| < 1e-3 rad: sin and cos of h by their series, exact to the last bit at
+ * that size; the mean latitude by half-angle identities). */
+static inline double bracket_pt(double b1, double s1, double c1, double b2, double s2, double c2) {
+    const double h = (b2 - b1) / 2;
+    if (fabs(h) > 1e-3) return bracket(b1, b2);
+    const double h2 = h * h;
+    const double sh = h * (1 - h2 / 6 * (1 - h2 / 20 * (1 - h2 / 42)));
+    const double ch = 1 - h2 / 2 * (1 - h2 / 12 * (1 - h2 / 30));
+    const double cs = c1 * c2 - s1 * s2, ss = s1 * c2 + c1 * s2; /* cos, sin of b1 + b2 */
+    const double cm = sqrt((1 + cs) / 2), sm = ss / (2 * cm);
+    return bracket_sc(sh, ch, sm, cm);
+}
+
 double zr_area_trapezoid(double b1, double b2, double dl) {
     area_init();
     return S.two_b2 * dl * bracket(b1, b2);
@@ -56,11 +74,16 @@ double geo_ring_area_rad(const double *lon, const double *lat, size_t n) {
     if (n < 3) return 0;
     /* L_ref = first vertex: keeps every term small, so nothing cancels catastrophically */
     const double lref = lon[0];
-    double sum = 0;
+    double sum = 0, s0, c0;
+    sincos_(lat[0], &s0, &c0);
+    double si = s0, ci = c0;
     for (size_t i = 0; i < n; i++) {
         const size_t j = i + 1 < n ? i + 1 : 0;
+        double sj = s0, cj = c0;
+        if (j) sincos_(lat[j], &sj, &cj);
         const double dl = (lon[i] + lon[j]) / 2 - lref;
-        if (lat[i] != lat[j]) sum += dl * bracket(lat[i], lat[j]);
+        if (lat[i] != lat[j]) sum += dl * bracket_pt(lat[i], si, ci, lat[j], sj, cj);
+        si = sj, ci = cj;
     }
     return S.two_b2 * sum;
 }

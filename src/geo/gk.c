@@ -64,10 +64,10 @@ void geo_gk_inverse_rad(double x_fe, double y, double *dlon, double *lat) {
     double sxp, cxp;
     sincos_(xp, &sxp, &cxp);
     const double ee = exp(ep), shp = (ee - 1 / ee) / 2, chp = (ee + 1 / ee) / 2;
-    const double chi = asin(sxp / chp);
+    const double schi = sxp / chp; /* sin χ, and cos χ without another trig call */
+    const double chi = asin(schi), cchi = sqrt(1 - schi * schi);
     *dlon = atan2(shp, cxp);
-    double s, c;
-    sincos_(2 * chi, &s, &c);
+    const double s = 2 * schi * cchi, c = 1 - 2 * schi * schi; /* sin 2χ, cos 2χ */
     double phi = chi, sk = s, ck = c;
     for (int j = 1; j <= 6; j++) {
         phi += K.delta[j] * sk;
