@@ -9,6 +9,7 @@ typedef struct {
     char code[13];
     int64_t tbmj, count, dcmj, jsmj;
     int has_dcmj, has_jsmj, in_boundary;
+    double x, y; /* where the finding is drawn: inside the unit's first village */
 } unit_sum;
 
 static int cmp_unit(const void *a, const void *b) {
@@ -44,6 +45,14 @@ void qc_sum_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
                 memcpy(x->code, codes[l], sizeof x->code);
                 x->has_dcmj = x->has_jsmj = 1;
             }
+            if (!x->in_boundary && d->vpoly && d->vpoly[i].n_pts) {
+                /* a point inside the village: its envelope's centre when inside, else a vertex */
+                double env[4];
+                zr_poly_envelope(&d->vpoly[i], env);
+                x->x = (env[0] + env[1]) / 2, x->y = (env[2] + env[3]) / 2;
+                if (!zr_poly_contains(&d->vpoly[i], x->x, x->y))
+                    x->x = d->vpoly[i].xy[0], x->y = d->vpoly[i].xy[1];
+            }
             x->in_boundary = 1;
             x->dcmj += v->dcmj, x->has_dcmj &= v->has_dcmj;
             x->jsmj += v->jsmj, x->has_jsmj &= v->jsmj >= 0;
@@ -68,12 +77,12 @@ void qc_sum_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
         const unit_sum *x = &u[k];
         const char *lv = level[strlen(x->code)];
         if (x->has_dcmj && x->tbmj != x->dcmj)
-            qc_add(fs, R_M03, x->code, NULL, 0, 0, x->tbmj - x->dcmj, NULL,
+            qc_add(fs, R_M03, x->code, NULL, x->x, x->y, x->tbmj - x->dcmj, NULL,
                    "%s %s: Σ TBMJ %.2f ≠ DCMJ %.2f (%lld parcels)", lv, x->code,
                    (double)x->tbmj / 100, (double)x->dcmj / 100, (long long)x->count);
         const int64_t diff = x->tbmj - x->jsmj;
         if (x->has_jsmj && (double)(diff < 0 ? -diff : diff) > tol_cents * (double)x->count)
-            qc_add(fs, R_M03, x->code, NULL, 0, 0, diff, NULL,
+            qc_add(fs, R_M03, x->code, NULL, x->x, x->y, diff, NULL,
                    "%s %s: Σ TBMJ %.2f differs from JSMJ %.2f by more than %.3f m² × %lld parcels",
                    lv, x->code, (double)x->tbmj / 100, (double)x->jsmj / 100,
                    cat->rules[R_M03].tolerance, (long long)x->count);
