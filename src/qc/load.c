@@ -22,18 +22,39 @@ static zr_status read_geom(const zr_batch *b, const zr_feature *f, zr_poly *p, c
     return zr_geom_to_poly(b->geom_is_gpkg, f->geom, f->geom_len, p, why, n);
 }
 
+/* Areas are computed on a second thread while the reader goes on: the reader publishes
+ * finished chunks of parcels, the worker measures them in order. Chunks never move. */
+#define MAX_CHUNKS 65536
 typedef struct {
-    qc_data *d;
-    zr_buf *scratch;
-} area_ctx;
+    qc_parcel *chunk[MAX_CHUNKS];
+    size_t len[MAX_CHUNKS];
+    size_t published, measured; /* chunks */
+    int done;                   /* the reader has finished */
+    const zr_crs *crs;
+    zr_buf scratch;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} area_stream;
 
-static void area_range(void *ctx, size_t b, size_t e, int w) {
-    area_ctx *c = ctx;
-    for (size_t i = b; i < e; i++) {
-        qc_parcel *p = &c->d->p[i];
-        zr_poly_envelope(&p->poly, p->env);
-        const double a = zr_poly_area(&p->poly, &c->d->crs, &c->scratch[w]);
-        p->area = isfinite(a) ? zr_round_cents(a) : -1;
+static void *area_worker(void *arg) {
+    area_stream *a = arg;
+    for (;;) {
+        pthread_mutex_lock(&a->mu);
+        while (a->measured == a->published && !a->done)
+            pthread_cond_wait(&a->cv, &a->mu);
+        const size_t k = a->measured, upto = a->published;
+        pthread_mutex_unlock(&a->mu);
+        if (k == upto) return NULL; /* done, and all measured */
+        for (size_t c = k; c < upto; c++)
+            for (size_t i = 0; i < a->len[c]; i++) {
+                qc_parcel *p = &a->chunk[c][i];
+                zr_poly_envelope(&p->poly, p->env);
+                const double ar = zr_poly_area(&p->poly, a->crs, &a->scratch);
+                p->area = isfinite(ar) ? zr_round_cents(ar) : -1;
+            }
+        pthread_mutex_lock(&a->mu);
+        a->measured = upto;
+        pthread_mutex_unlock(&a->mu);
     }
 }
 
@@ -86,26 +107,35 @@ static zr_status load_parcels(qc_data *d, imp_source *src, char *err, size_t n) 
     zr_batch b = {0};
     zr_poly scratch = {0};
     zr_status s = zr_batch_init(&b, imp_source_nfields(src));
-    size_t cap = 0;
+    area_stream *as = calloc(1, sizeof *as);
+    pthread_t worker;
+    int running = 0;
+    if (!as) s = ZR_ERR_NOMEM;
+    if (!s) {
+        as->crs = &d->crs;
+        pthread_mutex_init(&as->mu, NULL);
+        pthread_cond_init(&as->cv, NULL);
+        running = pthread_create(&worker, NULL, area_worker, as) == 0;
+    }
+    size_t total = 0;
     while (!s) {
         size_t got = 0;
         if ((s = imp_source_next(src, &b, 8192, &got, err, n))) break;
         if (!got) break;
-        if (d->n + got > cap) {
-            size_t nc = cap ? cap * 2 : 16384;
-            while (nc < d->n + got)
-                nc *= 2;
-            qc_parcel *np = realloc(d->p, nc * sizeof *np);
-            if (!np) {
-                s = ZR_ERR_NOMEM;
-                break;
-            }
-            d->p = np;
-            cap = nc;
+        if (as->published == MAX_CHUNKS) {
+            snprintf(err, n, "%s: more than %d features", src->path, MAX_CHUNKS * 8192);
+            s = ZR_ERR_LIMIT;
+            break;
         }
+        qc_parcel *chunk = malloc(got * sizeof *chunk);
+        if (!chunk) {
+            s = ZR_ERR_NOMEM;
+            break;
+        }
+        size_t cn = 0;
         for (size_t i = 0; i < got && !s; i++) {
             const zr_feature *f = &b.f[i];
-            qc_parcel *p = &d->p[d->n];
+            qc_parcel *p = &chunk[cn];
             memset(p, 0, sizeof *p);
             p->fid = f->fid;
             const char **strs[] = {&p->bsm,    &p->dlbm,   &p->dlmc, &p->qsxz,   &p->zldwdm,
@@ -132,8 +162,39 @@ static zr_status load_parcels(qc_data *d, imp_source *src, char *err, size_t n) 
                 break;
             }
             if ((s = poly_to_arena(d->arena, &scratch, &p->poly))) break;
-            d->n++;
+            cn++;
         }
+        pthread_mutex_lock(&as->mu);
+        as->chunk[as->published] = chunk;
+        as->len[as->published] = cn;
+        as->published++;
+        pthread_cond_signal(&as->cv);
+        pthread_mutex_unlock(&as->mu);
+        total += cn;
+    }
+    if (as) {
+        pthread_mutex_lock(&as->mu);
+        as->done = 1;
+        pthread_cond_signal(&as->cv);
+        pthread_mutex_unlock(&as->mu);
+        if (running) {
+            pthread_join(worker, NULL);
+        } else {
+            as->done = 1;
+            area_worker(as); /* no thread: measure here */
+        }
+        /* one contiguous array for the rules */
+        d->p = malloc((total ? total : 1) * sizeof *d->p);
+        if (!d->p && !s) s = ZR_ERR_NOMEM;
+        for (size_t c = 0; c < as->published; c++) {
+            if (d->p) memcpy(d->p + d->n, as->chunk[c], as->len[c] * sizeof *d->p);
+            if (d->p) d->n += as->len[c];
+            free(as->chunk[c]);
+        }
+        zr_buf_free(&as->scratch);
+        pthread_mutex_destroy(&as->mu);
+        pthread_cond_destroy(&as->cv);
+        free(as);
     }
     zr_poly_free(&scratch);
     zr_batch_free(&b);
@@ -284,13 +345,7 @@ zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *b
     if (getenv("ZRZY_TIMING")) fprintf(stderr, "timing: parcels read %.3f s\n", zr_now() - tl);
     imp_source_close(&src);
     if (s) return s;
-    zr_buf *scratch = calloc(2, sizeof *scratch);
-    if (!scratch) return ZR_ERR_NOMEM;
-    area_ctx ac = {d, scratch};
-    zr_parallel_for(2, d->n, area_range, &ac);
-    zr_buf_free(&scratch[0]);
-    zr_buf_free(&scratch[1]);
-    free(scratch);
+
     /* the boundary layer: explicit, or XZQ when the source has one */
     const char *bl = boundary ? boundary : "XZQ";
     imp_source bsrc;
