@@ -13,5 +13,9 @@ check gdal.h io
 check ogr_api.h io
 check zlib.h io
 check jansson.h cli
+check xlsxwriter.h report
+check cairo report
+check pango report
+check microhttpd.h server
 [ $fail = 0 ] && echo "boundaries: ok"
 exit $fail
