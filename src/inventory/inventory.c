@@ -186,15 +186,10 @@ static zr_status write_gpkg(const char *path, const inv_data *d, char *err, size
     static const zr_field_def jzl[] = {{"BSM", ZR_FT_TEXT, 18, 0},     {"CLASS", ZR_FT_TEXT, 8, 0},
                                        {"ZONE_FID", ZR_FT_INT, 10, 0}, {"JB", ZR_FT_INT, 2, 0},
                                        {"PRICE", ZR_FT_REAL, 12, 2},   {"AREA", ZR_FT_REAL, 18, 2}};
-    unlink(path);
     zr_store *st = NULL;
     zr_writer *w = NULL;
-    char *wkt = NULL, name[160];
     zr_buf blob = {0};
-    zr_status s = zr_store_open(path, ZR_STORE_CREATE, &st);
-    if (!s) s = zr_crs_wkt(d->crs.epsg, &wkt);
-    if (!s) s = zr_store_begin(st);
-    if (!s) s = zr_store_ensure_srs(st, d->crs.epsg, zr_crs_name(&d->crs, name, sizeof name), wkt);
+    zr_status s = zr_output_gpkg_begin(path, &d->crs, &st);
     if (!s)
         s = zr_store_create_layer(st, "SWL", swl, 8, d->crs.epsg, "实物量: 全民所有土地资源图斑");
     if (!s) s = zr_writer_open(st, "SWL", swl, 8, &w);
@@ -251,7 +246,6 @@ static zr_status write_gpkg(const char *path, const inv_data *d, char *err, size
     if (!s) s = zr_store_commit(st);
     if (s) snprintf(err, n, "%s: %s", path, st ? zr_store_errmsg(st) : zr_status_str(s));
     zr_store_close(st);
-    free(wkt);
     zr_buf_free(&blob);
     return s;
 }
@@ -411,6 +405,24 @@ static zr_status value_rights(inv_data *d, const zr_inventory_opts *o, const cha
     return s;
 }
 
+/* Columns c[from..to) of row r as numbers ≥ 0 into v[]; column skip (≥ 0) is left alone. */
+static zr_status csv_numbers(const zr_csv *t, size_t r, const int *c, const char *const *names,
+                             int from, int to, int skip, double *v, const char *csv, char *err,
+                             size_t n) {
+    for (int k = from; k < to; k++) {
+        if (k == skip) continue;
+        char *end;
+        const char *cell = zr_csv_cell(t, r, c[k]);
+        v[k] = strtod(cell, &end);
+        if (*end || end == cell || v[k] < 0) {
+            snprintf(err, n, "%s: row %zu (%s): column %s is not a number ≥ 0", csv, r + 2,
+                     zr_csv_cell(t, r, c[0]), names[k]);
+            return ZR_ERR_SCHEMA;
+        }
+    }
+    return ZR_OK;
+}
+
 /* ---- minerals (收入权益法) ---- */
 
 static zr_status value_minerals(const char *csv, const char *out_path, int64_t *count, char *err,
@@ -435,18 +447,7 @@ static zr_status value_minerals(const char *csv, const char *out_path, int64_t *
     fputs("KQBH,KZ,BYZYCL,DW,YEARS,SI,VALUE\n", f);
     for (size_t r = 0; r < t.nrows && !s; r++) {
         double v[9];
-        for (int k = 2; k < 9; k++) {
-            if (k == 3) continue;
-            char *end;
-            v[k] = strtod(zr_csv_cell(&t, r, c[k]), &end);
-            if (*end || end == zr_csv_cell(&t, r, c[k]) || v[k] < 0) {
-                snprintf(err, n, "%s: row %zu (%s): column %s is not a number ≥ 0", csv, r + 2,
-                         zr_csv_cell(&t, r, c[0]), names[k]);
-                s = ZR_ERR_SCHEMA;
-                break;
-            }
-        }
-        if (s) break;
+        if ((s = csv_numbers(&t, r, c, names, 2, 9, 3, v, csv, err, n))) break;
         /* years: the evaluation period, capped by the reserve at the yearly output */
         int years = (int)v[8];
         if (v[5] > 0 && v[2] / v[5] < years) years = (int)floor(v[2] / v[5]);
@@ -489,17 +490,7 @@ static zr_status value_reserve(const char *csv, const char *out_path, int64_t *c
     fputs("DKBH,DKMJ,COST,VALUE,PRICE\n", f);
     for (size_t r = 0; r < t.nrows && !s; r++) {
         double v[9];
-        for (int k = 1; k < 9; k++) {
-            char *end;
-            v[k] = strtod(zr_csv_cell(&t, r, c[k]), &end);
-            if (*end || end == zr_csv_cell(&t, r, c[k]) || v[k] < 0) {
-                snprintf(err, n, "%s: row %zu (%s): column %s is not a number ≥ 0", csv, r + 2,
-                         zr_csv_cell(&t, r, c[0]), names[k]);
-                s = ZR_ERR_SCHEMA;
-                break;
-            }
-        }
-        if (s) break;
+        if ((s = csv_numbers(&t, r, c, names, 1, 9, -1, v, csv, err, n))) break;
         const int64_t area = zr_round_cents(v[1]);
         const int64_t cost = zr_round_cents(v[2] + v[3] + v[4]);
         const int64_t value =

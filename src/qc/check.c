@@ -13,6 +13,7 @@
 #include "qc/qc_int.h"
 #include "io/io.h"
 #include "report/report.h"
+#include "source/source.h"
 #include "store/store.h"
 
 static int cmp_str(const char *a, const char *b) {
@@ -57,15 +58,10 @@ static zr_status write_gpkg(const char *path, const qc_data *d, const qc_catalog
         {"name", ZR_FT_TEXT, 64, 0},      {"bsm", ZR_FT_TEXT, 18, 0},
         {"other_bsm", ZR_FT_TEXT, 18, 0}, {"area", ZR_FT_REAL, 18, 2},
         {"message", ZR_FT_TEXT, 512, 0}};
-    unlink(path);
     zr_store *st = NULL;
     zr_writer *w = NULL;
-    char *wkt = NULL, name[160];
     zr_buf blob = {0};
-    zr_status s = zr_store_open(path, ZR_STORE_CREATE, &st);
-    if (!s) s = zr_crs_wkt(d->crs.epsg, &wkt);
-    if (!s) s = zr_store_begin(st);
-    if (!s) s = zr_store_ensure_srs(st, d->crs.epsg, zr_crs_name(&d->crs, name, sizeof name), wkt);
+    zr_status s = zr_output_gpkg_begin(path, &d->crs, &st);
     if (!s)
         s = zr_store_create_layer_type(st, "errors", "POINT", fields, 7, d->crs.epsg, "质检错误");
     if (!s) s = zr_writer_open(st, "errors", fields, 7, &w);
@@ -91,7 +87,6 @@ static zr_status write_gpkg(const char *path, const qc_data *d, const qc_catalog
     if (!s) s = zr_store_commit(st);
     if (s && st) snprintf(err, n, "%s", zr_store_errmsg(st));
     zr_store_close(st);
-    free(wkt);
     zr_buf_free(&blob);
     return s;
 }

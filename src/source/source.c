@@ -1,6 +1,9 @@
 #include "source/source.h"
+#include "geo/geo.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int imp_is_gpkg(const char *path) {
     FILE *f = fopen(path, "rb");
@@ -78,4 +81,16 @@ void imp_source_close(imp_source *s) {
     zr_store_close(s->gpkg);
     zr_ogr_close(s->ogr);
     s->rd = NULL, s->gpkg = NULL, s->ogr = NULL;
+}
+
+zr_status zr_output_gpkg_begin(const char *path, const zr_crs *crs, zr_store **out) {
+    *out = NULL;
+    unlink(path);
+    char *wkt = NULL, name[160];
+    zr_status s = zr_store_open(path, ZR_STORE_CREATE, out);
+    if (!s) s = zr_crs_wkt(crs->epsg, &wkt);
+    if (!s) s = zr_store_begin(*out);
+    if (!s) s = zr_store_ensure_srs(*out, crs->epsg, zr_crs_name(crs, name, sizeof name), wkt);
+    free(wkt);
+    return s;
 }

@@ -26,6 +26,10 @@ zr_status imp_source_crs(imp_source *s, char *err, size_t n);
 zr_status imp_source_next(imp_source *s, zr_batch *b, size_t max, size_t *n_read, char *err,
                           size_t n);
 void imp_source_close(imp_source *s);
+/* Start a new GeoPackage of results at path (any old file replaced): open, begin a transaction
+ * and register crs. The caller creates layers, commits and closes. */
+zr_status zr_output_gpkg_begin(const char *path, const zr_crs *crs, zr_store **out);
+
 /* 1 when path is a SQLite/GeoPackage file (by its header bytes). */
 int imp_is_gpkg(const char *path);
 #endif
