@@ -280,13 +280,11 @@ static zr_status import_layer(import_ctx *c, imp_source *src, layer_kind kind, i
             next_progress = zr_now() + 2.0;
         }
     }
-done:
-    if (st) {
-        zr_writer_abandon(w); /* pending rows point into the slots freed below */
-    } else if (w) {
-        zr_status s2 = zr_writer_close(w);
-        if (s2) st = fail(imp, s2, "%s", zr_store_errmsg(c->store));
-    }
+done : {
+    /* on failure pending rows point into the slots freed below: abandoned, not written */
+    const zr_status s2 = zr_writer_end(w, st);
+    if (!st && s2) st = fail(imp, s2, "%s", zr_store_errmsg(c->store));
+}
     if (slot) imp_pipe_release(pipe, slot);
     imp_pipe_stop(pipe);
     free(vals);

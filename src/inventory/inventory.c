@@ -209,12 +209,8 @@ static zr_status write_gpkg(const char *path, const inv_data *d, char *err, size
         if (!s) s = zr_writer_insert(w, v, blob.data, blob.len);
         if (!s) s = zr_writer_flush(w);
     }
-    if (w) {
-        zr_status s2 = s ? ZR_OK : zr_writer_close(w);
-        if (s) zr_writer_abandon(w);
-        if (!s) s = s2;
-        w = NULL;
-    }
+    s = zr_writer_end(w, s);
+    w = NULL;
     if (!s)
         s = zr_store_create_layer(st, "JZL", jzl, 6, d->crs.epsg,
                                   "价值量: 按价格分区切分的计价单元");
@@ -238,11 +234,7 @@ static zr_status write_gpkg(const char *path, const inv_data *d, char *err, size
             if (!s) s = zr_writer_flush(w);
         }
     }
-    if (w) {
-        zr_status s2 = s ? ZR_OK : zr_writer_close(w);
-        if (s) zr_writer_abandon(w);
-        if (!s) s = s2;
-    }
+    s = zr_writer_end(w, s);
     if (!s) s = zr_store_commit(st);
     if (s) snprintf(err, n, "%s: %s", path, st ? zr_store_errmsg(st) : zr_status_str(s));
     zr_store_close(st);
@@ -388,11 +380,7 @@ static zr_status value_rights(inv_data *d, const zr_inventory_opts *o, const cha
         }
     }
     if (f && fclose(f) != 0 && !s) s = ZR_ERR_IO;
-    if (cw) {
-        zr_status s2 = s ? ZR_OK : zr_writer_close(cw);
-        if (s) zr_writer_abandon(cw);
-        if (!s) s = s2;
-    }
+    s = zr_writer_end(cw, s);
     if (!s && cq) s = zr_store_commit(cq);
     if (cq) zr_store_rollback(cq);
     zr_store_close(cq);
@@ -423,28 +411,41 @@ static zr_status csv_numbers(const zr_csv *t, size_t r, const int *c, const char
     return ZR_OK;
 }
 
+/* Read csv, find the columns names[0..nc) into c[], and open out_path with header: the common
+ * start of the small valuation tables (minerals, reserve land). */
+static zr_status open_table(const char *csv, const char *const *names, int nc, int *c, zr_csv *t,
+                            const char *out_path, const char *header, FILE **f, char *err,
+                            size_t n) {
+    *f = NULL;
+    zr_status s = zr_csv_read(csv, t, err, n);
+    if (s) return s;
+    for (int k = 0; k < nc; k++)
+        if ((c[k] = zr_csv_col(t, names[k])) < 0) {
+            snprintf(err, n, "%s: the header needs column %s", csv, names[k]);
+            zr_csv_free(t);
+            return ZR_ERR_SCHEMA;
+        }
+    if (!(*f = fopen(out_path, "w"))) {
+        snprintf(err, n, "%s: cannot write", out_path);
+        zr_csv_free(t);
+        return ZR_ERR_IO;
+    }
+    fputs(header, *f);
+    return ZR_OK;
+}
+
 /* ---- minerals (收入权益法) ---- */
 
 static zr_status value_minerals(const char *csv, const char *out_path, int64_t *count, char *err,
                                 size_t n) {
-    zr_csv t;
-    zr_status s = zr_csv_read(csv, &t, err, n);
-    if (s) return s;
     static const char *const names[] = {"KQBH", "KZ", "BYZYCL", "DW", "JG",
                                         "CSL",  "K",  "ZXL",    "NX"};
     int c[9];
-    for (int k = 0; k < 9; k++)
-        if ((c[k] = zr_csv_col(&t, names[k])) < 0) {
-            snprintf(err, n, "%s: the header needs column %s", csv, names[k]);
-            zr_csv_free(&t);
-            return ZR_ERR_SCHEMA;
-        }
-    FILE *f = fopen(out_path, "w");
-    if (!f) {
-        zr_csv_free(&t);
-        return ZR_ERR_IO;
-    }
-    fputs("KQBH,KZ,BYZYCL,DW,YEARS,SI,VALUE\n", f);
+    zr_csv t;
+    FILE *f;
+    zr_status s = open_table(csv, names, 9, c, &t, out_path, "KQBH,KZ,BYZYCL,DW,YEARS,SI,VALUE\n",
+                             &f, err, n);
+    if (s) return s;
     for (size_t r = 0; r < t.nrows && !s; r++) {
         double v[9];
         if ((s = csv_numbers(&t, r, c, names, 2, 9, 3, v, csv, err, n))) break;
@@ -470,24 +471,14 @@ static zr_status value_minerals(const char *csv, const char *out_path, int64_t *
 
 static zr_status value_reserve(const char *csv, const char *out_path, int64_t *count, char *err,
                                size_t n) {
-    zr_csv t;
-    zr_status s = zr_csv_read(csv, &t, err, n);
-    if (s) return s;
     static const char *const names[] = {"DKBH", "DKMJ", "QDF", "KFF", "SF",
                                         "LXL",  "ZQ",   "LRL", "ZZL"};
     int c[9];
-    for (int k = 0; k < 9; k++)
-        if ((c[k] = zr_csv_col(&t, names[k])) < 0) {
-            snprintf(err, n, "%s: the header needs column %s", csv, names[k]);
-            zr_csv_free(&t);
-            return ZR_ERR_SCHEMA;
-        }
-    FILE *f = fopen(out_path, "w");
-    if (!f) {
-        zr_csv_free(&t);
-        return ZR_ERR_IO;
-    }
-    fputs("DKBH,DKMJ,COST,VALUE,PRICE\n", f);
+    zr_csv t;
+    FILE *f;
+    zr_status s =
+        open_table(csv, names, 9, c, &t, out_path, "DKBH,DKMJ,COST,VALUE,PRICE\n", &f, err, n);
+    if (s) return s;
     for (size_t r = 0; r < t.nrows && !s; r++) {
         double v[9];
         if ((s = csv_numbers(&t, r, c, names, 1, 9, -1, v, csv, err, n))) break;

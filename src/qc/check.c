@@ -79,11 +79,7 @@ static zr_status write_gpkg(const char *path, const qc_data *d, const qc_catalog
         if (!s) s = zr_writer_insert(w, v, blob.data, blob.len);
         if (!s) s = zr_writer_flush(w);
     }
-    if (w) {
-        zr_status s2 = s ? ZR_OK : zr_writer_close(w);
-        if (s) zr_writer_abandon(w);
-        if (!s) s = s2;
-    }
+    s = zr_writer_end(w, s);
     if (!s) s = zr_store_commit(st);
     if (s && st) snprintf(err, n, "%s", zr_store_errmsg(st));
     zr_store_close(st);

@@ -214,6 +214,15 @@ void zr_writer_abandon(zr_writer *w) {
     free(w);
 }
 
+zr_status zr_writer_end(zr_writer *w, zr_status st) {
+    if (!w) return st;
+    if (st) {
+        zr_writer_abandon(w);
+        return st;
+    }
+    return zr_writer_close(w);
+}
+
 zr_status zr_writer_close(zr_writer *w) {
     if (!w) return ZR_OK;
     zr_status st = w->multi ? zr_writer_flush(w) : ZR_OK;

@@ -56,6 +56,9 @@ zr_status zr_writer_insert(zr_writer *w, const zr_value *vals, const unsigned ch
                            size_t blob_len);
 /* Free without writing pending rows or the index (the caller rolls back). */
 void zr_writer_abandon(zr_writer *w);
+/* End a writer given the caller's status so far: close it when st is ZR_OK (returning the
+ * close's status), abandon it otherwise (returning st). NULL w returns st. */
+zr_status zr_writer_end(zr_writer *w, zr_status st);
 /* Write the pending rows now. */
 zr_status zr_writer_flush(zr_writer *w);
 /* Flush, build the spatial index, update the layer's extent in gpkg_contents, free. */
