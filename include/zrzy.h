@@ -146,6 +146,8 @@ typedef struct zr_inventory_opts {
     const char *base_date;   /* default 2023-12-31 */
     const char *out_dir;
     int threads;
+    int no_pdf;     /* 1: skip report.pdf */
+    int batch_rows; /* parcel rows read per batch; 0: 16,384 */
 } zr_inventory_opts;
 
 typedef struct zr_inventory_result {
@@ -154,7 +156,10 @@ typedef struct zr_inventory_result {
     double seconds;
 } zr_inventory_result;
 
-/* Value the state-owned parcels, rights and minerals; write the tables, layers and report. */
+/* Value the state-owned parcels, rights and minerals; write the tables, layers and report.
+ * The parcels stream (memory bounded by a batch). Every output is written as NAME.part and
+ * renamed when the whole run has succeeded; on failure the .part files are removed and earlier
+ * results in out_dir are left as they were. */
 zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *r, char *err,
                            size_t errlen);
 

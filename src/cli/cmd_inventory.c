@@ -9,13 +9,14 @@ static const char *const inventory_help =
     "usage: zrzy inventory --parcels SRC [--layer DLTB] --prices SRC [--price-layer JZDJ]\n"
     "                      --price-index CSV [--far CSV] [--rights SRC] [--minerals CSV]\n"
     "                      [--reserve CSV]\n"
-    "                      [--base-date 2023-12-31] [--threads N] --out DIR\n"
+    "                      [--base-date 2023-12-31] [--threads N] [--no-pdf] --out DIR\n"
     "Values the state-owned (QSXZ 10/20) parcels by the price zones of their use, shares each\n"
     "parcel's TBDLMJ exactly among its pieces, and writes DIR/parcels.csv, summary.csv,\n"
     "summary.xlsx (公顷/万元, forced balancing), inventory.gpkg (SWL 实物量, JZL 价值量),\n"
     "rights.csv (宗地: 容积率, 年期修正, 所有者权益), minerals.csv (收入权益法), reserve.csv\n"
     "(储备土地, 成本逼近法), report.pdf\n"
-    "and manifest.txt (inputs' SHA-256, base date, price-system version). See docs/inventory.md.\n";
+    "and manifest.txt (inputs' SHA-256, base date, price-system version). The parcels stream\n"
+    "(bounded memory); results appear together when the run succeeds. See docs/inventory.md.\n";
 
 int cmd_inventory(int argc, char **argv) {
     zr_inventory_opts o = {0};
@@ -45,6 +46,10 @@ int cmd_inventory(int argc, char **argv) {
                 *opts[k].dst = v;
                 matched = 1;
             }
+        if (!matched && !strcmp(argv[i], "--no-pdf")) {
+            o.no_pdf = 1;
+            continue;
+        }
         if (!matched && cli_opt(argc, argv, &i, "--threads", &v, &missing)) {
             o.threads = v ? atoi(v) : 0;
             matched = 1;
@@ -74,10 +79,10 @@ int cmd_inventory(int argc, char **argv) {
             "zrzy inventory: %lld parcels, %lld state-owned (%lld valued, %lld pieces), Σ TBDLMJ "
             "%s m², Σ value %s yuan; %lld rights, %lld mineral areas; %.2f s\n"
             "zrzy inventory: results in %s/ (parcels.csv summary.csv summary.xlsx inventory.gpkg "
-            "report.pdf manifest.txt)\n",
+            "%smanifest.txt)\n",
             (long long)r.n_parcels, (long long)r.n_state, (long long)r.n_valued,
             (long long)r.n_pieces, zr_fmt_scaled(a, r.area_cents, 2),
             zr_fmt_scaled(v, r.value_cents, 2), (long long)r.n_rights, (long long)r.n_minerals,
-            r.seconds, o.out_dir);
+            r.seconds, o.out_dir, o.no_pdf ? "" : "report.pdf ");
     return EXIT_OK;
 }

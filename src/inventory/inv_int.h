@@ -36,24 +36,60 @@ typedef struct inv_piece {
     zr_poly poly;  /* only when the parcel is split */
 } inv_piece;
 
+/* The price zones (whole) and one batch of state-owned parcels (the parcels stream through in
+ * batches, so memory is bounded by the batch, not the layer). */
 typedef struct inv_data {
     zr_crs crs;
-    inv_parcel *p;
-    size_t n, n_all;
+    inv_parcel *p; /* the batch: p[0..n) */
+    size_t n, cap;
     inv_zone *z;
     size_t nz;
-    inv_piece *pc;
-    size_t npc, cap_pc;
-    struct zr_arena *arena;
+    struct zr_arena *arena; /* the batch's strings; reset between batches */
 } inv_data;
 
 const char *inv_class(const char *dlbm);
-struct zr_geos;
-zr_status inv_load_parcels(inv_data *d, const char *path, const char *layer, char *err, size_t n);
+
+/* The parcel layer, read in batches; only 全民所有 parcels (QSXZ 10, 20) are kept. */
+typedef struct inv_reader {
+    struct imp_source *src;
+    int c_bsm, c_dlbm, c_qsxz, c_zl, c_tbdlmj;
+    zr_batch b;
+} inv_reader;
+/* Open the layer and check its fields; d->crs is set from it. */
+zr_status inv_parcels_open(inv_reader *r, inv_data *d, const char *path, const char *layer,
+                           char *err, size_t n);
+/* Read up to max rows into d->p[0..d->n) (the state-owned ones; the previous batch must have been
+ * cleared); *rows is the number of rows read, 0 at the end. Errors name file, layer, feature
+ * (fid, BSM) and field. */
+zr_status inv_parcels_next(inv_reader *r, inv_data *d, size_t max, size_t *rows, char *err,
+                           size_t n);
+/* The layer's extent, NULL when unknown. */
+zr_status inv_parcels_extent(inv_reader *r, double env[4]);
+void inv_parcels_close(inv_reader *r);
+/* Free the batch's geometries and pieces and reset its arena. */
+void inv_batch_clear(inv_data *d);
+
 zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const char *index_path,
                          const char *base_date, char *err, size_t n);
-zr_status inv_value_parcel(inv_data *d, struct zr_geos *g, inv_parcel *p, size_t i);
-zr_status inv_value(inv_data *d, int threads, char *err, size_t n);
+
+struct zr_geos;
+zr_status inv_value_parcel(const inv_data *d, struct zr_geos *g, inv_parcel *p, size_t i);
+/* Value every parcel of the batch on up to `threads` threads (GEOS contexts kept between
+ * batches). */
+typedef struct inv_valuer inv_valuer;
+zr_status inv_valuer_open(int threads, inv_valuer **out);
+zr_status inv_valuer_run(inv_valuer *v, inv_data *d, char *err, size_t n);
+void inv_valuer_close(inv_valuer *v);
+
+/* The other assets (assets.c): rights.csv + the CQ layer appended to gpkg_path; minerals.csv;
+ * reserve.csv. */
+zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *base,
+                           const char *out_path, const char *gpkg_path, int64_t *n_rights,
+                           char *err, size_t n);
+zr_status inv_value_minerals(const char *csv, const char *out_path, int64_t *count, char *err,
+                             size_t n);
+zr_status inv_value_reserve(const char *csv, const char *out_path, int64_t *count, char *err,
+                            size_t n);
 
 /* 年期修正 Y = [1 − (1+r)^−m] / [1 − (1+r)^−n] (m remaining years, n the legal maximum). */
 double inv_term_factor(double r, double m, double n);
@@ -85,7 +121,15 @@ typedef struct sum_row {
     char code[13], cls[16], dlbm[6];
     int64_t count, area, value; /* 0.01 m², 0.01 yuan */
 } sum_row;
-zr_status inv_build_summary(const inv_data *d, sum_row **out, size_t *n_out);
+typedef struct inv_summary inv_summary;
+zr_status inv_summary_new(inv_summary **out);
+zr_status inv_summary_add(inv_summary *s, const inv_parcel *p);
+/* The rows sorted (合计 first in each unit); no adds after this. Owned by s. */
+sum_row *inv_summary_rows(inv_summary *s, size_t *n);
+void inv_summary_free(inv_summary *s);
+zr_status inv_write_summary_csv(const char *path, const sum_row *r, size_t n);
+/* The XLSX in 公顷 / 万元 with forced balancing. */
+zr_status inv_write_summary_xlsx(const char *path, sum_row *r, size_t n);
 /* Display values in 0.01 公顷 and 0.01 万元 with forced balancing (强制调平), top-down. */
 zr_status inv_balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_value);
 #endif

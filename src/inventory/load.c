@@ -18,87 +18,118 @@ static zr_status geom(const zr_batch *b, const zr_feature *f, zr_poly *p, char *
     return zr_geom_to_poly(b->geom_is_gpkg, f->geom, f->geom_len, p, why, n);
 }
 
-zr_status inv_load_parcels(inv_data *d, const char *path, const char *layer, char *err, size_t n) {
-    imp_source src;
+zr_status inv_parcels_open(inv_reader *r, inv_data *d, const char *path, const char *layer,
+                           char *err, size_t n) {
+    memset(r, 0, sizeof *r);
     static const char *const cols[] = {"BSM", "DLBM", "QSXZ", "ZLDWDM", "TBDLMJ", NULL};
-    zr_status s = imp_source_open_cols(&src, path, layer, cols, err, n);
-    if (s) return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
-    if ((s = imp_source_crs(&src, err, n))) {
-        imp_source_close(&src);
+    if (!(r->src = calloc(1, sizeof *r->src))) return ZR_ERR_NOMEM;
+    imp_source *src = r->src;
+    zr_status s = imp_source_open_cols(src, path, layer, cols, err, n);
+    if (s) {
+        free(r->src), r->src = NULL;
+        return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
+    }
+    if ((s = imp_source_crs(src, err, n))) {
+        inv_parcels_close(r);
         return s;
     }
-    d->crs = src.crs;
-    const int c_bsm = field(&src, "BSM"), c_dlbm = field(&src, "DLBM"),
-              c_qsxz = field(&src, "QSXZ"), c_zl = field(&src, "ZLDWDM"),
-              c_tbdlmj = field(&src, "TBDLMJ");
-    const char *missing = c_bsm < 0      ? "BSM"
-                          : c_dlbm < 0   ? "DLBM"
-                          : c_qsxz < 0   ? "QSXZ"
-                          : c_zl < 0     ? "ZLDWDM"
-                          : c_tbdlmj < 0 ? "TBDLMJ"
-                                         : NULL;
+    d->crs = src->crs;
+    r->c_bsm = field(src, "BSM"), r->c_dlbm = field(src, "DLBM"), r->c_qsxz = field(src, "QSXZ"),
+    r->c_zl = field(src, "ZLDWDM"), r->c_tbdlmj = field(src, "TBDLMJ");
+    const char *missing = r->c_bsm < 0      ? "BSM"
+                          : r->c_dlbm < 0   ? "DLBM"
+                          : r->c_qsxz < 0   ? "QSXZ"
+                          : r->c_zl < 0     ? "ZLDWDM"
+                          : r->c_tbdlmj < 0 ? "TBDLMJ"
+                                            : NULL;
     if (missing) {
-        snprintf(err, n, "%s: layer %s: required field %s is missing", src.path, src.layer,
+        snprintf(err, n, "%s: layer %s: required field %s is missing", src->path, src->layer,
                  missing);
-        imp_source_close(&src);
+        inv_parcels_close(r);
         return ZR_ERR_SCHEMA;
     }
-    zr_batch b = {0};
-    size_t cap = 0;
-    s = zr_batch_init(&b, imp_source_nfields(&src));
-    while (!s) {
-        size_t got = 0;
-        if ((s = imp_source_next(&src, &b, 8192, &got, err, n)) || !got) break;
-        for (size_t i = 0; i < got && !s; i++) {
-            const zr_feature *f = &b.f[i];
-            d->n_all++;
-            const zr_value *q = &f->v[c_qsxz];
-            const char *qs = q->kind == ZR_FT_TEXT ? q->s : NULL;
-            char qbuf[8];
-            if (q->kind == ZR_FT_INT) qs = zr_fmt(qbuf, sizeof qbuf, "%lld", (long long)q->i);
-            if (!zr_qsxz_is_state(qs)) continue; /* only 全民所有 parcels are assets */
-            if (d->n == cap) {
-                cap = cap ? cap * 2 : 4096;
-                inv_parcel *np = realloc(d->p, cap * sizeof *np);
-                if (!np) {
-                    s = ZR_ERR_NOMEM;
-                    break;
-                }
-                d->p = np;
-            }
-            inv_parcel *p = &d->p[d->n];
-            memset(p, 0, sizeof *p);
-            p->bsm = zr_value_text(d->arena, &f->v[c_bsm]);
-            p->dlbm = zr_value_text(d->arena, &f->v[c_dlbm]);
-            p->zldwdm = zr_value_text(d->arena, &f->v[c_zl]);
-            double a;
-            char why[160];
-            if (!p->bsm || !p->dlbm || !p->zldwdm || !zr_value_number(&f->v[c_tbdlmj], &a)) {
-                snprintf(err, n,
-                         "%s: layer %s: feature fid=%lld BSM=%s: field %s: empty or unreadable",
-                         src.path, src.layer, (long long)f->fid, p->bsm ? p->bsm : "",
-                         !p->bsm      ? "BSM"
-                         : !p->dlbm   ? "DLBM"
-                         : !p->zldwdm ? "ZLDWDM"
-                                      : "TBDLMJ");
-                s = ZR_ERR_SCHEMA;
-                break;
-            }
-            p->tbdlmj = zr_round_cents(a);
-            if ((s = geom(&b, f, &p->poly, why, sizeof why))) {
-                snprintf(err, n, "%s: layer %s: feature fid=%lld BSM=%s: field geometry: %s",
-                         src.path, src.layer, (long long)f->fid, p->bsm, why);
-                zr_poly_free(&p->poly);
-                break;
-            }
-            zr_poly_envelope(&p->poly, p->env);
-            zr_dlbm_tdyt(p->dlbm, p->tdyt);
-            p->cls = inv_class(p->dlbm);
-            d->n++;
-        }
+    if ((s = zr_batch_init(&r->b, imp_source_nfields(src)))) inv_parcels_close(r);
+    return s;
+}
+
+zr_status inv_parcels_extent(inv_reader *r, double env[4]) {
+    return imp_source_extent(r->src, env);
+}
+
+void inv_parcels_close(inv_reader *r) {
+    if (r->src) imp_source_close(r->src);
+    free(r->src);
+    zr_batch_free(&r->b);
+    memset(r, 0, sizeof *r);
+}
+
+void inv_batch_clear(inv_data *d) {
+    for (size_t i = 0; i < d->n; i++) {
+        for (size_t k = 0; k < d->p[i].n_pieces; k++)
+            zr_poly_free(&d->p[i].pieces[k].poly);
+        free(d->p[i].pieces);
+        zr_poly_free(&d->p[i].poly);
     }
-    zr_batch_free(&b);
-    imp_source_close(&src);
+    d->n = 0;
+    zr_arena_reset(d->arena);
+}
+
+zr_status inv_parcels_next(inv_reader *r, inv_data *d, size_t max, size_t *rows, char *err,
+                           size_t n) {
+    const imp_source *src = r->src;
+    zr_batch *b = &r->b;
+    *rows = 0;
+    size_t got = 0;
+    zr_status s = imp_source_next(r->src, b, max, &got, err, n);
+    for (size_t i = 0; i < got && !s; i++) {
+        const zr_feature *f = &b->f[i];
+        const zr_value *q = &f->v[r->c_qsxz];
+        const char *qs = q->kind == ZR_FT_TEXT ? q->s : NULL;
+        char qbuf[8];
+        if (q->kind == ZR_FT_INT) qs = zr_fmt(qbuf, sizeof qbuf, "%lld", (long long)q->i);
+        if (!zr_qsxz_is_state(qs)) continue; /* only 全民所有 parcels are assets */
+        if (d->n == d->cap) {
+            const size_t cap = d->cap ? d->cap * 2 : 4096;
+            inv_parcel *np = realloc(d->p, cap * sizeof *np);
+            if (!np) {
+                s = ZR_ERR_NOMEM;
+                break;
+            }
+            d->p = np, d->cap = cap;
+        }
+        inv_parcel *p = &d->p[d->n];
+        memset(p, 0, sizeof *p);
+        p->bsm = zr_value_text(d->arena, &f->v[r->c_bsm]);
+        p->dlbm = zr_value_text(d->arena, &f->v[r->c_dlbm]);
+        p->zldwdm = zr_value_text(d->arena, &f->v[r->c_zl]);
+        double a;
+        char why[160];
+        if (!p->bsm || !p->dlbm || !p->zldwdm || !zr_value_number(&f->v[r->c_tbdlmj], &a) ||
+            !(a >= 0)) {
+            snprintf(err, n,
+                     "%s: layer %s: feature fid=%lld BSM=%s: field %s: empty, unreadable or "
+                     "negative",
+                     src->path, src->layer, (long long)f->fid, p->bsm ? p->bsm : "",
+                     !p->bsm      ? "BSM"
+                     : !p->dlbm   ? "DLBM"
+                     : !p->zldwdm ? "ZLDWDM"
+                                  : "TBDLMJ");
+            s = ZR_ERR_SCHEMA;
+            break;
+        }
+        p->tbdlmj = zr_round_cents(a);
+        if ((s = geom(b, f, &p->poly, why, sizeof why))) {
+            snprintf(err, n, "%s: layer %s: feature fid=%lld BSM=%s: field geometry: %s", src->path,
+                     src->layer, (long long)f->fid, p->bsm, why);
+            zr_poly_free(&p->poly);
+            break;
+        }
+        zr_poly_envelope(&p->poly, p->env);
+        zr_dlbm_tdyt(p->dlbm, p->tdyt);
+        p->cls = inv_class(p->dlbm);
+        d->n++;
+    }
+    if (!s) *rows = got;
     return s;
 }
 

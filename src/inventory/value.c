@@ -47,12 +47,6 @@ static int wholly_inside(const inv_parcel *p, const inv_zone *z) {
     return 1;
 }
 
-typedef struct {
-    inv_data *d;
-    zr_geos *g[64];
-    zr_status st[64];
-} value_ctx;
-
 static zr_status add_piece(inv_parcel *p, int zone, zr_poly *poly) {
     inv_piece *np = realloc(p->pieces, (p->n_pieces + 1) * sizeof *np);
     if (!np) return ZR_ERR_NOMEM;
@@ -64,54 +58,75 @@ static zr_status add_piece(inv_parcel *p, int zone, zr_poly *poly) {
     return ZR_OK;
 }
 
-/* Split, share out, price one parcel (index i is recorded on its pieces). */
-zr_status inv_value_parcel(inv_data *d, zr_geos *g, inv_parcel *p, size_t i) {
+static int zone_hits(const inv_zone *z, const inv_parcel *p) {
+    return !strcmp(z->tdyt, p->tdyt) && z->env[0] <= p->env[1] && z->env[1] >= p->env[0] &&
+           z->env[2] <= p->env[3] && z->env[3] >= p->env[2];
+}
+
+/* Split by the candidate zones cand[0..nc); weights[k] gets piece k's planar area. */
+static zr_status split(const inv_data *d, zr_geos *g, inv_parcel *p, const int *cand, int nc,
+                       double *weights) {
     zr_status s = ZR_OK;
-    double weights[66];
+    const double total = planar_area(&p->poly);
+    double covered = 0;
+    zr_poly inter = {0};
+    for (int k = 0; k < nc && !s; k++) {
+        if (zr_geos_intersection(g, &p->poly, &d->z[cand[k]].poly, &inter) != ZR_OK) {
+            s = ZR_ERR_GEOS;
+            break;
+        }
+        const double a = planar_area(&inter);
+        if (!(a > total * 1e-12)) continue;
+        covered += a;
+        weights[p->n_pieces] = a;
+        s = add_piece(p, cand[k], &inter);
+    }
+    zr_poly_free(&inter);
+    if (!s && (total - covered > total * 1e-9 || !p->n_pieces)) {
+        weights[p->n_pieces] = total - covered > 0 ? total - covered : 0;
+        s = add_piece(p, -1, NULL);
+    }
+    return s;
+}
+
+/* Split, share out, price one parcel (index i is recorded on its pieces). Any number of zones
+ * may touch a parcel. */
+zr_status inv_value_parcel(const inv_data *d, zr_geos *g, inv_parcel *p, size_t i) {
+    zr_status s = ZR_OK;
+    int cand_stack[64], *cand = cand_stack, nc = 0;
+    double wstack[66], *weights = wstack;
+    int64_t sstack[66], *shares = sstack;
     if (priced_zero(p->dlbm)) {
         s = add_piece(p, -1, NULL);
     } else {
-        int whole = -1, cand[64], nc = 0;
-        for (size_t k = 0; k < d->nz && nc < 64; k++) {
-            const inv_zone *z = &d->z[k];
-            if (strcmp(z->tdyt, p->tdyt) || z->env[0] > p->env[1] || z->env[1] < p->env[0] ||
-                z->env[2] > p->env[3] || z->env[3] < p->env[2])
-                continue;
-            if (whole < 0 && wholly_inside(p, z)) whole = (int)k;
+        size_t n_hit = 0;
+        for (size_t k = 0; k < d->nz; k++)
+            n_hit += (size_t)zone_hits(&d->z[k], p);
+        if (n_hit > 64) {
+            cand = malloc(n_hit * sizeof *cand);
+            weights = malloc((n_hit + 2) * sizeof *weights);
+            shares = malloc((n_hit + 2) * sizeof *shares);
+            if (!cand || !weights || !shares) s = ZR_ERR_NOMEM;
+        }
+        int whole = -1;
+        for (size_t k = 0; k < d->nz && !s; k++) {
+            if (!zone_hits(&d->z[k], p)) continue;
+            if (whole < 0 && wholly_inside(p, &d->z[k])) whole = (int)k;
             cand[nc++] = (int)k;
         }
-        if (whole >= 0) {
+        if (s) {
+        } else if (whole >= 0) {
             s = add_piece(p, whole, NULL);
         } else if (nc == 0) {
             s = add_piece(p, -1, NULL); /* no zone for this use: a physical-only asset */
         } else {
-            const double total = planar_area(&p->poly);
-            double covered = 0;
-            zr_poly inter = {0};
-            for (int k = 0; k < nc && !s; k++) {
-                if (zr_geos_intersection(g, &p->poly, &d->z[cand[k]].poly, &inter) != ZR_OK) {
-                    s = ZR_ERR_GEOS;
-                    break;
-                }
-                const double a = planar_area(&inter);
-                if (!(a > total * 1e-12)) continue;
-                covered += a;
-                weights[p->n_pieces] = a;
-                s = add_piece(p, cand[k], &inter);
-            }
-            zr_poly_free(&inter);
-            if (!s && (total - covered > total * 1e-9 || !p->n_pieces)) {
-                weights[p->n_pieces] = total - covered > 0 ? total - covered : 0;
-                s = add_piece(p, -1, NULL);
-            }
+            s = split(d, g, p, cand, nc, weights);
         }
     }
-    if (s) return s;
-    if (p->n_pieces == 1) weights[0] = 1;
-    int64_t shares[66];
-    if ((s = zr_apportion(p->tbdlmj, weights, p->n_pieces, shares))) return s;
+    if (!s && p->n_pieces == 1) weights[0] = 1;
+    if (!s) s = zr_apportion(p->tbdlmj, weights, p->n_pieces, shares);
     i128 sum = 0; /* 0.0001 yuan */
-    for (size_t k = 0; k < p->n_pieces; k++) {
+    for (size_t k = 0; !s && k < p->n_pieces; k++) {
         inv_piece *pc = &p->pieces[k];
         pc->parcel = i;
         pc->area = shares[k];
@@ -119,30 +134,57 @@ zr_status inv_value_parcel(inv_data *d, zr_geos *g, inv_parcel *p, size_t i) {
         pc->value = pc->area * price;
         sum += (i128)pc->value;
     }
-    p->value = (int64_t)((sum + 50) / 100); /* half-up; values are ≥ 0 */
+    if (!s) p->value = (int64_t)((sum + 50) / 100); /* half-up; values are ≥ 0 */
+    if (cand != cand_stack) free(cand);
+    if (weights != wstack) free(weights);
+    if (shares != sstack) free(shares);
+    return s;
+}
+
+struct inv_valuer {
+    int threads;
+    inv_data *d;
+    zr_geos *g[64];
+    zr_status st[64];
+};
+
+static void value_range(void *ctx, size_t b, size_t e, int w) {
+    inv_valuer *v = ctx;
+    for (size_t i = b; i < e && !v->st[w]; i++)
+        v->st[w] = inv_value_parcel(v->d, v->g[w], &v->d->p[i], i);
+}
+
+zr_status inv_valuer_open(int threads, inv_valuer **out) {
+    *out = NULL;
+    inv_valuer *v = calloc(1, sizeof *v);
+    if (!v) return ZR_ERR_NOMEM;
+    v->threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
+    zr_status s = ZR_OK;
+    for (int t = 0; t < v->threads && !s; t++)
+        s = zr_geos_open(&v->g[t]);
+    if (s) {
+        inv_valuer_close(v);
+        return s;
+    }
+    *out = v;
     return ZR_OK;
 }
 
-static void value_range(void *ctx, size_t b, size_t e, int w) {
-    value_ctx *c = ctx;
-    for (size_t i = b; i < e && !c->st[w]; i++)
-        c->st[w] = inv_value_parcel(c->d, c->g[w], &c->d->p[i], i);
-}
-
-zr_status inv_value(inv_data *d, int threads, char *err, size_t n) {
-    if (threads > 64) threads = 64;
-    value_ctx *c = calloc(1, sizeof *c);
-    if (!c) return ZR_ERR_NOMEM;
-    c->d = d;
+zr_status inv_valuer_run(inv_valuer *v, inv_data *d, char *err, size_t n) {
+    v->d = d;
+    memset(v->st, 0, sizeof v->st);
+    /* small batches are not worth a thread */
+    zr_parallel_for(d->n < 256 ? 1 : v->threads, d->n, value_range, v);
     zr_status s = ZR_OK;
-    for (int t = 0; t < threads && !s; t++)
-        s = zr_geos_open(&c->g[t]);
-    if (!s) zr_parallel_for(threads, d->n, value_range, c);
-    for (int t = 0; t < threads; t++) {
-        if (!s && c->st[t]) s = c->st[t];
-        zr_geos_close(c->g[t]);
-    }
-    free(c);
+    for (int t = 0; t < v->threads && !s; t++)
+        s = v->st[t];
     if (s) snprintf(err, n, "valuation: %s", zr_status_str(s));
     return s;
+}
+
+void inv_valuer_close(inv_valuer *v) {
+    if (!v) return;
+    for (int t = 0; t < v->threads; t++)
+        zr_geos_close(v->g[t]);
+    free(v);
 }

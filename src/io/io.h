@@ -20,6 +20,9 @@ const char *zr_ogr_encoding(const zr_ogr *o); /* "UTF-8", "GBK", … as decided 
 int zr_ogr_nfields(const zr_ogr *o);
 const char *zr_ogr_field(const zr_ogr *o, int i);
 /* Classify the layer's CRS; ZR_ERR_CRS with a reason when unsupported or absent. */
+/* The layer's extent {minx, maxx, miny, maxy} (the format's header where it has one, else a
+ * scan); ZR_ERR_NOT_FOUND when the layer is empty or has none. */
+zr_status zr_ogr_extent(zr_ogr *o, double env[4]);
 zr_status zr_ogr_crs(zr_ogr *o, zr_crs *crs, char *err, size_t n);
 /* Up to max features into b (reset first): geometries as ISO WKB, strings as UTF-8. */
 zr_status zr_ogr_next(zr_ogr *o, zr_batch *b, size_t max, size_t *n_read, char *err, size_t n);

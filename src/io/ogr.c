@@ -144,6 +144,14 @@ const char *zr_ogr_field(const zr_ogr *o, int i) {
     return o->names[i];
 }
 
+zr_status zr_ogr_extent(zr_ogr *o, double env[4]) {
+    OGREnvelope e;
+    if (OGR_L_GetExtent(o->lyr, &e, 1) != OGRERR_NONE || !(e.MaxX >= e.MinX))
+        return ZR_ERR_NOT_FOUND;
+    env[0] = e.MinX, env[1] = e.MaxX, env[2] = e.MinY, env[3] = e.MaxY;
+    return ZR_OK;
+}
+
 zr_status zr_ogr_crs(zr_ogr *o, zr_crs *crs, char *err, size_t n) {
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(o->lyr);
     if (!srs) {

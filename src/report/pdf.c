@@ -3,6 +3,7 @@
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "geo/geo.h"
 #include "report/report.h"
@@ -31,49 +32,88 @@ static double text(cairo_t *cr, const char *s, double x, double y, double width,
     return (double)h / PANGO_SCALE;
 }
 
+struct zr_map {
+    cairo_surface_t *img;
+    cairo_t *cr;
+    double env[4], sc;
+    int w, h, n_classes;
+};
+
+static void ramp(cairo_t *cr, int cls, int n_classes) {
+    const double t = n_classes > 1 ? (double)cls / (n_classes - 1) : 0;
+    cairo_set_source_rgb(cr, 1.0, 0.92 - 0.75 * t, 0.55 - 0.5 * t);
+}
+
+zr_status zr_map_new(const double env[4], int long_px, int n_classes, zr_map **out) {
+    *out = NULL;
+    const double dx = env[1] - env[0], dy = env[3] - env[2];
+    if (!(dx > 0) || !(dy > 0) || long_px < 16) return ZR_ERR_ARG;
+    zr_map *m = calloc(1, sizeof *m);
+    if (!m) return ZR_ERR_NOMEM;
+    memcpy(m->env, env, sizeof m->env);
+    m->sc = long_px / fmax(dx, dy);
+    m->w = (int)ceil(dx * m->sc), m->h = (int)ceil(dy * m->sc);
+    m->n_classes = n_classes;
+    m->img =
+        cairo_image_surface_create(CAIRO_FORMAT_RGB24, m->w < 1 ? 1 : m->w, m->h < 1 ? 1 : m->h);
+    m->cr = cairo_create(m->img);
+    if (cairo_status(m->cr) != CAIRO_STATUS_SUCCESS) {
+        zr_map_free(m);
+        return ZR_ERR_NOMEM;
+    }
+    cairo_set_source_rgb(m->cr, 1, 1, 1);
+    cairo_paint(m->cr);
+    cairo_set_fill_rule(m->cr, CAIRO_FILL_RULE_EVEN_ODD);
+    *out = m;
+    return ZR_OK;
+}
+
+void zr_map_fill(zr_map *m, const zr_poly *p, int cls) {
+    if (!m) return;
+    cairo_t *cr = m->cr;
+    ramp(cr, cls, m->n_classes);
+    cairo_new_path(cr);
+    for (size_t r = 0; r < p->n_rings; r++) {
+        for (size_t k = p->ring_start[r]; k < p->ring_start[r + 1]; k++) {
+            const double px = (p->xy[2 * k] - m->env[0]) * m->sc;
+            const double py = m->h - (p->xy[2 * k + 1] - m->env[2]) * m->sc;
+            if (k == p->ring_start[r])
+                cairo_move_to(cr, px, py);
+            else
+                cairo_line_to(cr, px, py);
+        }
+        cairo_close_path(cr);
+    }
+    cairo_fill(cr);
+}
+
+void zr_map_free(zr_map *m) {
+    if (!m) return;
+    cairo_destroy(m->cr);
+    cairo_surface_destroy(m->img);
+    free(m);
+}
+
 /* Draw the map in the box (x, y, w, h); returns the height used. */
 static double draw_map(cairo_t *cr, const zr_report_map *m, double x, double y, double w,
                        double h) {
-    double env[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
-    for (size_t i = 0; i < m->n; i++) {
-        double e[4];
-        zr_poly_envelope(m->polys[i], e);
-        if (e[0] < env[0]) env[0] = e[0];
-        if (e[1] > env[1]) env[1] = e[1];
-        if (e[2] < env[2]) env[2] = e[2];
-        if (e[3] > env[3]) env[3] = e[3];
-    }
     double used = text(cr, m->title, x, y, w, 11, 1, 0) + 6;
     y += used;
     const double legend_h = 16.0 * m->n_classes;
     const double mh = h - used - legend_h - 10;
-    if (!(env[1] > env[0]) || !(env[3] > env[2]) || mh < 50) return used;
-    const double sc = fmin(w / (env[1] - env[0]), mh / (env[3] - env[2]));
-    /* a yellow → red ramp by class */
-    for (size_t i = 0; i < m->n; i++) {
-        const zr_poly *p = m->polys[i];
-        const double t = m->n_classes > 1 ? (double)m->cls[i] / (m->n_classes - 1) : 0;
-        cairo_set_source_rgb(cr, 1.0, 0.92 - 0.75 * t, 0.55 - 0.5 * t);
-        cairo_new_path(cr);
-        for (size_t r = 0; r < p->n_rings; r++) {
-            for (size_t k = p->ring_start[r]; k < p->ring_start[r + 1]; k++) {
-                const double px = x + (p->xy[2 * k] - env[0]) * sc;
-                const double py = y + mh - (p->xy[2 * k + 1] - env[2]) * sc;
-                if (k == p->ring_start[r])
-                    cairo_move_to(cr, px, py);
-                else
-                    cairo_line_to(cr, px, py);
-            }
-            cairo_close_path(cr);
-        }
-        cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-        cairo_fill(cr);
-    }
-    cairo_set_source_rgb(cr, 0, 0, 0);
+    const zr_map *r = m->raster;
+    if (!r || mh < 50) return used;
+    cairo_surface_flush(r->img);
+    const double sc = fmin(w / r->w, mh / r->h);
+    cairo_save(cr);
+    cairo_translate(cr, x, y + mh - r->h * sc);
+    cairo_scale(cr, sc, sc);
+    cairo_set_source_surface(cr, r->img, 0, 0);
+    cairo_paint(cr);
+    cairo_restore(cr);
     double ly = y + mh + 8;
     for (int c = 0; c < m->n_classes; c++) {
-        const double t = m->n_classes > 1 ? (double)c / (m->n_classes - 1) : 0;
-        cairo_set_source_rgb(cr, 1.0, 0.92 - 0.75 * t, 0.55 - 0.5 * t);
+        ramp(cr, c, m->n_classes);
         cairo_rectangle(cr, x, ly + 2, 18, 10);
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);

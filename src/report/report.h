@@ -7,13 +7,20 @@
 
 struct zr_poly;
 
-/* A thematic map: polygons filled by class (0..n_classes-1), with a legend. */
+/* A raster thematic map of a fixed world extent: polygons are painted by class as they stream
+ * by, so its memory is the image's whatever the number of polygons. Classes 0..n_classes-1 run
+ * on a yellow → red ramp. */
+typedef struct zr_map zr_map;
+/* env {minx, maxx, miny, maxy}; the longer side gets long_px pixels. */
+zr_status zr_map_new(const double env[4], int long_px, int n_classes, zr_map **out);
+void zr_map_fill(zr_map *m, const struct zr_poly *p, int cls);
+void zr_map_free(zr_map *m);
+
+/* A map page: title, the raster, a legend of n_classes labels. */
 typedef struct zr_report_map {
     const char *title;
-    const struct zr_poly *const *polys; /* n */
-    const int *cls;                     /* n */
-    size_t n;
-    const char *const *legend; /* n_classes labels */
+    const zr_map *raster;
+    const char *const *legend;
     int n_classes;
 } zr_report_map;
 

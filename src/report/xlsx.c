@@ -8,7 +8,8 @@ zr_status zr_report_xlsx(const char *path, const char *sheet, const zr_report_do
     lxw_workbook *wb = workbook_new_opt(path, &opt);
     if (!wb) return ZR_ERR_IO;
     /* fixed metadata so the same inputs give the same bytes */
-    lxw_doc_properties props = {.title = (char *)doc->title, .author = "zrzy", .created = 0};
+    lxw_doc_properties props = {
+        .title = (char *)doc->title, .author = "zrzy", .created = 946684800 /* 2000-01-01 */};
     workbook_set_properties(wb, &props);
     lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
     lxw_format *bold = workbook_add_format(wb);

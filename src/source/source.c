@@ -68,6 +68,10 @@ zr_status imp_source_crs(imp_source *s, char *err, size_t n) {
     return st;
 }
 
+zr_status imp_source_extent(imp_source *s, double env[4]) {
+    return s->rd ? zr_reader_extent(s->rd, env) : zr_ogr_extent(s->ogr, env);
+}
+
 zr_status imp_source_next(imp_source *s, zr_batch *b, size_t max, size_t *n_read, char *err,
                           size_t n) {
     if (!s->rd) return zr_ogr_next(s->ogr, b, max, n_read, err, n);

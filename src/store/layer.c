@@ -479,6 +479,33 @@ void zr_reader_close(zr_reader *r) {
     free(r);
 }
 
+static int extent_query(zr_store *s, const char *sql, double env[4]) {
+    sqlite3_stmt *q = NULL;
+    int ok = sql && sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK &&
+             sqlite3_step(q) == SQLITE_ROW;
+    for (int k = 0; ok && k < 4; k++) {
+        ok = sqlite3_column_type(q, k) != SQLITE_NULL;
+        env[k] = sqlite3_column_double(q, k);
+    }
+    sqlite3_finalize(q);
+    return ok && env[1] >= env[0] && env[3] >= env[2];
+}
+
+zr_status zr_reader_extent(zr_reader *r, double env[4]) {
+    char *a = sqlite3_mprintf(
+        "SELECT min_x, max_x, min_y, max_y FROM gpkg_contents "
+        "WHERE lower(table_name) = lower(%Q)",
+        r->table);
+    char *b = sqlite3_mprintf(
+        "SELECT min(minx), max(maxx), min(miny), max(maxy) FROM "
+        "\"rtree_%w_%w\"",
+        r->table, r->geom_col);
+    const int ok = extent_query(r->s, a, env) || extent_query(r->s, b, env);
+    sqlite3_free(a);
+    sqlite3_free(b);
+    return ok ? ZR_OK : ZR_ERR_NOT_FOUND;
+}
+
 /* ---- queries ---- */
 
 zr_status zr_store_layers(zr_store *s, zr_layer_info **out, int *n) {

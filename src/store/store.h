@@ -83,6 +83,9 @@ const char *zr_reader_srs_wkt(const zr_reader *r);
  * GeoPackage blobs (b->geom_is_gpkg = 1). */
 zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read);
 void zr_reader_close(zr_reader *r);
+/* The layer's extent {minx, maxx, miny, maxy}: from its R*Tree when it has one, else from
+ * gpkg_contents. ZR_ERR_NOT_FOUND when neither knows it. */
+zr_status zr_reader_extent(zr_reader *r, double env[4]);
 
 /* ---- queries used by info and reports ---- */
 typedef struct zr_layer_info {

@@ -49,9 +49,9 @@ r as (
   select s.*, t - sum(base) over (partition by fid) lft,
          row_number() over (partition by fid order by rem desc, a desc, last, zfid) rk from s)
 select p.bsm, round(coalesce(sum((base + case when rk <= lft then 1 else 0 end) * price), 0) / 100) v
-from p left join r using (fid) group by p.bsm order by p.bsm;
+from p left join r using (fid) group by p.bsm order by p.bsm collate "C";
 SQL
-tail -n +2 "$T/inv/parcels.csv" | awk -F, '{ v = $6; sub(/\./, "", v); sub(/^0+/, "", v); if (v == "") v = 0; print $1 "|" v }' >"$T/zrzy.csv"
+tail -n +2 "$T/inv/parcels.csv" | awk -F, '{ v = $6; sub(/\./, "", v); sub(/^0+/, "", v); if (v == "") v = 0; print $1 "|" v }' | LC_ALL=C sort >"$T/zrzy.csv"
 n=$(wc -l <"$T/zrzy.csv")
 [ "$n" -gt 50 ] && ok || bad "too few state-owned parcels: $n"
 if cmp -s "$T/zrzy.csv" "$T/pg.csv"; then ok; else

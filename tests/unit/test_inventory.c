@@ -2,12 +2,21 @@
  * forced balancing, same inputs → same bytes. */
 #include <sqlite3.h>
 #include "core/fixed.h"
+#include "geo/geos_ops.h"
 #include "inventory/inv_int.h"
 #include "io/io.h"
 #include "test.h"
 #include "unit/util.h"
 
 static char dir[1024];
+
+static zr_status ring(zr_poly *p, const double *xy, int n) {
+    zr_status s = zr_poly_begin_polygon(p);
+    if (!s) s = zr_poly_begin_ring(p);
+    for (int i = 0; i < n && !s; i++)
+        s = zr_poly_add_point(p, xy[2 * i], xy[2 * i + 1]);
+    return s ? s : zr_poly_finish(p);
+}
 
 TEST(formulas) {
     /* 年期修正: r = 6 %, m = 30, n = 50 → 0.87330 (STANDARDS §5.4) */
@@ -128,11 +137,13 @@ TEST(county_run) {
     CHECK(r1.n_rights > 0 && r1.n_minerals == 3 && r1.n_reserve == 4);
     io.out_dir = p2;
     io.threads = 1;
+    io.batch_rows = 97; /* many batches: the streamed outputs must not depend on them */
     REQUIRE(zr_inventory_run(&io, &r2, err, sizeof err) == ZR_OK);
-    /* same inputs, same bytes, whatever the threads */
+    /* same inputs, same bytes, whatever the threads and batches */
     static const char *const files[] = {"parcels.csv",  "summary.csv", "rights.csv",
-                                        "minerals.csv", "reserve.csv", "manifest.txt"};
-    for (size_t k = 0; k < 6; k++) {
+                                        "minerals.csv", "reserve.csv", "manifest.txt",
+                                        "summary.xlsx", "report.pdf"};
+    for (size_t k = 0; k < 8; k++) {
         char a[1300], b[1300];
         size_t na, nb;
         snprintf(a, sizeof a, "%s/%s", p1, files[k]);
@@ -198,6 +209,103 @@ TEST(county_run) {
 cleanup:;
 }
 
+/* The GeoPackage triggers call these; the test's UPDATE does not touch the geometry. */
+static void st_stub(sqlite3_context *c, int n, sqlite3_value **v) {
+    (void)n, (void)v;
+    sqlite3_result_int(c, 0);
+}
+
+/* A parcel that goes bad after the first batches: the run fails naming it, and the folder of
+ * earlier results is left exactly as it was, with no .part files. */
+TEST(failure_keeps_results) {
+    char err[1024] = "", src[1200], bad[1200], idx[1200], out[1200], cmd[4000];
+    snprintf(src, sizeof src, "%s/county.gpkg", dir);
+    snprintf(bad, sizeof bad, "%s/county-bad.gpkg", dir);
+    snprintf(idx, sizeof idx, "%s/price_index.csv", dir);
+    snprintf(out, sizeof out, "%s/inv1", dir); /* county_run's results */
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", src, bad);
+    REQUIRE(system(cmd) == 0);
+    sqlite3 *h = NULL;
+    REQUIRE(sqlite3_open(bad, &h) == SQLITE_OK);
+    static const char *const fns[] = {"ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"};
+    for (int k = 0; k < 5; k++)
+        sqlite3_create_function(h, fns[k], 1, SQLITE_UTF8, NULL, st_stub, NULL, NULL);
+    REQUIRE(sqlite3_exec(h,
+                         "UPDATE DLTB SET TBDLMJ = NULL WHERE fid = (SELECT max(fid) FROM DLTB "
+                         "WHERE QSXZ IN ('10', '20'))",
+                         NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(h);
+    static const char *const files[] = {"parcels.csv", "inventory.gpkg", "summary.csv",
+                                        "manifest.txt", "report.pdf"};
+    unsigned char *before[5];
+    size_t nb[5];
+    for (int k = 0; k < 5; k++) {
+        char p[1300];
+        snprintf(p, sizeof p, "%s/%s", out, files[k]);
+        before[k] = file_bytes(p, &nb[k]);
+    }
+    zr_inventory_opts io = {
+        .parcels = bad, .prices = src, .price_index = idx, .out_dir = out, .batch_rows = 97};
+    zr_inventory_result r;
+    CHECK(zr_inventory_run(&io, &r, err, sizeof err) == ZR_ERR_SCHEMA);
+    CHECK(strstr(err, "county-bad.gpkg") && strstr(err, "DLTB") && strstr(err, "BSM=") &&
+          strstr(err, "TBDLMJ"));
+    for (int k = 0; k < 5; k++) {
+        char p[1300];
+        size_t na;
+        snprintf(p, sizeof p, "%s/%s", out, files[k]);
+        unsigned char *after = file_bytes(p, &na);
+        ZR_TEST_RECORD_(before[k] && after && na == nb[k] && !memcmp(before[k], after, na),
+                        "%s changed by a failed run", files[k]);
+        snprintf(p, sizeof p, "%s/%s.part", out, files[k]);
+        ZR_TEST_RECORD_(!file_exists(p), "%s.part left behind", files[k]);
+        free(after);
+        free(before[k]);
+    }
+cleanup:;
+}
+
+/* A parcel under more zones of its use than any fixed limit: every zone is a piece, and the
+ * pieces share TBDLMJ exactly. */
+TEST(many_zones) {
+    enum { NZ = 150 };
+    inv_data d = {0};
+    inv_zone *z = calloc(NZ, sizeof *z);
+    zr_geos *g = NULL;
+    inv_parcel p = {0};
+    REQUIRE(z && zr_geos_open(&g) == ZR_OK);
+    d.z = z, d.nz = NZ;
+    for (int k = 0; k < NZ; k++) { /* vertical strips 1 m wide, prices 1.00 … 150.00 */
+        double xy[10] = {k, -1, k + 1, -1, k + 1, 2, k, 2, k, -1};
+        REQUIRE(ring(&z[k].poly, xy, 5) == ZR_OK);
+        zr_poly_envelope(&z[k].poly, z[k].env);
+        memcpy(z[k].tdyt, "05", 3);
+        z[k].price = 100 * (k + 1);
+        z[k].fid = k + 1;
+    }
+    double xy[10] = {0, 0, NZ, 0, NZ, 1, 0, 1, 0, 0};
+    REQUIRE(ring(&p.poly, xy, 5) == ZR_OK);
+    zr_poly_envelope(&p.poly, p.env);
+    p.dlbm = "0508", p.bsm = "1", memcpy(p.tdyt, "05", 3);
+    p.tbdlmj = 15000; /* 150.00 m² */
+    REQUIRE(inv_value_parcel(&d, g, &p, 0) == ZR_OK);
+    CHECK_EQ_INT(p.n_pieces, NZ);
+    int64_t sum = 0;
+    for (size_t k = 0; k < p.n_pieces; k++)
+        sum += p.pieces[k].area;
+    CHECK_EQ_INT(sum, 15000);
+    CHECK_EQ_INT(p.value, 100 * NZ * (NZ + 1) / 2); /* Σ 1 m² × k yuan, in cents */
+cleanup:
+    for (size_t k = 0; k < p.n_pieces; k++)
+        zr_poly_free(&p.pieces[k].poly);
+    free(p.pieces);
+    zr_poly_free(&p.poly);
+    for (int k = 0; z && k < NZ; k++)
+        zr_poly_free(&z[k].poly);
+    free(z);
+    zr_geos_close(g);
+}
+
 TEST(bad_inputs) {
     char err[1024] = "", bad[1200], out[1200];
     snprintf(bad, sizeof bad, "%s/bad_index.csv", dir);
@@ -222,4 +330,5 @@ cleanup:;
 int main(void);
 TEST_MAIN(const char *d = tmp_dir("inventory"); if (!d) return 1;
           snprintf(dir, sizeof dir, "%s", d); RUN(formulas); RUN(far_interpolation);
-          RUN(forced_balancing); RUN(county_run); RUN(bad_inputs))
+          RUN(forced_balancing); RUN(county_run); RUN(failure_keeps_results); RUN(many_zones);
+          RUN(bad_inputs))

@@ -1,0 +1,268 @@
+/* The other assets of the inventory: use-right parcels (宗地, owner's equity by 年期修正 and
+ * 所有者权益系数), mineral reserves (收入权益法) and reserve land (成本逼近法). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/fixed.h"
+#include "geo/geos_ops.h"
+#include "inventory/inv_int.h"
+#include "io/io.h"
+#include "source/source.h"
+#include "store/store.h"
+
+/* ---- rights (宗地) ---- */
+
+static const zr_field_def cq_fields[] = {
+    {"ZDDM", ZR_FT_TEXT, 19, 0},  {"QLR", ZR_FT_TEXT, 100, 0},   {"TDYT", ZR_FT_TEXT, 2, 0},
+    {"GYFS", ZR_FT_TEXT, 2, 0},   {"AREA", ZR_FT_REAL, 18, 2},   {"JB", ZR_FT_INT, 2, 0},
+    {"PRICE", ZR_FT_REAL, 12, 2}, {"K_FAR", ZR_FT_REAL, 8, 4},   {"JJJZL2", ZR_FT_REAL, 18, 2},
+    {"Y_NQXZ", ZR_FT_REAL, 8, 5}, {"SYZQYXS", ZR_FT_REAL, 8, 4}, {"SYZQYGSZ", ZR_FT_REAL, 18, 2}};
+
+zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *base,
+                           const char *out_path, const char *gpkg_path, int64_t *n_rights,
+                           char *err, size_t n) {
+    zr_csv far = {0};
+    int have_far = 0;
+    zr_status s = ZR_OK;
+    if (o->far) {
+        if ((s = zr_csv_read(o->far, &far, err, n))) return s;
+        have_far = 1;
+    }
+    imp_source src;
+    if ((s = imp_source_open(&src, o->rights, "ZD", err, n))) {
+        if (have_far) zr_csv_free(&far);
+        return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
+    }
+    int c[8];
+    static const char *const names[8] = {"ZDDM",    "QLR",     "TDYT", "GYFS",
+                                         "SYQQSRQ", "SYQJSRQ", "RJL",  "HTJK"};
+    for (int k = 0; k < 8; k++) {
+        c[k] = -1;
+        for (int f = 0; f < imp_source_nfields(&src); f++)
+            if (zr_strieq(imp_source_field(&src, f), names[k])) c[k] = f;
+        if (c[k] < 0 && k != 7) {
+            snprintf(err, n, "%s: layer ZD: required field %s is missing", src.path, names[k]);
+            s = ZR_ERR_SCHEMA;
+        }
+    }
+    FILE *f = s ? NULL : fopen(out_path, "w");
+    if (!s && !f) s = ZR_ERR_IO;
+    if (f)
+        fputs(
+            "ZDDM,QLR,TDYT,GYFS,AREA,JB,PRICE,K_FAR,PRICE_FAR,JJJZL2,GYNX,YSYNX,Y_NQXZ,SYZQYXS,"
+            "SYZQYGSZ\n",
+            f);
+    zr_geos *g = NULL;
+    zr_batch b = {0};
+    zr_buf sc = {0}, blob = {0};
+    zr_store *cq = NULL; /* the 产权 layer joins SWL and JZL in inventory.gpkg */
+    zr_writer *cw = NULL;
+    if (!s) s = zr_store_open(gpkg_path, ZR_STORE_WRITE, &cq);
+    if (!s) s = zr_store_begin(cq);
+    if (!s)
+        s = zr_store_create_layer(cq, "CQ", cq_fields, 12, d->crs.epsg,
+                                  "产权: 国有建设用地使用权宗地及所有者权益");
+    if (!s) s = zr_writer_open(cq, "CQ", cq_fields, 12, &cw);
+    if (s && cq) snprintf(err, n, "%s: %s", gpkg_path, zr_store_errmsg(cq));
+    if (!s) s = zr_geos_open(&g);
+    if (!s) s = zr_batch_init(&b, imp_source_nfields(&src));
+    if (!s && (s = imp_source_crs(&src, err, n)) == ZR_OK && src.crs.epsg != d->crs.epsg) {
+        snprintf(err, n, "%s: layer ZD is in EPSG:%d, the parcels in EPSG:%d", src.path,
+                 src.crs.epsg, d->crs.epsg);
+        s = ZR_ERR_CRS;
+    }
+    while (!s) {
+        size_t got = 0;
+        if ((s = imp_source_next(&src, &b, 1024, &got, err, n)) || !got) break;
+        for (size_t i = 0; i < got && !s; i++) {
+            const zr_feature *ft = &b.f[i];
+            const char *v[7];
+            for (int k = 0; k < 7; k++)
+                v[k] = ft->v[c[k]].kind == ZR_FT_TEXT ? ft->v[c[k]].s : "";
+            const double rjl = ft->v[c[6]].kind == ZR_FT_REAL  ? ft->v[c[6]].r
+                               : ft->v[c[6]].kind == ZR_FT_INT ? (double)ft->v[c[6]].i
+                                                               : atof(v[6]);
+            inv_parcel p = {0};
+            int empty = 0;
+            char why[160];
+            s = b.geom_is_gpkg
+                    ? zr_gpkg_blob_to_poly(ft->geom, ft->geom_len, &p.poly, &empty, why, sizeof why)
+                    : zr_wkb_to_poly(ft->geom, ft->geom_len, &p.poly, why, sizeof why);
+            if (s || !ft->geom) {
+                snprintf(err, n, "%s: layer ZD: feature fid=%lld ZDDM=%s: field geometry: %s",
+                         src.path, (long long)ft->fid, v[0], ft->geom ? why : "missing");
+                s = ZR_ERR_GEOM_INVALID;
+                zr_poly_free(&p.poly);
+                break;
+            }
+            zr_poly_envelope(&p.poly, p.env);
+            snprintf(p.tdyt, sizeof p.tdyt, "%.2s", v[2]);
+            p.dlbm = "05H1"; /* any code not priced 0 */
+            const double ea = zr_poly_area(&p.poly, &d->crs, &sc);
+            p.tbdlmj = isfinite(ea) ? zr_round_cents(ea) : 0;
+            s = inv_value_parcel(d, g, &p, 0);
+            /* the level of the largest piece decides the 容积率 row */
+            int jb = 0;
+            int64_t best = -1;
+            for (size_t k = 0; k < p.n_pieces; k++)
+                if (p.pieces[k].zone >= 0 && p.pieces[k].area > best)
+                    best = p.pieces[k].area, jb = d->z[p.pieces[k].zone].jb;
+            const int64_t price = p.tbdlmj ? zr_muldiv_round(p.value, 100, p.tbdlmj) : 0;
+            const double kf = inv_far_factor(have_far ? &far : NULL, p.tdyt, jb, rjl);
+            const int64_t pf = zr_round_cents((double)price / 100 * kf);
+            const int64_t jj = zr_muldiv_round(p.tbdlmj, pf, 100);
+            const double gynx = inv_years_between(v[4], v[5]),
+                         ysynx = inv_years_between(v[4], base);
+            const double yf = inv_term_factor(0.06, gynx - ysynx, inv_legal_term(p.tdyt));
+            const double ko = inv_owner_coefficient(v[3], p.tdyt, gynx, ysynx);
+            const int64_t eq = zr_round_cents((double)jj / 100 * ko);
+            char a1[32], a2[32], a3[32], a4[32], a5[32];
+            zr_csv_write_field(f, v[0]);
+            fputc(',', f);
+            zr_csv_write_field(f, v[1]);
+            fprintf(f, ",%s,%s,%s,%d,%s,%.4f,%s,%s,%.2f,%.2f,%.5f,%.4f,%s\n", p.tdyt, v[3],
+                    zr_fmt_scaled(a1, p.tbdlmj, 2), jb, zr_fmt_scaled(a2, price, 2), kf,
+                    zr_fmt_scaled(a3, pf, 2), zr_fmt_scaled(a4, jj, 2), gynx, ysynx, yf, ko,
+                    zr_fmt_scaled(a5, eq, 2));
+            zr_value cv[12] = {{ZR_FT_TEXT, 0, 0, v[0]},
+                               {ZR_FT_TEXT, 0, 0, v[1]},
+                               {ZR_FT_TEXT, 0, 0, p.tdyt},
+                               {ZR_FT_TEXT, 0, 0, v[3]},
+                               {ZR_FT_REAL, 0, (double)p.tbdlmj / 100, NULL},
+                               {ZR_FT_INT, jb, 0, NULL},
+                               {ZR_FT_REAL, 0, (double)price / 100, NULL},
+                               {ZR_FT_REAL, 0, kf, NULL},
+                               {ZR_FT_REAL, 0, (double)jj / 100, NULL},
+                               {ZR_FT_REAL, 0, yf, NULL},
+                               {ZR_FT_REAL, 0, ko, NULL},
+                               {ZR_FT_REAL, 0, (double)eq / 100, NULL}};
+            zr_buf_reset(&blob);
+            if (!s) s = zr_poly_to_gpkg_blob(&p.poly, d->crs.epsg, &blob);
+            if (!s) s = zr_writer_insert(cw, cv, blob.data, blob.len);
+            if (!s) s = zr_writer_flush(cw);
+            for (size_t k = 0; k < p.n_pieces; k++)
+                zr_poly_free(&p.pieces[k].poly);
+            free(p.pieces);
+            zr_poly_free(&p.poly);
+            (*n_rights)++;
+        }
+    }
+    if (f && fclose(f) != 0 && !s) s = ZR_ERR_IO;
+    s = zr_writer_end(cw, s);
+    if (!s && cq) s = zr_store_commit(cq);
+    if (cq) zr_store_rollback(cq);
+    zr_store_close(cq);
+    zr_buf_free(&blob);
+    zr_batch_free(&b);
+    zr_buf_free(&sc);
+    zr_geos_close(g);
+    imp_source_close(&src);
+    if (have_far) zr_csv_free(&far);
+    return s;
+}
+
+/* Columns c[from..to) of row r as numbers ≥ 0 into v[]; column skip (≥ 0) is left alone. */
+static zr_status csv_numbers(const zr_csv *t, size_t r, const int *c, const char *const *names,
+                             int from, int to, int skip, double *v, const char *csv, char *err,
+                             size_t n) {
+    for (int k = from; k < to; k++) {
+        if (k == skip) continue;
+        char *end;
+        const char *cell = zr_csv_cell(t, r, c[k]);
+        v[k] = strtod(cell, &end);
+        if (*end || end == cell || v[k] < 0) {
+            snprintf(err, n, "%s: row %zu (%s): column %s is not a number ≥ 0", csv, r + 2,
+                     zr_csv_cell(t, r, c[0]), names[k]);
+            return ZR_ERR_SCHEMA;
+        }
+    }
+    return ZR_OK;
+}
+
+/* Read csv, find the columns names[0..nc) into c[], and open out_path with header: the common
+ * start of the small valuation tables (minerals, reserve land). */
+static zr_status open_table(const char *csv, const char *const *names, int nc, int *c, zr_csv *t,
+                            const char *out_path, const char *header, FILE **f, char *err,
+                            size_t n) {
+    *f = NULL;
+    zr_status s = zr_csv_read(csv, t, err, n);
+    if (s) return s;
+    for (int k = 0; k < nc; k++)
+        if ((c[k] = zr_csv_col(t, names[k])) < 0) {
+            snprintf(err, n, "%s: the header needs column %s", csv, names[k]);
+            zr_csv_free(t);
+            return ZR_ERR_SCHEMA;
+        }
+    if (!(*f = fopen(out_path, "w"))) {
+        snprintf(err, n, "%s: cannot write", out_path);
+        zr_csv_free(t);
+        return ZR_ERR_IO;
+    }
+    fputs(header, *f);
+    return ZR_OK;
+}
+
+/* ---- minerals (收入权益法) ---- */
+
+zr_status inv_value_minerals(const char *csv, const char *out_path, int64_t *count, char *err,
+                             size_t n) {
+    static const char *const names[] = {"KQBH", "KZ", "BYZYCL", "DW", "JG",
+                                        "CSL",  "K",  "ZXL",    "NX"};
+    int c[9];
+    zr_csv t;
+    FILE *f;
+    zr_status s = open_table(csv, names, 9, c, &t, out_path, "KQBH,KZ,BYZYCL,DW,YEARS,SI,VALUE\n",
+                             &f, err, n);
+    if (s) return s;
+    for (size_t r = 0; r < t.nrows && !s; r++) {
+        double v[9];
+        if ((s = csv_numbers(&t, r, c, names, 2, 9, 3, v, csv, err, n))) break;
+        /* years: the evaluation period, capped by the reserve at the yearly output */
+        int years = (int)v[8];
+        if (v[5] > 0 && v[2] / v[5] < years) years = (int)floor(v[2] / v[5]);
+        const double si = v[5] * 10000 * v[4]; /* yearly sales income, yuan */
+        const int64_t value = zr_round_cents(inv_income_rights(si, v[6], v[7], years));
+        char a[32], b[32];
+        zr_csv_write_field(f, zr_csv_cell(&t, r, c[0]));
+        fputc(',', f);
+        zr_csv_write_field(f, zr_csv_cell(&t, r, c[1]));
+        fprintf(f, ",%s,%s,%d,%s,%s\n", zr_csv_cell(&t, r, c[2]), zr_csv_cell(&t, r, c[3]), years,
+                zr_fmt_scaled(a, zr_round_cents(si), 2), zr_fmt_scaled(b, value, 2));
+        (*count)++;
+    }
+    if (fclose(f) != 0 && !s) s = ZR_ERR_IO;
+    zr_csv_free(&t);
+    return s;
+}
+
+/* ---- reserve land (储备土地, 成本逼近法) ---- */
+
+zr_status inv_value_reserve(const char *csv, const char *out_path, int64_t *count, char *err,
+                            size_t n) {
+    static const char *const names[] = {"DKBH", "DKMJ", "QDF", "KFF", "SF",
+                                        "LXL",  "ZQ",   "LRL", "ZZL"};
+    int c[9];
+    zr_csv t;
+    FILE *f;
+    zr_status s =
+        open_table(csv, names, 9, c, &t, out_path, "DKBH,DKMJ,COST,VALUE,PRICE\n", &f, err, n);
+    if (s) return s;
+    for (size_t r = 0; r < t.nrows && !s; r++) {
+        double v[9];
+        if ((s = csv_numbers(&t, r, c, names, 1, 9, -1, v, csv, err, n))) break;
+        const int64_t area = zr_round_cents(v[1]);
+        const int64_t cost = zr_round_cents(v[2] + v[3] + v[4]);
+        const int64_t value =
+            zr_round_cents(inv_cost_approach(v[2], v[3], v[4], v[5], v[6], v[7], v[8]));
+        char a[32], b[32], cc[32], d[32];
+        zr_csv_write_field(f, zr_csv_cell(&t, r, c[0]));
+        fprintf(f, ",%s,%s,%s,%s\n", zr_fmt_scaled(a, area, 2), zr_fmt_scaled(b, cost, 2),
+                zr_fmt_scaled(cc, value, 2),
+                zr_fmt_scaled(d, area ? zr_muldiv_round(value, 100, area) : 0, 2));
+        (*count)++;
+    }
+    if (fclose(f) != 0 && !s) s = ZR_ERR_IO;
+    zr_csv_free(&t);
+    return s;
+}

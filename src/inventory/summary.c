@@ -1,0 +1,216 @@
+/* The summary tables: rows by unit (county, towns, villages) × class × land class and a 合计 row
+ * per unit, accumulated parcel by parcel in a hash table (memory by the number of rows, not of
+ * parcels); every total is the integer sum of the rows below it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/fixed.h"
+#include "inventory/inv_int.h"
+#include "report/report.h"
+
+struct inv_summary {
+    sum_row *r;
+    size_t n, cap;
+    uint32_t *slot; /* row index + 1; 0 empty */
+    size_t nslot;   /* a power of two, at least twice n */
+};
+
+zr_status inv_summary_new(inv_summary **out) {
+    inv_summary *s = calloc(1, sizeof *s);
+    if (s) s->nslot = 1024, s->slot = calloc(s->nslot, sizeof *s->slot);
+    if (!s || !s->slot) {
+        inv_summary_free(s);
+        return ZR_ERR_NOMEM;
+    }
+    *out = s;
+    return ZR_OK;
+}
+
+void inv_summary_free(inv_summary *s) {
+    if (!s) return;
+    free(s->r);
+    free(s->slot);
+    free(s);
+}
+
+static uint64_t key_hash(const char *k) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+    return h;
+}
+
+static zr_status grow(inv_summary *s) {
+    const size_t ns = s->nslot * 2;
+    uint32_t *slot = calloc(ns, sizeof *slot);
+    if (!slot) return ZR_ERR_NOMEM;
+    for (size_t i = 0; i < s->n; i++) {
+        size_t h = key_hash(s->r[i].key) & (ns - 1);
+        while (slot[h])
+            h = (h + 1) & (ns - 1);
+        slot[h] = (uint32_t)(i + 1);
+    }
+    free(s->slot);
+    s->slot = slot, s->nslot = ns;
+    return ZR_OK;
+}
+
+static zr_status add_row(inv_summary *s, const sum_row *x) {
+    size_t h = key_hash(x->key) & (s->nslot - 1);
+    for (; s->slot[h]; h = (h + 1) & (s->nslot - 1)) {
+        sum_row *r = &s->r[s->slot[h] - 1];
+        if (!strcmp(r->key, x->key)) {
+            r->count += x->count, r->area += x->area, r->value += x->value;
+            return ZR_OK;
+        }
+    }
+    if (s->n == s->cap) {
+        const size_t cap = s->cap ? s->cap * 2 : 256;
+        sum_row *nr = realloc(s->r, cap * sizeof *nr);
+        if (!nr) return ZR_ERR_NOMEM;
+        s->r = nr, s->cap = cap;
+    }
+    if (s->n >= UINT32_MAX - 1) return ZR_ERR_LIMIT;
+    s->r[s->n] = *x;
+    s->slot[h] = (uint32_t)++s->n;
+    return s->n * 2 > s->nslot ? grow(s) : ZR_OK;
+}
+
+zr_status inv_summary_add(inv_summary *s, const inv_parcel *p) {
+    static const int lens[3] = {6, 9, 12};
+    zr_status st = ZR_OK;
+    for (int l = 0; l < 3 && !st; l++)
+        for (int total = 0; total < 2 && !st; total++) {
+            sum_row x;
+            memset(&x, 0, sizeof x);
+            x.level = l + 1;
+            snprintf(x.code, sizeof x.code, "%.*s", lens[l], p->zldwdm);
+            snprintf(x.cls, sizeof x.cls, "%s", total ? "合计" : p->cls);
+            snprintf(x.dlbm, sizeof x.dlbm, "%s", total ? "" : p->dlbm);
+            /* 合计 sorts first within its unit: a leading "0" on its class key */
+            snprintf(x.key, sizeof x.key, "%d|%s|%s%s|%s", x.level, x.code, total ? "0" : "1",
+                     x.cls, x.dlbm);
+            x.count = 1, x.area = p->tbdlmj, x.value = p->value;
+            st = add_row(s, &x);
+        }
+    return st;
+}
+
+static int cmp_row(const void *a, const void *b) {
+    return strcmp(((const sum_row *)a)->key, ((const sum_row *)b)->key);
+}
+
+sum_row *inv_summary_rows(inv_summary *s, size_t *n) {
+    qsort(s->r, s->n, sizeof *s->r, cmp_row);
+    memset(s->slot, 0, s->nslot * sizeof *s->slot); /* the order changed: no more adds */
+    *n = s->n;
+    return s->r;
+}
+
+static const char *level_name(int l) {
+    return l == 1 ? "县" : l == 2 ? "乡" : "村";
+}
+
+zr_status inv_write_summary_csv(const char *path, const sum_row *r, size_t n) {
+    FILE *f = fopen(path, "w");
+    if (!f) return ZR_ERR_IO;
+    fputs("LEVEL,CODE,CLASS,DLBM,COUNT,AREA,VALUE\n", f);
+    for (size_t i = 0; i < n; i++) {
+        char a[32], v[32];
+        fprintf(f, "%s,%s,%s,%s,%lld,%s,%s\n", level_name(r[i].level), r[i].code, r[i].cls,
+                r[i].dlbm, (long long)r[i].count, zr_fmt_scaled(a, r[i].area, 2),
+                zr_fmt_scaled(v, r[i].value, 2));
+    }
+    int e = ferror(f);
+    return fclose(f) == 0 && !e ? ZR_OK : ZR_ERR_IO;
+}
+
+/* 强制调平: display units of 0.01 公顷 (= 10,000 × 0.01 m²) and 0.01 万元 (= 10,000 × 0.01
+ * yuan). The county total is rounded half-up; each level's units are apportioned (largest
+ * remainder) to sum to the unit above, and each unit's rows to its total, so every displayed
+ * total is the sum of the displayed rows. */
+zr_status inv_balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_value) {
+    zr_status s = ZR_OK;
+    for (int pass = 0; pass < 2 && !s; pass++) {
+        int64_t *disp = pass ? disp_value : disp_area;
+        for (size_t i = 0; i < n; i++)
+            disp[i] = -1;
+        /* unit totals, top-down */
+        for (int level = 1; level <= 3 && !s; level++) {
+            for (size_t i = 0; i < n && !s; i++) {
+                if (r[i].level != level || strcmp(r[i].cls, "合计")) continue;
+                if (level == 1) {
+                    const int64_t ex = pass ? r[i].value : r[i].area;
+                    disp[i] = zr_muldiv_round(ex, 1, 10000);
+                }
+                if (level == 3) continue;
+                /* children: totals of the next level whose code starts with this code */
+                size_t kids[4096], nk = 0;
+                double w[4096];
+                for (size_t k = 0; k < n && nk < 4096; k++)
+                    if (r[k].level == level + 1 && !strcmp(r[k].cls, "合计") &&
+                        !strncmp(r[k].code, r[i].code, strlen(r[i].code))) {
+                        kids[nk] = k;
+                        w[nk++] = (double)(pass ? r[k].value : r[k].area);
+                    }
+                if (!nk) continue;
+                int64_t out[4096];
+                if ((s = zr_apportion(disp[i], w, nk, out))) break;
+                for (size_t k = 0; k < nk; k++)
+                    disp[kids[k]] = out[k];
+            }
+        }
+        /* rows within each unit */
+        for (size_t i = 0; i < n && !s; i++) {
+            if (strcmp(r[i].cls, "合计")) continue;
+            size_t j = i + 1;
+            while (j < n && r[j].level == r[i].level && !strcmp(r[j].code, r[i].code))
+                j++;
+            const size_t nr = j - i - 1;
+            if (!nr) continue;
+            double *w = malloc(nr * sizeof *w);
+            int64_t *out = malloc(nr * sizeof *out);
+            if (!w || !out) s = ZR_ERR_NOMEM;
+            for (size_t k = 0; !s && k < nr; k++)
+                w[k] = (double)(pass ? r[i + 1 + k].value : r[i + 1 + k].area);
+            if (!s) s = zr_apportion(disp[i] < 0 ? 0 : disp[i], w, nr, out);
+            for (size_t k = 0; !s && k < nr; k++)
+                disp[i + 1 + k] = out[k];
+            free(w);
+            free(out);
+        }
+    }
+    return s;
+}
+
+zr_status inv_write_summary_xlsx(const char *path, sum_row *r, size_t n) {
+    int64_t *da = malloc((n ? n : 1) * sizeof *da), *dv = malloc((n ? n : 1) * sizeof *dv);
+    zr_status s = da && dv ? inv_balance(r, n, da, dv) : ZR_ERR_NOMEM;
+    enum { NC = 7 };
+    const char *headers[NC] = {"级别",   "单位代码",   "资源类",    "地类编码",
+                               "图斑数", "面积(公顷)", "价值(万元)"};
+    static const int numeric[NC] = {0, 0, 0, 0, 1, 1, 1};
+    char(*buf)[3][32] = malloc((n ? n : 1) * sizeof *buf);
+    const char **cells = malloc((n ? n : 1) * NC * sizeof *cells);
+    if (!s && (!buf || !cells)) s = ZR_ERR_NOMEM;
+    for (size_t i = 0; !s && i < n; i++) {
+        snprintf(buf[i][0], 32, "%lld", (long long)r[i].count);
+        zr_fmt_scaled(buf[i][1], da[i], 2);
+        zr_fmt_scaled(buf[i][2], dv[i], 2);
+        const char *row[NC] = {level_name(r[i].level),
+                               r[i].code,
+                               r[i].cls,
+                               r[i].dlbm,
+                               buf[i][0],
+                               buf[i][1],
+                               buf[i][2]};
+        memcpy(&cells[i * NC], row, sizeof row);
+    }
+    const char *meta[1] = {
+        "面积以公顷、价值以万元计，保留两位小数，已强制调平（合计等于各行之和）"};
+    zr_report_doc doc = {
+        "全民所有土地资源资产清查汇总表", meta, 1, headers, NC, cells, n, numeric, NULL, NULL};
+    if (!s) s = zr_report_xlsx(path, "汇总表", &doc);
+    free(da), free(dv), free(buf), free(cells);
+    return s;
+}
