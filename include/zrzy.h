@@ -114,6 +114,10 @@ typedef struct zr_check_opts {
     const char *out_dir;    /* errors.csv, errors.gpkg, report.xlsx, report.pdf */
     double allowed_rate;    /* allowed 一类错误图斑 rate, percent; default 3 */
     int threads;            /* 0: all cores */
+    /* Topology by tiles of about this many parcels through the layer's R*Tree, the parcels
+     * streamed and not held (bounded memory). 0: only when the layer would not fit in memory.
+     * Needs a GeoPackage source. The findings are the same either way. */
+    int64_t tile_parcels;
 } zr_check_opts;
 
 typedef struct zr_check_result {

@@ -157,19 +157,20 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
     }
 }
 
-static int cmp_bsm(const void *a, const void *b) {
-    const qc_parcel *const *p = a, *const *q = b;
-    int c = strcmp((*p)->bsm, (*q)->bsm);
-    return c ? c : ((*p)->fid > (*q)->fid) - ((*p)->fid < (*q)->fid);
-}
-
 void qc_attribute_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads) {
     attr_ctx c = {d, cat, fs};
     zr_parallel_for(threads, d->n, attr_range, &c);
-    if (!cat->rules[R_A04].enabled) return;
-    const qc_parcel **s = malloc((d->n ? d->n : 1) * sizeof *s);
-    size_t m = 0;
-    if (!s) return;
+}
+
+static uint64_t bsm_hash(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+zr_status qc_bsm_add(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
+    if (!cat->rules[R_A04].enabled) return ZR_OK;
     for (size_t i = 0; i < d->n; i++) {
         const qc_parcel *p = &d->p[i];
         if (!p->bsm) {
@@ -177,23 +178,66 @@ void qc_attribute_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *
             qc_parcel_point(p, &x, &y);
             qc_add(fs, R_A04, "", NULL, x, y, -1, NULL, "BSM is empty (fid %lld)",
                    (long long)p->fid);
-        } else {
-            s[m++] = p;
+            continue;
         }
+        if (d->n_keys == d->cap_keys) {
+            const size_t cap = d->cap_keys ? d->cap_keys * 2 : 65536;
+            qc_bsm_key *nk = realloc(d->keys, cap * sizeof *nk);
+            if (!nk) return ZR_ERR_NOMEM;
+            d->keys = nk, d->cap_keys = cap;
+        }
+        d->keys[d->n_keys++] = (qc_bsm_key){bsm_hash(p->bsm), p->fid};
     }
-    qsort(s, m, sizeof *s, cmp_bsm);
-    for (size_t i = 0; i < m;) {
+    return ZR_OK;
+}
+
+static int cmp_key(const void *a, const void *b) {
+    const qc_bsm_key *x = a, *y = b;
+    if (x->h != y->h) return x->h < y->h ? -1 : 1;
+    return (x->fid > y->fid) - (x->fid < y->fid);
+}
+
+static int cmp_bsm(const void *a, const void *b) {
+    const qc_parcel *const *p = a, *const *q = b;
+    int c = strcmp((*p)->bsm, (*q)->bsm);
+    return c ? c : ((*p)->fid > (*q)->fid) - ((*p)->fid < (*q)->fid);
+}
+
+/* Parcels sharing a BSM hash are read back and compared by their BSM text: every row of a
+ * real duplicate is a finding; a hash collision is not. */
+zr_status qc_bsm_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
+    if (!cat->rules[R_A04].enabled || !d->n_keys) return ZR_OK;
+    qsort(d->keys, d->n_keys, sizeof *d->keys, cmp_key);
+    zr_status s = ZR_OK;
+    for (size_t i = 0; i < d->n_keys && !s;) {
         size_t j = i + 1;
-        while (j < m && !strcmp(s[j]->bsm, s[i]->bsm))
+        while (j < d->n_keys && d->keys[j].h == d->keys[i].h)
             j++;
-        if (j - i > 1)
-            for (size_t k = i; k < j; k++) {
-                double x, y;
-                qc_parcel_point(s[k], &x, &y);
-                qc_add(fs, R_A04, s[k]->bsm, NULL, x, y, -1, NULL,
-                       "BSM is used by %zu parcels (fid %lld)", j - i, (long long)s[k]->fid);
+        if (j - i > 1) {
+            const qc_parcel **g = malloc((j - i) * sizeof *g);
+            size_t m = 0;
+            if (!g) s = ZR_ERR_NOMEM;
+            for (size_t k = i; g && k < j; k++) {
+                const qc_parcel *p = qc_fetch(d, d->keys[k].fid);
+                if (p && p->bsm) g[m++] = p;
             }
+            if (g) qsort(g, m, sizeof *g, cmp_bsm);
+            for (size_t a = 0; g && a < m;) {
+                size_t b = a + 1;
+                while (b < m && !strcmp(g[b]->bsm, g[a]->bsm))
+                    b++;
+                for (size_t k = a; b - a > 1 && k < b; k++) {
+                    double x, y;
+                    qc_parcel_point(g[k], &x, &y);
+                    qc_add(fs, R_A04, g[k]->bsm, NULL, x, y, -1, NULL,
+                           "BSM is used by %zu parcels (fid %lld)", b - a, (long long)g[k]->fid);
+                }
+                a = b;
+            }
+            free(g);
+            qc_fetch_reset(d);
+        }
         i = j;
     }
-    free(s);
+    return s;
 }

@@ -164,31 +164,26 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
     const int hashing = pthread_create(&ht, NULL, hash_file, &hj) == 0;
     if (!hashing) hash_file(&hj);
     qc_data d;
-    s = qc_load(&d, o->source, o->layer, o->boundary, err, n);
-    if (hashing) pthread_join(ht, NULL);
-    if (s) {
-        qc_data_free(&d);
-        return s;
-    }
+    memset(&d, 0, sizeof d);
     qc_findings fs = {0};
     pthread_mutex_init(&fs.mu, NULL);
-    if (!(fs.arena = zr_arena_new(1 << 16))) {
-        qc_data_free(&d);
-        return ZR_ERR_NOMEM;
-    }
+    s = (fs.arena = zr_arena_new(1 << 16)) ? ZR_OK : ZR_ERR_NOMEM;
+    if (!s) s = qc_open(&d, o->source, o->layer, o->boundary, o->tile_parcels, err, n);
     const int timing = getenv("ZRZY_TIMING") != NULL;
     double t1 = zr_now();
-    if (timing) fprintf(stderr, "timing: load %.3f s\n", t1 - t0);
-    qc_geometry_rules(&d, &cat, &fs, threads);
-    if (timing) fprintf(stderr, "timing: geometry %.3f s\n", zr_now() - t1), t1 = zr_now();
-    qc_attribute_rules(&d, &cat, &fs, threads);
-    if (timing) fprintf(stderr, "timing: attributes %.3f s\n", zr_now() - t1), t1 = zr_now();
-    s = qc_topology_rules(&d, &cat, &fs, err, n);
+    if (timing) fprintf(stderr, "timing: open, boundary %.3f s\n", t1 - t0);
+    /* the per-parcel rules run as the parcels stream by */
+    if (!s) s = qc_stream(&d, &cat, &fs, threads, err, n);
+    if (timing)
+        fprintf(stderr, "timing: stream + parcel rules %.3f s\n", zr_now() - t1), t1 = zr_now();
+    if (!s) s = qc_bsm_finish(&d, &cat, &fs);
+    if (!s) s = qc_topology_rules(&d, &cat, &fs, err, n);
     if (timing) fprintf(stderr, "timing: topology %.3f s\n", zr_now() - t1), t1 = zr_now();
-    if (!s) qc_sum_rules(&d, &cat, &fs);
+    if (hashing) pthread_join(ht, NULL);
+    if (!s) qc_sums_finish(&d, &cat, &fs);
     if (!s) {
         if (fs.n) qsort(fs.f, fs.n, sizeof *fs.f, cmp_finding);
-        r->n_parcels = (int64_t)d.n;
+        r->n_parcels = d.n_total;
         r->n_findings = (int64_t)fs.n;
         const char **sev1 = malloc((fs.n ? fs.n : 1) * sizeof *sev1);
         size_t ns = 0;
@@ -209,7 +204,7 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
                 if (!i || strcmp(sev1[i], sev1[i - 1])) r->n_sev1_parcels++;
         }
         free(sev1);
-        r->rate = d.n ? 100.0 * (double)r->n_sev1_parcels / (double)d.n : 0;
+        r->rate = d.n_total ? 100.0 * (double)r->n_sev1_parcels / (double)d.n_total : 0;
         r->passed = r->rate <= (o->allowed_rate > 0 ? o->allowed_rate : 3.0) && !outside;
         if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST) {
             snprintf(err, n, "%s: cannot create folder", o->out_dir);

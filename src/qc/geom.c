@@ -153,3 +153,28 @@ void qc_geometry_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int
     }
     free(c);
 }
+
+typedef struct {
+    qc_data *d;
+    zr_buf scratch[64];
+} measure_ctx;
+
+static void measure_range(void *ctx, size_t b, size_t e, int w) {
+    measure_ctx *c = ctx;
+    for (size_t i = b; i < e; i++) {
+        qc_parcel *p = &c->d->p[i];
+        zr_poly_envelope(&p->poly, p->env);
+        const double a = zr_poly_area(&p->poly, &c->d->crs, &c->scratch[w]);
+        p->area = isfinite(a) ? zr_round_cents(a) : -1;
+    }
+}
+
+void qc_measure(qc_data *d, int threads) {
+    measure_ctx c;
+    memset(&c, 0, sizeof c);
+    c.d = d;
+    if (threads > 64) threads = 64;
+    zr_parallel_for(threads, d->n, measure_range, &c);
+    for (int t = 0; t < threads; t++)
+        zr_buf_free(&c.scratch[t]);
+}

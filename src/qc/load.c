@@ -22,44 +22,7 @@ static zr_status read_geom(const zr_batch *b, const zr_feature *f, zr_poly *p, c
     return zr_geom_to_poly(b->geom_is_gpkg, f->geom, f->geom_len, p, why, n);
 }
 
-/* Areas are computed on a second thread while the reader goes on: the reader publishes
- * finished chunks of parcels, the worker measures them in order. Chunks never move. */
-#define MAX_CHUNKS 65536
-typedef struct {
-    qc_parcel *chunk[MAX_CHUNKS];
-    size_t len[MAX_CHUNKS];
-    size_t published, measured; /* chunks */
-    int done;                   /* the reader has finished */
-    const zr_crs *crs;
-    zr_buf scratch;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-} area_stream;
-
-static void *area_worker(void *arg) {
-    area_stream *a = arg;
-    for (;;) {
-        pthread_mutex_lock(&a->mu);
-        while (a->measured == a->published && !a->done)
-            pthread_cond_wait(&a->cv, &a->mu);
-        const size_t k = a->measured, upto = a->published;
-        pthread_mutex_unlock(&a->mu);
-        if (k == upto) return NULL; /* done, and all measured */
-        for (size_t c = k; c < upto; c++)
-            for (size_t i = 0; i < a->len[c]; i++) {
-                qc_parcel *p = &a->chunk[c][i];
-                zr_poly_envelope(&p->poly, p->env);
-                const double ar = zr_poly_area(&p->poly, a->crs, &a->scratch);
-                p->area = isfinite(ar) ? zr_round_cents(ar) : -1;
-            }
-        pthread_mutex_lock(&a->mu);
-        a->measured = upto;
-        pthread_mutex_unlock(&a->mu);
-    }
-}
-
-/* Copy q into exact-size arena arrays (p is then arena-owned: never zr_poly_free it). */
-static zr_status poly_to_arena(zr_arena *a, const zr_poly *q, zr_poly *p) {
+zr_status qc_poly_to_arena(zr_arena *a, const zr_poly *q, zr_poly *p) {
     memset(p, 0, sizeof *p);
     p->xy = zr_arena_alloc(a, (q->n_pts ? q->n_pts : 1) * 2 * sizeof *p->xy);
     p->ring_start = zr_arena_alloc(a, (q->n_rings + 1) * sizeof *p->ring_start);
@@ -73,131 +36,243 @@ static zr_status poly_to_arena(zr_arena *a, const zr_poly *q, zr_poly *p) {
     return ZR_OK;
 }
 
-static zr_status load_parcels(qc_data *d, imp_source *src, char *err, size_t n) {
-    enum {
-        BSM,
-        DLBM,
-        DLMC,
-        QSXZ,
-        ZLDWDM,
-        QSDWDM,
-        KCDLBM,
-        GDLX,
-        GDPDJB,
-        CZCSXM,
-        TBMJ,
-        KCMJ,
-        TBDLMJ,
-        KCXS,
-        XZDWKD,
-        NF
-    };
-    static const char *const names[NF] = {"BSM",    "DLBM",   "DLMC",   "QSXZ",   "ZLDWDM",
-                                          "QSDWDM", "KCDLBM", "GDLX",   "GDPDJB", "CZCSXM",
-                                          "TBMJ",   "KCMJ",   "TBDLMJ", "KCXS",   "XZDWKD"};
+/* ---- the parcel stream: a reader thread parses chunks, the rules run on them ---- */
+
+enum {
+    BSM,
+    DLBM,
+    DLMC,
+    QSXZ,
+    ZLDWDM,
+    QSDWDM,
+    KCDLBM,
+    GDLX,
+    GDPDJB,
+    CZCSXM,
+    TBMJ,
+    KCMJ,
+    TBDLMJ,
+    KCXS,
+    XZDWKD,
+    NF
+};
+static const char *const field_names[NF + 1] = {
+    "BSM",    "DLBM",   "DLMC", "QSXZ", "ZLDWDM", "QSDWDM", "KCDLBM", "GDLX",
+    "GDPDJB", "CZCSXM", "TBMJ", "KCMJ", "TBDLMJ", "KCXS",   "XZDWKD", NULL};
+
+#define CHUNK_ROWS 8192
+typedef struct {
+    qc_parcel *p;
+    size_t n;
+    zr_arena *arena;
+} chunk;
+
+typedef struct {
+    qc_data *d;
     int col[NF];
-    for (int k = 0; k < NF; k++)
-        col[k] = find_field(src, names[k]);
-    for (int k = BSM; k <= ZLDWDM; k++)
-        if (k != DLMC && col[k] < 0) {
-            snprintf(err, n, "%s: layer %s: required field %s is missing", src->path, src->layer,
-                     names[k]);
-            return ZR_ERR_SCHEMA;
-        }
-    zr_batch b = {0};
+    chunk q[2]; /* parsed, waiting */
+    int head, count;
+    int done, stop; /* reader finished; consumer gave up */
+    zr_status st;
+    char err[4096];
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} chunk_pipe;
+
+static zr_status parse_chunk(chunk_pipe *cp, const zr_batch *b, chunk *c) {
+    imp_source *src = cp->d->src;
+    const int *col = cp->col;
     zr_poly scratch = {0};
-    zr_status s = zr_batch_init(&b, imp_source_nfields(src));
-    area_stream *as = calloc(1, sizeof *as);
-    pthread_t worker;
-    int running = 0;
-    if (!as) s = ZR_ERR_NOMEM;
-    if (!s) {
-        as->crs = &d->crs;
-        pthread_mutex_init(&as->mu, NULL);
-        pthread_cond_init(&as->cv, NULL);
-        running = pthread_create(&worker, NULL, area_worker, as) == 0;
-    }
-    size_t total = 0;
-    while (!s) {
-        size_t got = 0;
-        if ((s = imp_source_next(src, &b, 8192, &got, err, n))) break;
-        if (!got) break;
-        if (as->published == MAX_CHUNKS) {
-            snprintf(err, n, "%s: more than %d features", src->path, MAX_CHUNKS * 8192);
-            s = ZR_ERR_LIMIT;
+    zr_status s = ZR_OK;
+    c->n = 0;
+    if (!(c->arena = zr_arena_new(1 << 22)) || !(c->p = malloc(b->n * sizeof *c->p)))
+        s = ZR_ERR_NOMEM;
+    for (size_t i = 0; i < b->n && !s; i++) {
+        const zr_feature *f = &b->f[i];
+        qc_parcel *p = &c->p[c->n];
+        memset(p, 0, sizeof *p);
+        p->fid = f->fid;
+        const char **strs[] = {&p->bsm,    &p->dlbm,   &p->dlmc, &p->qsxz,   &p->zldwdm,
+                               &p->qsdwdm, &p->kcdlbm, &p->gdlx, &p->gdpdjb, &p->czcsxm};
+        for (int k = 0; k <= CZCSXM; k++)
+            if (col[k] >= 0) *strs[k] = zr_value_text(c->arena, &f->v[col[k]]);
+        double x;
+        if (col[TBMJ] >= 0 && (p->has_tbmj = zr_value_number(&f->v[col[TBMJ]], &x)))
+            p->tbmj = zr_round_cents(x);
+        if (col[KCMJ] >= 0 && (p->has_kcmj = zr_value_number(&f->v[col[KCMJ]], &x)))
+            p->kcmj = zr_round_cents(x);
+        if (col[TBDLMJ] >= 0 && (p->has_tbdlmj = zr_value_number(&f->v[col[TBDLMJ]], &x)))
+            p->tbdlmj = zr_round_cents(x);
+        if (col[KCXS] >= 0 && (p->has_kcxs = zr_value_number(&f->v[col[KCXS]], &x)))
+            p->kcxs = zr_double_scaled(x, 4);
+        if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
+        char why[160];
+        zr_status gs = read_geom(b, f, &scratch, why, sizeof why);
+        if (gs) {
+            if (gs != ZR_ERR_NOMEM)
+                snprintf(cp->err, sizeof cp->err,
+                         "%s: layer %s: feature fid=%lld BSM=%.64s: field geometry: %s", src->path,
+                         src->layer, (long long)f->fid, p->bsm ? p->bsm : "", why);
+            s = gs == ZR_ERR_NOMEM ? gs : ZR_ERR_GEOM_INVALID;
             break;
         }
-        qc_parcel *chunk = malloc(got * sizeof *chunk);
-        if (!chunk) {
-            s = ZR_ERR_NOMEM;
-            break;
-        }
-        size_t cn = 0;
-        for (size_t i = 0; i < got && !s; i++) {
-            const zr_feature *f = &b.f[i];
-            qc_parcel *p = &chunk[cn];
-            memset(p, 0, sizeof *p);
-            p->fid = f->fid;
-            const char **strs[] = {&p->bsm,    &p->dlbm,   &p->dlmc, &p->qsxz,   &p->zldwdm,
-                                   &p->qsdwdm, &p->kcdlbm, &p->gdlx, &p->gdpdjb, &p->czcsxm};
-            for (int k = 0; k <= CZCSXM; k++)
-                if (col[k] >= 0) *strs[k] = zr_value_text(d->arena, &f->v[col[k]]);
-            double x;
-            if (col[TBMJ] >= 0 && (p->has_tbmj = zr_value_number(&f->v[col[TBMJ]], &x)))
-                p->tbmj = zr_round_cents(x);
-            if (col[KCMJ] >= 0 && (p->has_kcmj = zr_value_number(&f->v[col[KCMJ]], &x)))
-                p->kcmj = zr_round_cents(x);
-            if (col[TBDLMJ] >= 0 && (p->has_tbdlmj = zr_value_number(&f->v[col[TBDLMJ]], &x)))
-                p->tbdlmj = zr_round_cents(x);
-            if (col[KCXS] >= 0 && (p->has_kcxs = zr_value_number(&f->v[col[KCXS]], &x)))
-                p->kcxs = zr_double_scaled(x, 4);
-            if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
-            char why[160];
-            zr_status gs = read_geom(&b, f, &scratch, why, sizeof why);
-            if (gs) {
-                if (gs != ZR_ERR_NOMEM)
-                    snprintf(err, n, "%s: layer %s: feature fid=%lld BSM=%s: field geometry: %s",
-                             src->path, src->layer, (long long)f->fid, p->bsm ? p->bsm : "", why);
-                s = gs == ZR_ERR_NOMEM ? gs : ZR_ERR_GEOM_INVALID;
-                break;
-            }
-            if ((s = poly_to_arena(d->arena, &scratch, &p->poly))) break;
-            cn++;
-        }
-        pthread_mutex_lock(&as->mu);
-        as->chunk[as->published] = chunk;
-        as->len[as->published] = cn;
-        as->published++;
-        pthread_cond_signal(&as->cv);
-        pthread_mutex_unlock(&as->mu);
-        total += cn;
-    }
-    if (as) {
-        pthread_mutex_lock(&as->mu);
-        as->done = 1;
-        pthread_cond_signal(&as->cv);
-        pthread_mutex_unlock(&as->mu);
-        if (running) {
-            pthread_join(worker, NULL);
-        } else {
-            as->done = 1;
-            area_worker(as); /* no thread: measure here */
-        }
-        /* one contiguous array for the rules */
-        d->p = malloc((total ? total : 1) * sizeof *d->p);
-        if (!d->p && !s) s = ZR_ERR_NOMEM;
-        for (size_t c = 0; c < as->published; c++) {
-            if (d->p) memcpy(d->p + d->n, as->chunk[c], as->len[c] * sizeof *d->p);
-            if (d->p) d->n += as->len[c];
-            free(as->chunk[c]);
-        }
-        zr_buf_free(&as->scratch);
-        pthread_mutex_destroy(&as->mu);
-        pthread_cond_destroy(&as->cv);
-        free(as);
+        if ((s = qc_poly_to_arena(c->arena, &scratch, &p->poly))) break;
+        c->n++;
     }
     zr_poly_free(&scratch);
+    return s;
+}
+
+static void chunk_free(chunk *c) {
+    free(c->p);
+    zr_arena_free(c->arena);
+    memset(c, 0, sizeof *c);
+}
+
+static void *chunk_reader(void *arg) {
+    chunk_pipe *cp = arg;
+    zr_batch b = {0};
+    zr_status s = zr_batch_init(&b, imp_source_nfields(cp->d->src));
+    while (!s) {
+        size_t got = 0;
+        if ((s = imp_source_next(cp->d->src, &b, CHUNK_ROWS, &got, cp->err, sizeof cp->err)) ||
+            !got)
+            break;
+        chunk c = {0};
+        if ((s = parse_chunk(cp, &b, &c))) {
+            chunk_free(&c);
+            break;
+        }
+        pthread_mutex_lock(&cp->mu);
+        while (cp->count == 2 && !cp->stop)
+            pthread_cond_wait(&cp->cv, &cp->mu);
+        const int stop = cp->stop;
+        if (!stop) cp->q[(cp->head + cp->count++) % 2] = c;
+        pthread_cond_broadcast(&cp->cv);
+        pthread_mutex_unlock(&cp->mu);
+        if (stop) {
+            chunk_free(&c);
+            break;
+        }
+    }
     zr_batch_free(&b);
+    pthread_mutex_lock(&cp->mu);
+    cp->done = 1;
+    cp->st = s;
+    pthread_cond_broadcast(&cp->cv);
+    pthread_mutex_unlock(&cp->mu);
+    return NULL;
+}
+
+static void *load_divisions(void *arg);
+
+/* The rules that look at one parcel at a time, over the chunk in d->p[0..d->n). */
+static zr_status check_chunk(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads) {
+    qc_measure(d, threads);
+    qc_geometry_rules(d, cat, fs, threads);
+    qc_attribute_rules(d, cat, fs, threads);
+    qc_sums_add(d);
+    zr_status s = qc_bsm_add(d, cat, fs);
+    for (size_t i = 0; !s && d->tiled && i < d->n; i++) {
+        if (d->p[i].valid) continue;
+        if (d->n_invalid == d->cap_invalid) {
+            const size_t cap = d->cap_invalid ? d->cap_invalid * 2 : 256;
+            int64_t *ni = realloc(d->invalid, cap * sizeof *ni);
+            if (!ni) return ZR_ERR_NOMEM;
+            d->invalid = ni, d->cap_invalid = cap;
+        }
+        d->invalid[d->n_invalid++] = d->p[i].fid;
+    }
+    return s;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads, char *err,
+                    size_t n) {
+    chunk_pipe *cp = calloc(1, sizeof *cp);
+    if (!cp) return ZR_ERR_NOMEM;
+    cp->d = d;
+    for (int k = 0; k < NF; k++)
+        cp->col[k] = find_field(d->src, field_names[k]);
+    zr_status s = ZR_OK;
+    for (int k = BSM; k <= ZLDWDM && !s; k++)
+        if (k != DLMC && cp->col[k] < 0) {
+            snprintf(err, n, "%s: layer %s: required field %s is missing", d->src->path,
+                     d->src->layer, field_names[k]);
+            s = ZR_ERR_SCHEMA;
+        }
+    pthread_t rt;
+    int running = 0;
+    pthread_mutex_init(&cp->mu, NULL);
+    pthread_cond_init(&cp->cv, NULL);
+    if (!s) running = pthread_create(&rt, NULL, chunk_reader, cp) == 0;
+    if (!s && !running) s = ZR_ERR_NOMEM;
+    if (!s) s = qc_sums_begin(d);
+    chunk *held = NULL;
+    size_t n_held = 0, total = 0;
+    while (!s) {
+        pthread_mutex_lock(&cp->mu);
+        while (!cp->count && !cp->done)
+            pthread_cond_wait(&cp->cv, &cp->mu);
+        chunk c = {0};
+        const int have = cp->count > 0;
+        if (have) c = cp->q[cp->head], cp->head = (cp->head + 1) % 2, cp->count--;
+        pthread_cond_broadcast(&cp->cv);
+        pthread_mutex_unlock(&cp->mu);
+        if (!have) break;
+        if (d->div_running) pthread_join(d->div_thread, NULL), d->div_running = 0;
+        d->p = c.p, d->n = c.n;
+        s = check_chunk(d, cat, fs, threads);
+        total += c.n;
+        d->p = NULL, d->n = 0;
+        if (!s && !d->tiled) {
+            chunk *nh = realloc(held, (n_held + 1) * sizeof *nh);
+            if (nh) held = nh, held[n_held++] = c;
+            if (!nh) s = ZR_ERR_NOMEM;
+        }
+        if (s || d->tiled) chunk_free(&c);
+    }
+    if (running) {
+        pthread_mutex_lock(&cp->mu);
+        cp->stop = 1;
+        pthread_cond_broadcast(&cp->cv);
+        pthread_mutex_unlock(&cp->mu);
+        pthread_join(rt, NULL);
+        while (cp->count) {
+            chunk_free(&cp->q[cp->head]);
+            cp->head = (cp->head + 1) % 2, cp->count--;
+        }
+        if (!s && cp->st) {
+            s = cp->st;
+            snprintf(err, n, "%s", cp->err[0] ? cp->err : zr_status_str(s));
+        }
+    }
+    pthread_mutex_destroy(&cp->mu);
+    pthread_cond_destroy(&cp->cv);
+    free(cp);
+    d->n_total = (int64_t)total;
+    if (d->n_invalid) qsort(d->invalid, d->n_invalid, sizeof *d->invalid, cmp_i64);
+    /* held mode: one contiguous array for the topology; the arenas stay with d */
+    if (!s && !d->tiled) {
+        d->p = malloc((total ? total : 1) * sizeof *d->p);
+        d->arenas = malloc((n_held ? n_held : 1) * sizeof *d->arenas);
+        if (!d->p || !d->arenas) s = ZR_ERR_NOMEM;
+    }
+    for (size_t c = 0; c < n_held; c++) {
+        if (!s) {
+            memcpy(d->p + d->n, held[c].p, held[c].n * sizeof *d->p);
+            d->n += held[c].n;
+            d->arenas[d->n_arenas++] = held[c].arena;
+            free(held[c].p);
+        } else {
+            chunk_free(&held[c]);
+        }
+    }
+    free(held);
     return s;
 }
 
@@ -308,43 +383,43 @@ static uint64_t mem_available(void) {
     return (uint64_t)kb * 1024;
 }
 
-zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *boundary, char *err,
-                  size_t n) {
+zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *boundary,
+                  int64_t tile_parcels, char *err, size_t n) {
     memset(d, 0, sizeof *d);
-    /* The check holds the layer in memory (geometry, its copy, the edge table): about four
-       times the file. Refuse what would not fit rather than be killed half-way. */
+    d->path = path;
+    /* Held mode keeps the layer in memory (geometry, its copy, the edge table): about four
+       times the file. A layer that would not fit is checked by tiles. */
     struct stat st;
     const uint64_t avail = mem_available();
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && avail &&
-        (uint64_t)st.st_size * 4 > avail / 10 * 8) {
-        snprintf(err, n,
-                 "%s: %.1f GB is too large to check in memory here (needs about %.1f GB, %.1f GB "
-                 "available); check it town by town (one layer or file per town)",
-                 path, (double)st.st_size / 1e9, (double)st.st_size * 4 / 1e9, (double)avail / 1e9);
+    const int too_big = stat(path, &st) == 0 && S_ISREG(st.st_mode) && avail &&
+                        (uint64_t)st.st_size * 4 > avail / 10 * 8;
+    d->tiled = tile_parcels > 0 || too_big;
+    d->tile_parcels = tile_parcels > 0 ? tile_parcels : 200000;
+    if (!(d->src = calloc(1, sizeof *d->src))) return ZR_ERR_NOMEM;
+    zr_status s = imp_source_open_cols(d->src, path, layer, field_names, err, n);
+    if (s) {
+        free(d->src), d->src = NULL;
+        return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
+    }
+    snprintf(d->layer_name, sizeof d->layer_name, "%s", d->src->layer);
+    if (d->tiled && !imp_source_store(d->src)) {
+        if (too_big)
+            snprintf(err, n,
+                     "%s: %.1f GB is too large to check in memory here (%.1f GB available) and "
+                     "only a GeoPackage can be checked by tiles: import it first (zrzy import "
+                     "STORE FILE) and check the store",
+                     path, (double)st.st_size / 1e9, (double)avail / 1e9);
+        else
+            snprintf(err, n,
+                     "%s: checking by tiles reads them through a GeoPackage R*Tree: import it "
+                     "first (zrzy import STORE FILE) and check the store",
+                     path);
         return ZR_ERR_LIMIT;
     }
-    d->path = path;
-    if (!(d->arena = zr_arena_new(1 << 22))) return ZR_ERR_NOMEM;
-    imp_source src;
-    static const char *const cols[] = {"BSM",    "DLBM", "DLMC",   "QSXZ",   "ZLDWDM", "QSDWDM",
-                                       "KCDLBM", "GDLX", "GDPDJB", "CZCSXM", "TBMJ",   "KCMJ",
-                                       "TBDLMJ", "KCXS", "XZDWKD", NULL};
-    zr_status s = imp_source_open_cols(&src, path, layer, cols, err, n);
-    if (s) return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
-    double tl = zr_now();
-    pthread_t dt;
-    const int div_thread = pthread_create(&dt, NULL, load_divisions, d) == 0;
-    if (!(s = imp_source_crs(&src, err, n))) {
-        d->crs = src.crs;
-        s = load_parcels(d, &src, err, n);
-    }
-    if (div_thread)
-        pthread_join(dt, NULL);
-    else
-        load_divisions(d);
-    if (getenv("ZRZY_TIMING")) fprintf(stderr, "timing: parcels read %.3f s\n", zr_now() - tl);
-    imp_source_close(&src);
-    if (s) return s;
+    if ((s = imp_source_crs(d->src, err, n))) return s;
+    d->crs = d->src->crs;
+    d->div_running = pthread_create(&d->div_thread, NULL, load_divisions, d) == 0;
+    if (!d->div_running) load_divisions(d);
 
     /* the boundary layer: explicit, or XZQ when the source has one */
     const char *bl = boundary ? boundary : "XZQ";
@@ -354,30 +429,42 @@ zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *b
     if (s) {
         if (boundary) { /* asked for and absent: unusable input */
             snprintf(err, n, "%s", berr);
-            return ZR_ERR_NOT_FOUND;
+            s = ZR_ERR_NOT_FOUND;
+        } else {
+            s = ZR_OK; /* no boundary: T02/T03/A03-village/M03 are skipped */
         }
-        s = ZR_OK; /* no boundary: T02/T03/A03-village/M03 are skipped */
     } else {
         if (!(s = imp_source_crs(&bsrc, err, n)) && bsrc.crs.epsg != d->crs.epsg) {
             snprintf(err, n, "%s: layer %s is in EPSG:%d, the parcels in EPSG:%d", path, bl,
                      bsrc.crs.epsg, d->crs.epsg);
             s = ZR_ERR_CRS;
         }
-        double tb = zr_now();
         if (!s) s = load_boundary(d, &bsrc, err, n);
-        if (getenv("ZRZY_TIMING")) fprintf(stderr, "timing: boundary %.3f s\n", zr_now() - tb);
         imp_source_close(&bsrc);
     }
     return s;
 }
 
 void qc_data_free(qc_data *d) {
-    free(d->p); /* the parcels' polygons live in the arena */
+    if (d->div_running) pthread_join(d->div_thread, NULL);
+    qc_fetch_free(d);
+    if (d->src) imp_source_close(d->src);
+    free(d->src);
+    free(d->keys);
+    free(d->invalid);
+    if (d->sums) {
+        qc_catalogue none;
+        memset(&none, 0, sizeof none); /* no rule enabled: frees without findings */
+        qc_sums_finish(d, &none, NULL);
+    }
+    for (size_t i = 0; i < d->n_arenas; i++)
+        zr_arena_free(d->arenas[i]);
+    free(d->arenas);
+    free(d->p); /* the parcels' polygons live in the arenas */
     free(d->v);
     for (size_t i = 0; d->vpoly && i < d->n_v; i++)
         zr_poly_free(&d->vpoly[i]);
     free(d->vpoly);
-    zr_arena_free(d->arena);
     if (d->have_div) zr_divisions_free(&d->div);
     memset(d, 0, sizeof *d);
 }

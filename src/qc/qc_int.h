@@ -76,18 +76,42 @@ typedef struct qc_finding {
     zr_poly *region; /* owned, optional: overlap/gap geometry */
 } qc_finding;
 
+/* A04: each parcel's BSM hash and fid; duplicates are resolved after the stream. */
+typedef struct qc_bsm_key {
+    uint64_t h;
+    int64_t fid;
+} qc_bsm_key;
+
+struct qc_sums;
+struct imp_source;
+
 typedef struct qc_data {
     const char *path, *layer;
     zr_crs crs;
-    qc_parcel *p;
+    qc_parcel *p; /* held mode: every parcel; tiled mode: the chunk being checked */
     size_t n;
+    int64_t n_total; /* parcels read */
     qc_village *v;
     size_t n_v;
     zr_poly *vpoly; /* the boundary layer's polygons (n_v of them), NULL when none */
     zr_divisions div;
     int have_div;
-    struct zr_arena *arena; /* strings and the parcels' coordinates */
+    struct zr_arena **arenas; /* held mode: the chunks' strings and coordinates */
+    size_t n_arenas;
+    struct imp_source *src; /* the parcel layer */
+    int tiled;              /* 1: parcels streamed, topology by R*Tree tiles */
+    int64_t tile_parcels;
+    qc_bsm_key *keys;
+    size_t n_keys, cap_keys;
+    int64_t *invalid; /* tiled mode: fids failing G01, sorted after the stream */
+    size_t n_invalid, cap_invalid;
+    struct qc_sums *sums;     /* M03 accumulators */
+    struct qc_fetcher *fetch; /* parcels found again by fid or window */
+    char layer_name[256];     /* the parcel layer's table */
+    pthread_t div_thread;     /* loading the division list beside the boundary and parcels */
+    int div_running;
 } qc_data;
+typedef struct qc_fetcher qc_fetcher;
 
 typedef struct qc_findings {
     qc_finding *f;
@@ -101,15 +125,49 @@ void qc_add(qc_findings *fs, int rule, const char *bsm, const char *other, doubl
             int64_t area, zr_poly *region, const char *fmt, ...)
     __attribute__((format(printf, 9, 10)));
 
-zr_status qc_load(qc_data *d, const char *path, const char *layer, const char *boundary, char *err,
-                  size_t n);
+/* Open the parcel layer and load the boundary layer and the division list; choose held or tiled
+ * mode (tile_parcels, or memory). The parcels are not read yet. */
+zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *boundary,
+                  int64_t tile_parcels, char *err, size_t n);
+/* Read every parcel in chunks (a reader thread parses the next while the rules run on this one)
+ * and run the per-parcel rules (G01, G02, A01–A08, M01, M02, S01), the M03 sums and the A04
+ * keys. Held mode keeps the parcels in d->p for the topology. */
+zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads, char *err,
+                    size_t n);
 void qc_data_free(qc_data *d);
 
+/* Per-parcel rules over d->p[0..d->n). */
+void qc_measure(qc_data *d, int threads); /* envelopes and ellipsoidal areas */
 void qc_attribute_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads);
 void qc_geometry_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads);
+/* A04: empty BSMs of the chunk now; duplicates at the end (qc_bsm_finish). */
+zr_status qc_bsm_add(qc_data *d, const qc_catalogue *cat, qc_findings *fs);
+zr_status qc_bsm_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs);
+/* The parcel with this fid, read back (tiled mode) or found (held mode); its strings and
+ * coordinates live until qc_fetch_reset. NULL when absent. */
+const qc_parcel *qc_fetch(qc_data *d, int64_t fid);
+void qc_fetch_reset(qc_data *d);
+void qc_fetch_free(qc_data *d);
+/* Tiled mode: the parcels whose R*Tree envelope meets env, parsed into arena a (BSM, geometry,
+ * envelope, validity); *out is malloc'd. */
+struct zr_arena;
+zr_status qc_window(qc_data *d, const double env[4], struct zr_arena *a, qc_parcel **out,
+                    size_t *n);
+/* The same into the fetch cache (valid until qc_fetch_reset); up to max pointers. */
+zr_status qc_window_cached(qc_data *d, const double env[4], const qc_parcel **out, size_t max,
+                           size_t *n);
+/* 1 when fid failed G01 (tiled mode). */
+int qc_is_invalid(const qc_data *d, int64_t fid);
+/* Copy q into exact-size arena arrays (p is then arena-owned: never zr_poly_free it). */
+zr_status qc_poly_to_arena(struct zr_arena *a, const zr_poly *q, zr_poly *p);
+
 zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, char *err,
                             size_t n);
-void qc_sum_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *fs);
+
+/* M03: accumulate the chunk's parcels; the findings at the end. */
+zr_status qc_sums_begin(qc_data *d);
+void qc_sums_add(qc_data *d);
+void qc_sums_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs);
 
 /* A representative point of a parcel (first vertex when GEOS cannot say). */
 void qc_parcel_point(const qc_parcel *p, double *x, double *y);

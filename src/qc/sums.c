@@ -23,12 +23,20 @@ static unit_sum *find(unit_sum *u, size_t n, const char *code) {
     return bsearch(&key, u, n, sizeof *u, cmp_unit);
 }
 
-void qc_sum_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
-    if (!cat->rules[R_M03].enabled || !d->n_v) return;
-    const double tol_cents = cat->rules[R_M03].tolerance * 100;
+struct qc_sums {
+    unit_sum *u;
+    size_t n;
+};
+
+zr_status qc_sums_begin(qc_data *d) {
+    if (!d->n_v) return ZR_OK;
     /* units: every boundary village, and the towns and county above them */
-    unit_sum *u = calloc(d->n_v * 3 + 1, sizeof *u);
-    if (!u) return;
+    struct qc_sums *sm = calloc(1, sizeof *sm);
+    unit_sum *u = sm ? calloc(d->n_v * 3 + 1, sizeof *u) : NULL;
+    if (!u) {
+        free(sm);
+        return ZR_ERR_NOMEM;
+    }
     size_t n = 0;
     for (size_t i = 0; i < d->n_v; i++) {
         const qc_village *v = &d->v[i];
@@ -59,7 +67,14 @@ void qc_sum_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
         }
     }
     qsort(u, n, sizeof *u, cmp_unit);
-    for (size_t i = 0; i < d->n; i++) {
+    sm->u = u, sm->n = n;
+    d->sums = sm;
+    return ZR_OK;
+}
+
+void qc_sums_add(qc_data *d) {
+    struct qc_sums *sm = d->sums;
+    for (size_t i = 0; sm && i < d->n; i++) {
         const qc_parcel *p = &d->p[i];
         if (!p->zldwdm || strlen(p->zldwdm) < 12) continue;
         const int64_t a = p->has_tbmj ? p->tbmj : (p->area > 0 ? p->area : 0);
@@ -67,14 +82,21 @@ void qc_sum_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
         for (int l = 0; l < 3; l++) {
             char c[13];
             snprintf(c, sizeof c, "%.*s", lens[l], p->zldwdm);
-            unit_sum *x = find(u, n, c);
+            unit_sum *x = find(sm->u, sm->n, c);
             if (x) x->tbmj += a, x->count++;
         }
     }
+}
+
+void qc_sums_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
+    struct qc_sums *sm = d->sums;
+    if (!sm) return;
+    d->sums = NULL;
+    const double tol_cents = cat->rules[R_M03].tolerance * 100;
     static const char *const level[] = {"", "", "",     "", "", "",       "county",
                                         "", "", "town", "", "", "village"};
-    for (size_t k = 0; k < n; k++) {
-        const unit_sum *x = &u[k];
+    for (size_t k = 0; cat->rules[R_M03].enabled && k < sm->n; k++) {
+        const unit_sum *x = &sm->u[k];
         const char *lv = level[strlen(x->code)];
         if (x->has_dcmj && x->tbmj != x->dcmj)
             qc_add(fs, R_M03, x->code, NULL, x->x, x->y, x->tbmj - x->dcmj, NULL,
@@ -87,5 +109,6 @@ void qc_sum_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
                    lv, x->code, (double)x->tbmj / 100, (double)x->jsmj / 100,
                    cat->rules[R_M03].tolerance, (long long)x->count);
     }
-    free(u);
+    free(sm->u);
+    free(sm);
 }

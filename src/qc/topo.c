@@ -13,7 +13,9 @@
 #include "core/fixed.h"
 #include "core/pool.h"
 #include "geo/geos_ops.h"
+#include "core/feature.h"
 #include "qc/qc_int.h"
+#include "source/source.h"
 
 /* Edges are identified by a 64-bit hash of their canonical end points (lower end first), so a
  * table slot is 16 bytes and a county's edges fit in cache-friendly memory. Two different edges
@@ -138,20 +140,73 @@ static size_t grid_covering(const grid *g, const qc_data *d, double x, double y,
     return n;
 }
 
-static int cmp_pair(const void *a, const void *b) {
-    const uint64_t *p = a, *q = b;
-    return (*p > *q) - (*p < *q);
+/* ---- which parcels cover a point: the grid (held mode) or the R*Tree (tiled mode) ---- */
+
+typedef struct {
+    qc_data *d;
+    grid gr; /* held mode */
+    zr_status st;
+} cover;
+
+/* fids of the valid parcels containing (x, y): up to max into out; returns the count found. */
+static size_t cover_at(cover *c, double x, double y, int64_t *out, size_t max) {
+    qc_data *d = c->d;
+    if (!d->tiled) {
+        uint32_t hit[16];
+        const size_t k = grid_covering(&c->gr, d, x, y, hit, 16);
+        for (size_t i = 0; i < k && i < 16 && i < max; i++)
+            out[i] = d->p[hit[i]].fid;
+        return k;
+    }
+    const double env[4] = {x, x, y, y};
+    const qc_parcel *ps[256];
+    size_t np = 0, k = 0;
+    zr_status s = qc_window_cached(d, env, ps, 256, &np);
+    if (s && !c->st) c->st = s;
+    for (size_t i = 0; i < np; i++) {
+        const qc_parcel *p = ps[i];
+        if (!p->valid || x < p->env[0] || x > p->env[1] || y < p->env[2] || y > p->env[3]) continue;
+        if (zr_poly_contains(&p->poly, x, y)) {
+            if (k < max) out[k] = p->fid;
+            k++;
+        }
+    }
+    /* the same order as the grid's: by position in the layer, which is fid order */
+    for (size_t i = 1; i < k && i < max; i++)
+        for (size_t j = i; j > 0 && out[j - 1] > out[j]; j--) {
+            const int64_t t = out[j];
+            out[j] = out[j - 1], out[j - 1] = t;
+        }
+    return k;
+}
+
+typedef struct {
+    int64_t a, b;
+} fid_pair;
+
+static int cmp_pair(const void *pa, const void *pb) {
+    const fid_pair *p = pa, *q = pb;
+    if (p->a != q->a) return p->a < q->a ? -1 : 1;
+    return (p->b > q->b) - (p->b < q->b);
+}
+
+typedef struct {
+    int64_t fid, area;
+} fid_area;
+
+static int cmp_fid_area(const void *pa, const void *pb) {
+    const fid_area *p = pa, *q = pb;
+    return (p->fid > q->fid) - (p->fid < q->fid);
 }
 
 /* Parcels adjacent to polygon gap: the two sharing the longest stretches of its rim. */
-static void gap_neighbours(const grid *gr, const qc_data *d, const zr_poly *gap, const char **a,
-                           const char **b) {
+static void gap_neighbours(cover *cv, const zr_poly *gap, const char **a, const char **b) {
     *a = *b = NULL;
     double best[2] = {0, 0};
     int idx[2] = {-1, -1};
-    const double eps = d->crs.epsg == 4490 ? 1e-8 : 1e-3;
+    const double eps = cv->d->crs.epsg == 4490 ? 1e-8 : 1e-3;
     /* a handful of candidates accumulate shared length */
-    uint32_t cand[64];
+    int64_t cand[64];
     double len[64];
     size_t nc = 0;
     for (size_t r = 0; r < gap->n_rings; r++) {
@@ -164,8 +219,8 @@ static void gap_neighbours(const grid *gr, const qc_data *d, const zr_poly *gap,
             const double mx = (v[2 * k] + v[2 * k + 2]) / 2, my = (v[2 * k + 1] + v[2 * k + 3]) / 2;
             for (int side = -1; side <= 1; side += 2) {
                 const double px = mx - side * dy / l * eps, py = my + side * dx / l * eps;
-                uint32_t hit[4];
-                if (grid_covering(gr, d, px, py, hit, 4) == 1) {
+                int64_t hit[4];
+                if (cover_at(cv, px, py, hit, 4) == 1) {
                     size_t c = 0;
                     while (c < nc && cand[c] != hit[0])
                         c++;
@@ -178,13 +233,15 @@ static void gap_neighbours(const grid *gr, const qc_data *d, const zr_poly *gap,
     for (size_t c = 0; c < nc; c++) {
         if (len[c] > best[0]) {
             best[1] = best[0], idx[1] = idx[0];
-            best[0] = len[c], idx[0] = (int)cand[c];
+            best[0] = len[c], idx[0] = (int)c;
         } else if (len[c] > best[1]) {
-            best[1] = len[c], idx[1] = (int)cand[c];
+            best[1] = len[c], idx[1] = (int)c;
         }
     }
-    if (idx[0] >= 0) *a = d->p[idx[0]].bsm;
-    if (idx[1] >= 0) *b = d->p[idx[1]].bsm;
+    const qc_parcel *pa = idx[0] >= 0 ? qc_fetch(cv->d, cand[idx[0]]) : NULL;
+    const qc_parcel *pb = idx[1] >= 0 ? qc_fetch(cv->d, cand[idx[1]]) : NULL;
+    *a = pa ? pa->bsm : NULL;
+    *b = pb ? pb->bsm : NULL;
 }
 
 /* Emit (pass 1) or count (pass 0) the oriented ring edges of polys; sign +1 or −1 into the
@@ -225,10 +282,26 @@ static zr_status each_edge(const zr_poly *p, edge_fn fn, void *ctx) {
     return ZR_OK;
 }
 
+/* Tiles own the edges whose lower end point (the canonical first) falls in them, so an edge and
+ * its twin always meet in the same tile. */
+typedef struct {
+    double x0, y0, w, h;
+    int nx, ny;
+} tiling;
+
+static int tile_of(const tiling *t, const double *p) {
+    int ix = (int)floor((p[0] - t->x0) / t->w), iy = (int)floor((p[1] - t->y0) / t->h);
+    ix = ix < 0 ? 0 : ix >= t->nx ? t->nx - 1 : ix;
+    iy = iy < 0 ? 0 : iy >= t->ny ? t->ny - 1 : iy;
+    return iy * t->nx + ix;
+}
+
 typedef struct {
     edge_table *et;
     int sign; /* +1 parcels, −1 boundary */
     seg_list *out;
+    const tiling *tiles; /* NULL: every edge counts */
+    int tile;
 } edge_ctx;
 
 /* Net count of directed edge a→b: its own direction counts +1, the opposite −1. b is a's
@@ -237,6 +310,7 @@ static zr_status count_edge(void *ctx, const double *a, const double *b) {
     edge_ctx *c = ctx;
     int forward;
     const uint64_t h = edge_hash(a[0], a[1], b[0], b[1], &forward);
+    if (c->tiles && tile_of(c->tiles, forward ? a : b) != c->tile) return ZR_OK;
     edge *e = slot(c->et, h);
     if (!e->h) {
         e->h = h;
@@ -258,13 +332,21 @@ static int inside_boundary(const qc_data *d, double x, double y) {
     return 0;
 }
 
-zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, char *err,
-                            size_t n) {
-    const int want_t01 = cat->rules[R_T01].enabled, want_t02 = cat->rules[R_T02].enabled,
-              want_t03 = cat->rules[R_T03].enabled;
-    if (!want_t01 && !want_t02 && !want_t03) return ZR_OK;
-    const int timing = getenv("ZRZY_TIMING") != NULL;
-    const double T0 = zr_now();
+/* The loose edges of one table: one segment per edge whose net count is not zero, read back
+ * from its first occurrence (copied: the parcels may go away after this). */
+static zr_status collect_loose(const edge_table *et, seg_list *segs) {
+    zr_status s = ZR_OK;
+    for (size_t i = 0; i < et->cap && !s; i++) {
+        const edge *e = &et->t[i];
+        if (!e->h || !e->fwd) continue;
+        const double *a = (const double *)(e->ref & ~(uintptr_t)1);
+        s = push_seg(segs, a, (e->ref & 1) ? a - 2 : a + 2);
+    }
+    return s;
+}
+
+/* Held mode: every valid parcel and the boundary in one table. */
+static zr_status loose_held(const qc_data *d, seg_list *segs) {
     size_t n_edges = 0;
     for (size_t i = 0; i < d->n; i++)
         if (d->p[i].valid) n_edges += d->p[i].poly.n_pts;
@@ -272,82 +354,164 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
         n_edges += d->vpoly[i].n_pts;
     edge_table et = {0};
     et.cap = n_edges + n_edges / 2 + 64;
-    et.t = calloc(et.cap, sizeof *et.t);
-    zr_geos *g = NULL;
-    grid gr = {0};
-    seg_list segs = {0};
-    zr_poly *faces = NULL, inter = {0};
-    size_t n_faces = 0;
-    uint64_t *pairs = NULL;
-    size_t n_pairs = 0, cap_pairs = 0;
-    int64_t *outside = NULL; /* per parcel, 0.01 m² outside the boundary */
-    zr_buf scratch = {0};
-    zr_status s = et.t ? zr_geos_open(&g) : ZR_ERR_NOMEM;
-    /* net directed edges: parcels +1, boundary −1; inner edges and a shared outline cancel */
-    edge_ctx ec = {&et, 1, &segs};
+    if (!(et.t = calloc(et.cap, sizeof *et.t))) return ZR_ERR_NOMEM;
+    edge_ctx ec = {&et, 1, segs, NULL, 0};
+    zr_status s = ZR_OK;
     for (size_t i = 0; i < d->n && !s; i++)
         if (d->p[i].valid) s = each_edge(&d->p[i].poly, count_edge, &ec);
     ec.sign = -1;
     for (size_t i = 0; i < d->n_v && !s; i++)
         s = each_edge(&d->vpoly[i], count_edge, &ec);
-    /* what does not cancel: one segment per loose edge, read back from its first occurrence */
-    for (size_t i = 0; i < et.cap && !s && et.t; i++) {
-        const edge *e = &et.t[i];
-        if (!e->h || !e->fwd) continue;
-        const double *a = (const double *)(e->ref & ~(uintptr_t)1);
-        s = push_seg(&segs, a, (e->ref & 1) ? a - 2 : a + 2);
-    }
+    if (!s) s = collect_loose(&et, segs);
     free(et.t);
+    return s;
+}
+
+/* Tiled mode: tile by tile through the R*Tree, each tile's own edges in a table of its own
+ * size; memory is one tile's, whatever the layer's. */
+static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
+    double ext[4];
+    if (imp_source_extent(d->src, ext) != ZR_OK) {
+        if (!d->n_total) return ZR_OK;
+        snprintf(err, n, "%s: layer %s: no extent to tile", d->path, d->layer_name);
+        return ZR_ERR_NOT_FOUND;
+    }
+    const double w = fmax(ext[1] - ext[0], 1e-9), h = fmax(ext[3] - ext[2], 1e-9);
+    const double tiles = ceil((double)d->n_total / (double)d->tile_parcels);
+    tiling t = {ext[0], ext[2], 0, 0, 1, 1};
+    t.nx = (int)fmax(1, round(sqrt(tiles * w / h)));
+    t.ny = (int)fmax(1, ceil(tiles / t.nx));
+    if (t.nx > 4096) t.nx = 4096;
+    if (t.ny > 4096) t.ny = 4096;
+    t.w = w / t.nx, t.h = h / t.ny;
+    const double pad = 1e-6 * fmax(w, h) + 1e-9; /* the R*Tree keeps float envelopes */
+    double *venv = malloc((d->n_v ? d->n_v : 1) * 4 * sizeof *venv);
+    zr_arena *a = zr_arena_new(1 << 22);
+    zr_status s = venv && a ? ZR_OK : ZR_ERR_NOMEM;
+    for (size_t i = 0; !s && i < d->n_v; i++)
+        zr_poly_envelope(&d->vpoly[i], venv + 4 * i);
+    for (int k = 0; !s && k < t.nx * t.ny; k++) {
+        const int ix = k % t.nx, iy = k / t.nx;
+        /* border tiles also own what lies beyond the extent (boundary edges) */
+        const double env[4] = {ix ? t.x0 + ix * t.w - pad : -INFINITY,
+                               ix < t.nx - 1 ? t.x0 + (ix + 1) * t.w + pad : INFINITY,
+                               iy ? t.y0 + iy * t.h - pad : -INFINITY,
+                               iy < t.ny - 1 ? t.y0 + (iy + 1) * t.h + pad : INFINITY};
+        qc_parcel *ps = NULL;
+        size_t np = 0;
+        if ((s = qc_window(d, env, a, &ps, &np))) {
+            snprintf(err, n, "%s: layer %s: tile %d: %s", d->path, d->layer_name, k,
+                     zr_status_str(s));
+            break;
+        }
+        size_t n_edges = 64;
+        for (size_t i = 0; i < np; i++)
+            n_edges += ps[i].poly.n_pts;
+        for (size_t i = 0; i < d->n_v; i++)
+            if (venv[4 * i] <= env[1] && venv[4 * i + 1] >= env[0] && venv[4 * i + 2] <= env[3] &&
+                venv[4 * i + 3] >= env[2])
+                n_edges += d->vpoly[i].n_pts;
+        edge_table et = {0};
+        et.cap = n_edges + n_edges / 2;
+        if (!(et.t = calloc(et.cap, sizeof *et.t))) s = ZR_ERR_NOMEM;
+        edge_ctx ec = {&et, 1, segs, &t, k};
+        for (size_t i = 0; i < np && !s; i++)
+            if (ps[i].valid) s = each_edge(&ps[i].poly, count_edge, &ec);
+        ec.sign = -1;
+        for (size_t i = 0; i < d->n_v && !s; i++)
+            if (venv[4 * i] <= env[1] && venv[4 * i + 1] >= env[0] && venv[4 * i + 2] <= env[3] &&
+                venv[4 * i + 3] >= env[2])
+                s = each_edge(&d->vpoly[i], count_edge, &ec);
+        if (!s) s = collect_loose(&et, segs);
+        free(et.t);
+        free(ps);
+        zr_arena_reset(a);
+    }
+    zr_arena_free(a);
+    free(venv);
+    return s;
+}
+
+zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, char *err,
+                            size_t n) {
+    const int want_t01 = cat->rules[R_T01].enabled, want_t02 = cat->rules[R_T02].enabled,
+              want_t03 = cat->rules[R_T03].enabled;
+    if (!want_t01 && !want_t02 && !want_t03) return ZR_OK;
+    const int timing = getenv("ZRZY_TIMING") != NULL;
+    const double T0 = zr_now();
+    zr_geos *g = NULL;
+    cover cv;
+    memset(&cv, 0, sizeof cv);
+    cv.d = d;
+    seg_list segs = {0};
+    zr_poly *faces = NULL, inter = {0};
+    size_t n_faces = 0;
+    fid_pair *pairs = NULL;
+    size_t n_pairs = 0, cap_pairs = 0;
+    fid_area *outside = NULL; /* 0.01 m² of a parcel outside the boundary, face by face */
+    size_t n_out = 0, cap_out = 0;
+    zr_buf scratch = {0};
+    /* net directed edges: parcels +1, boundary −1; inner edges and a shared outline cancel */
+    zr_status s = d->tiled ? loose_tiled(d, &segs, err, n) : loose_held(d, &segs);
     if (timing) fprintf(stderr, "timing:   edges %.3f s (%zu loose)\n", zr_now() - T0, segs.n);
+    if (!s) s = zr_geos_open(&g);
     if (s) goto done;
     if ((s = zr_geos_faces(g, segs.seg, segs.n, &faces, &n_faces))) {
         snprintf(err, n, "topology: cannot build faces: %s", zr_geos_errmsg(g));
         goto done;
     }
-    if ((s = grid_build(&gr, d))) goto done;
-    outside = calloc(d->n ? d->n : 1, sizeof *outside);
-    if (!outside) {
-        s = ZR_ERR_NOMEM;
-        goto done;
-    }
+    if (!d->tiled && (s = grid_build(&cv.gr, d))) goto done;
     for (size_t f = 0; f < n_faces; f++) {
         double x, y;
         if (zr_geos_interior_point(g, &faces[f], &x, &y)) continue;
-        uint32_t hit[16];
-        const size_t k = grid_covering(&gr, d, x, y, hit, 16);
+        int64_t hit[16];
+        const size_t k = cover_at(&cv, x, y, hit, 16);
         const int inside = d->n_v ? inside_boundary(d, x, y) : 1;
         if (k == 0 && inside && want_t02) {
             const int64_t a = zr_round_cents(zr_poly_area(&faces[f], &d->crs, &scratch));
             if ((double)a / 100 > cat->rules[R_T02].tolerance) {
                 const char *na, *nb;
-                gap_neighbours(&gr, d, &faces[f], &na, &nb);
+                gap_neighbours(&cv, &faces[f], &na, &nb);
                 qc_add(fs, R_T02, na ? na : "", nb, x, y, a, NULL,
                        "gap of %.2f m² covered by no parcel", (double)a / 100);
             }
         }
         if (k >= 1 && !inside) {
             const int64_t a = zr_round_cents(zr_poly_area(&faces[f], &d->crs, &scratch));
-            for (size_t u = 0; u < k && u < 16; u++)
-                outside[hit[u]] += a;
+            for (size_t u = 0; u < k && u < 16; u++) {
+                if (n_out == cap_out) {
+                    cap_out = cap_out ? cap_out * 2 : 64;
+                    fid_area *no = realloc(outside, cap_out * sizeof *no);
+                    if (!no) {
+                        s = ZR_ERR_NOMEM;
+                        goto done;
+                    }
+                    outside = no;
+                }
+                outside[n_out++] = (fid_area){hit[u], a};
+            }
         }
         for (size_t u = 0; k >= 2 && u < k && u < 16; u++)
             for (size_t v = u + 1; v < k && v < 16; v++) {
                 if (n_pairs == cap_pairs) {
                     cap_pairs = cap_pairs ? cap_pairs * 2 : 64;
-                    uint64_t *np = realloc(pairs, cap_pairs * sizeof *np);
-                    if (!np) continue;
+                    fid_pair *np = realloc(pairs, cap_pairs * sizeof *np);
+                    if (!np) {
+                        s = ZR_ERR_NOMEM;
+                        goto done;
+                    }
                     pairs = np;
                 }
-                const uint32_t a = hit[u] < hit[v] ? hit[u] : hit[v], b = hit[u] ^ hit[v] ^ a;
-                pairs[n_pairs++] = (uint64_t)a << 32 | b;
+                const int64_t a = hit[u] < hit[v] ? hit[u] : hit[v];
+                pairs[n_pairs++] = (fid_pair){a, hit[u] == a ? hit[v] : hit[u]};
             }
     }
     /* T01: one row per overlapping pair, with the exact (ellipsoidal) overlap area */
     if (n_pairs) qsort(pairs, n_pairs, sizeof *pairs, cmp_pair);
     for (size_t i = 0; want_t01 && i < n_pairs; i++) {
-        if (i && pairs[i] == pairs[i - 1]) continue;
-        const qc_parcel *a = &d->p[pairs[i] >> 32], *b = &d->p[pairs[i] & 0xffffffffu];
-        if (zr_geos_intersection(g, &a->poly, &b->poly, &inter) != ZR_OK) continue;
+        if (i && !cmp_pair(&pairs[i], &pairs[i - 1])) continue;
+        const qc_parcel *a = qc_fetch(d, pairs[i].a), *b = qc_fetch(d, pairs[i].b);
+        if (!a || !b || zr_geos_intersection(g, &a->poly, &b->poly, &inter) != ZR_OK) continue;
         const int64_t area = zr_round_cents(zr_poly_area(&inter, &d->crs, &scratch));
         if ((double)area / 100 <= cat->rules[R_T01].tolerance) continue;
         double x = a->env[0], y = a->env[2];
@@ -356,25 +520,35 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
                a->bsm ? a->bsm : "", b->bsm ? b->bsm : "", (double)area / 100);
     }
     /* T03: parcels reaching outside the boundary */
-    for (size_t i = 0; want_t03 && d->n_v && i < d->n; i++) {
-        if ((double)outside[i] / 100 <= cat->rules[R_T03].tolerance) continue;
-        double x, y;
-        qc_parcel_point(&d->p[i], &x, &y);
-        qc_add(fs, R_T03, d->p[i].bsm, NULL, x, y, outside[i], NULL,
-               "%.2f m² of the parcel lie outside the boundary", (double)outside[i] / 100);
+    if (n_out) qsort(outside, n_out, sizeof *outside, cmp_fid_area);
+    for (size_t i = 0; want_t03 && d->n_v && i < n_out;) {
+        size_t j = i;
+        int64_t sum = 0;
+        for (; j < n_out && outside[j].fid == outside[i].fid; j++)
+            sum += outside[j].area;
+        const qc_parcel *p = qc_fetch(d, outside[i].fid);
+        if (p && (double)sum / 100 > cat->rules[R_T03].tolerance) {
+            double x, y;
+            qc_parcel_point(p, &x, &y);
+            qc_add(fs, R_T03, p->bsm, NULL, x, y, sum, NULL,
+                   "%.2f m² of the parcel lie outside the boundary", (double)sum / 100);
+        }
+        i = j;
     }
+    if (!s && cv.st) s = cv.st;
     if (timing)
         fprintf(stderr, "timing:   faces and findings %.3f s (%zu faces)\n", zr_now() - T0,
                 n_faces);
 done:
+    qc_fetch_reset(d);
     free(segs.seg);
     for (size_t f = 0; f < n_faces; f++)
         zr_poly_free(&faces[f]);
     free(faces);
     free(pairs);
     free(outside);
-    free(gr.start);
-    free(gr.item);
+    free(cv.gr.start);
+    free(cv.gr.item);
     zr_poly_free(&inter);
     zr_buf_free(&scratch);
     zr_geos_close(g);

@@ -68,6 +68,10 @@ zr_status imp_source_crs(imp_source *s, char *err, size_t n) {
     return st;
 }
 
+zr_store *imp_source_store(imp_source *s) {
+    return s->gpkg;
+}
+
 zr_status imp_source_extent(imp_source *s, double env[4]) {
     return s->rd ? zr_reader_extent(s->rd, env) : zr_ogr_extent(s->ogr, env);
 }

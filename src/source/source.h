@@ -23,6 +23,8 @@ int imp_source_nfields(const imp_source *s);
 const char *imp_source_field(const imp_source *s, int i);
 /* The layer's CRS, classified; ZR_ERR_CRS with a reason. */
 zr_status imp_source_crs(imp_source *s, char *err, size_t n);
+/* The GeoPackage behind a source (NULL for OGR sources), for queries of its own. */
+zr_store *imp_source_store(imp_source *s);
 /* The layer's extent {minx, maxx, miny, maxy}; ZR_ERR_NOT_FOUND when unknown. */
 zr_status imp_source_extent(imp_source *s, double env[4]);
 zr_status imp_source_next(imp_source *s, zr_batch *b, size_t max, size_t *n_read, char *err,

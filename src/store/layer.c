@@ -255,7 +255,10 @@ zr_status zr_writer_close(zr_writer *w) {
 
 struct zr_reader {
     zr_store *s;
-    sqlite3_stmt *q;
+    sqlite3_stmt *q;               /* the current query: one of the three below */
+    sqlite3_stmt *all, *win, *one; /* whole layer; R*Tree window; one fid (prepared lazily) */
+    char *base;                    /* SELECT pk, geom, fields FROM table */
+    char pk[300];
     char table[128], geom_col[128], geom_type[32];
     int epsg;
     char *wkt;
@@ -353,7 +356,8 @@ zr_status zr_reader_open_cols(zr_store *s, const char *table, const char *const 
     }
     {
         /* the primary key: the INTEGER PRIMARY KEY column, found via table_info */
-        char t[300], g[300], pk[300] = "\"rowid\"";
+        char t[300], g[300], *pk = r->pk;
+        snprintf(r->pk, sizeof r->pk, "\"rowid\"");
         store_ident(t, sizeof t, r->table);
         store_ident(g, sizeof g, r->geom_col);
         char sql[1200];
@@ -371,7 +375,7 @@ zr_status zr_reader_open_cols(zr_store *s, const char *table, const char *const 
             const char *name = (const char *)sqlite3_column_text(q, 0);
             if (!name) continue;
             if (sqlite3_column_int(q, 1) == 1) {
-                store_ident(pk, sizeof pk, name);
+                store_ident(pk, sizeof r->pk, name);
                 continue;
             }
             if (zr_strieq(name, r->geom_col) || !wanted(want, name)) continue;
@@ -388,9 +392,13 @@ zr_status zr_reader_open_cols(zr_store *s, const char *table, const char *const 
             char id[300];
             zr_buf_printf(&cols, ", %s", store_ident(id, sizeof id, names[i]));
         }
-        zr_buf_printf(&cols, " FROM %s ORDER BY %s", t, pk);
-        int rc = cols.data ? sqlite3_prepare_v2(s->db, (const char *)cols.data, -1, &r->q, NULL)
-                           : SQLITE_NOMEM;
+        zr_buf_printf(&cols, " FROM %s", t);
+        r->base = cols.data ? zr_strdup((const char *)cols.data) : NULL;
+        zr_buf_printf(&cols, " ORDER BY %s", pk);
+        int rc = cols.data && r->base
+                     ? sqlite3_prepare_v2(s->db, (const char *)cols.data, -1, &r->all, NULL)
+                     : SQLITE_NOMEM;
+        r->q = r->all;
         zr_buf_free(&cols);
         if (rc != SQLITE_OK) {
             st = store_db_fail(s, "read layer");
@@ -469,9 +477,48 @@ zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read) 
     return ZR_OK;
 }
 
+zr_status zr_reader_window(zr_reader *r, const double env[4]) {
+    if (!r->win) {
+        char g[300], rt[600];
+        snprintf(rt, sizeof rt, "rtree_%s_%s", r->table, r->geom_col);
+        char *sql = sqlite3_mprintf(
+            "%s WHERE %s IN (SELECT id FROM %s WHERE minx <= ?2 AND "
+            "maxx >= ?1 AND miny <= ?4 AND maxy >= ?3) ORDER BY %s",
+            r->base, r->pk, store_ident(g, sizeof g, rt), r->pk);
+        const int rc = sql ? sqlite3_prepare_v2(r->s->db, sql, -1, &r->win, NULL) : SQLITE_NOMEM;
+        sqlite3_free(sql);
+        if (rc != SQLITE_OK)
+            return store_fail(r->s, ZR_ERR_NOT_FOUND, "%s: layer %s has no R*Tree index",
+                              r->s->path, r->table);
+    }
+    sqlite3_reset(r->win);
+    for (int k = 0; k < 4; k++)
+        sqlite3_bind_double(r->win, k + 1, env[k]);
+    r->q = r->win;
+    r->done = 0;
+    return ZR_OK;
+}
+
+zr_status zr_reader_fid(zr_reader *r, int64_t fid) {
+    if (!r->one) {
+        char *sql = sqlite3_mprintf("%s WHERE %s = ?", r->base, r->pk);
+        const int rc = sql ? sqlite3_prepare_v2(r->s->db, sql, -1, &r->one, NULL) : SQLITE_NOMEM;
+        sqlite3_free(sql);
+        if (rc != SQLITE_OK) return store_db_fail(r->s, "read by fid");
+    }
+    sqlite3_reset(r->one);
+    sqlite3_bind_int64(r->one, 1, fid);
+    r->q = r->one;
+    r->done = 0;
+    return ZR_OK;
+}
+
 void zr_reader_close(zr_reader *r) {
     if (!r) return;
-    sqlite3_finalize(r->q);
+    sqlite3_finalize(r->all);
+    sqlite3_finalize(r->win);
+    sqlite3_finalize(r->one);
+    free(r->base);
     for (int i = 0; i < r->n_cols; i++)
         free(r->names[i]);
     free(r->names);

@@ -21,6 +21,14 @@ expect_contains "A01 row" "$(grep '^A01,' "$T/qc3/errors.csv")" "0100"
 "$Z" check "$T/bad.gpkg" --out "$T/qc4" 2>/dev/null
 cmp -s "$T/qc3/errors.csv" "$T/qc4/errors.csv" && ok || bad "errors.csv differs between runs"
 cmp -s "$T/qc3/report.pdf" "$T/qc4/report.pdf" && ok || bad "report.pdf differs between runs"
+# streamed by tiles through the R*Tree: the same findings, byte for byte
+"$Z" check "$T/bad.gpkg" --tile-parcels 40 --out "$T/qc8" 2>/dev/null
+cmp -s "$T/qc3/errors.csv" "$T/qc8/errors.csv" && ok || bad "tiled errors.csv differs from held mode"
+expect_exit "tile size must be positive" 2 "$Z" check "$T/bad.gpkg" --tile-parcels 0 --out "$T/qc9"
+# a shapefile cannot be tiled (no R*Tree): refused with the way out
+ogr2ogr -f "ESRI Shapefile" "$T/shp" "$T/county.gpkg" DLTB 2>/dev/null
+expect_exit "tiled shapefile refused" 2 "$Z" check "$T/shp/DLTB.shp" --tile-parcels 40 --out "$T/qc10"
+expect_contains "refusal says import" "$(cat "$T/stderr")" "zrzy import"
 # unusable input
 expect_exit "missing file" 2 "$Z" check "$T/nope.gpkg" --out "$T/qc5"
 expect_exit "missing boundary layer" 2 "$Z" check "$T/county.gpkg" --boundary NOPE --out "$T/qc6"

@@ -1,0 +1,259 @@
+/* Parcels found again after the stream, by fid or by window: from memory in held mode, read back
+ * through the layer's R*Tree in tiled mode. Read-back parcels are cached by fid until
+ * qc_fetch_reset, so pointers stay valid while a finding is being made. */
+#include <stdlib.h>
+#include <string.h>
+#include "core/feature.h"
+#include "qc/qc_int.h"
+#include "source/source.h"
+#include "store/store.h"
+
+struct qc_fetcher {
+    zr_reader *by_fid, *window; /* tiled mode */
+    zr_batch b;
+    zr_arena *arena;
+    int64_t *keys; /* open addressing: fid → parcel (cache); 0 slots are empty when !used */
+    qc_parcel **vals;
+    unsigned char *used;
+    size_t cap, n;
+    int64_t *fids; /* held mode: fids sorted, with their index in d->p */
+    size_t *idx;
+};
+
+static qc_fetcher *fetcher(qc_data *d) {
+    if (d->fetch) return d->fetch;
+    qc_fetcher *f = calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->arena = zr_arena_new(1 << 16);
+    if (!f->arena) {
+        free(f);
+        return NULL;
+    }
+    d->fetch = f;
+    return f;
+}
+
+int qc_is_invalid(const qc_data *d, int64_t fid) {
+    size_t lo = 0, hi = d->n_invalid;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (d->invalid[mid] < fid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < d->n_invalid && d->invalid[lo] == fid;
+}
+
+/* ---- held mode ---- */
+
+static int cmp_fid(const void *a, const void *b, void *ctx) {
+    (void)ctx;
+    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static const qc_parcel *held_fetch(qc_data *d, qc_fetcher *f, int64_t fid) {
+    if (!f->fids) {
+        /* (fid, index) pairs sorted by fid */
+        int64_t(*pairs)[2] = malloc((d->n ? d->n : 1) * sizeof *pairs);
+        f->fids = malloc((d->n ? d->n : 1) * sizeof *f->fids);
+        f->idx = malloc((d->n ? d->n : 1) * sizeof *f->idx);
+        if (!pairs || !f->fids || !f->idx) {
+            free(pairs), free(f->fids), free(f->idx);
+            f->fids = NULL, f->idx = NULL;
+            return NULL;
+        }
+        for (size_t i = 0; i < d->n; i++)
+            pairs[i][0] = d->p[i].fid, pairs[i][1] = (int64_t)i;
+        qsort_r(pairs, d->n, sizeof *pairs, cmp_fid, NULL);
+        for (size_t i = 0; i < d->n; i++)
+            f->fids[i] = pairs[i][0], f->idx[i] = (size_t)pairs[i][1];
+        free(pairs);
+    }
+    size_t lo = 0, hi = d->n;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (f->fids[mid] < fid)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < d->n && f->fids[lo] == fid ? &d->p[f->idx[lo]] : NULL;
+}
+
+/* ---- tiled mode ---- */
+
+static size_t slot_of(const qc_fetcher *f, int64_t fid) {
+    size_t h = (size_t)((uint64_t)fid * 0x9E3779B97F4A7C15ull) & (f->cap - 1);
+    while (f->used[h] && f->keys[h] != fid)
+        h = (h + 1) & (f->cap - 1);
+    return h;
+}
+
+static zr_status cache_put(qc_fetcher *f, qc_parcel *p) {
+    if ((f->n + 1) * 2 > f->cap) {
+        const size_t cap = f->cap ? f->cap * 2 : 1024;
+        qc_fetcher g = *f;
+        g.cap = cap, g.n = 0;
+        g.keys = calloc(cap, sizeof *g.keys);
+        g.vals = calloc(cap, sizeof *g.vals);
+        g.used = calloc(cap, 1);
+        if (!g.keys || !g.vals || !g.used) {
+            free(g.keys), free(g.vals), free(g.used);
+            return ZR_ERR_NOMEM;
+        }
+        for (size_t i = 0; i < f->cap; i++)
+            if (f->used[i]) {
+                const size_t h = slot_of(&g, f->keys[i]);
+                g.used[h] = 1, g.keys[h] = f->keys[i], g.vals[h] = f->vals[i], g.n++;
+            }
+        free(f->keys), free(f->vals), free(f->used);
+        *f = g;
+    }
+    const size_t h = slot_of(f, p->fid);
+    if (!f->used[h]) f->n++;
+    f->used[h] = 1, f->keys[h] = p->fid, f->vals[h] = p;
+    return ZR_OK;
+}
+
+static qc_parcel *cache_get(const qc_fetcher *f, int64_t fid) {
+    if (!f->cap) return NULL;
+    const size_t h = slot_of(f, fid);
+    return f->used[h] ? f->vals[h] : NULL;
+}
+
+/* Parse the batch's features into arena parcels (BSM, geometry, envelope, validity). */
+static zr_status parse_batch(qc_data *d, const zr_batch *b, zr_arena *a, qc_parcel **out,
+                             size_t *n_out) {
+    qc_parcel *ps = zr_arena_alloc(a, (b->n ? b->n : 1) * sizeof *ps);
+    if (!ps) return ZR_ERR_NOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const zr_feature *ft = &b->f[i];
+        qc_parcel *p = &ps[n];
+        memset(p, 0, sizeof *p);
+        p->fid = ft->fid;
+        p->bsm = b->n_fields > 0 ? zr_value_text(a, &ft->v[0]) : NULL;
+        zr_poly tmp = {0};
+        if (zr_geom_to_poly(b->geom_is_gpkg, ft->geom, ft->geom_len, &tmp, NULL, 0) != ZR_OK) {
+            zr_poly_free(&tmp);
+            continue; /* cannot happen for a layer the stream read whole */
+        }
+        zr_status s = qc_poly_to_arena(a, &tmp, &p->poly);
+        zr_poly_free(&tmp);
+        if (s) return s;
+        zr_poly_envelope(&p->poly, p->env);
+        p->valid = !qc_is_invalid(d, p->fid);
+        n++;
+    }
+    *out = ps;
+    *n_out = n;
+    return ZR_OK;
+}
+
+static zr_status open_readers(qc_data *d, qc_fetcher *f) {
+    if (f->by_fid) return ZR_OK;
+    static const char *const cols[] = {"BSM", NULL};
+    zr_store *st = imp_source_store(d->src);
+    if (!st) return ZR_ERR_ARG;
+    zr_status s = zr_reader_open_cols(st, d->layer_name, cols, &f->by_fid);
+    if (!s) s = zr_reader_open_cols(st, d->layer_name, cols, &f->window);
+    if (!s && zr_reader_nfields(f->by_fid) != 1) s = ZR_ERR_SCHEMA;
+    if (!s) s = zr_batch_init(&f->b, 1);
+    return s;
+}
+
+const qc_parcel *qc_fetch(qc_data *d, int64_t fid) {
+    qc_fetcher *f = fetcher(d);
+    if (!f) return NULL;
+    if (!d->tiled) return held_fetch(d, f, fid);
+    qc_parcel *p = cache_get(f, fid);
+    if (p) return p;
+    size_t got = 0, n = 0;
+    if (open_readers(d, f) || zr_reader_fid(f->by_fid, fid) ||
+        zr_reader_next(f->by_fid, &f->b, 1, &got) || !got)
+        return NULL;
+    qc_parcel *ps;
+    if (parse_batch(d, &f->b, f->arena, &ps, &n) || !n) return NULL;
+    return cache_put(f, ps) ? NULL : ps;
+}
+
+zr_status qc_window(qc_data *d, const double env[4], zr_arena *a, qc_parcel **out, size_t *n) {
+    *out = NULL, *n = 0;
+    qc_fetcher *f = fetcher(d);
+    if (!f) return ZR_ERR_NOMEM;
+    zr_status s = open_readers(d, f);
+    if (!s) s = zr_reader_window(f->window, env);
+    qc_parcel *all = NULL;
+    size_t cap = 0;
+    while (!s) {
+        size_t got = 0, k = 0;
+        qc_parcel *ps;
+        if ((s = zr_reader_next(f->window, &f->b, 4096, &got)) || !got) break;
+        if ((s = parse_batch(d, &f->b, a, &ps, &k))) break;
+        if (*n + k > cap) {
+            cap = (*n + k) * 2;
+            qc_parcel *na = realloc(all, cap * sizeof *na);
+            if (!na) {
+                s = ZR_ERR_NOMEM;
+                break;
+            }
+            all = na;
+        }
+        memcpy(all + *n, ps, k * sizeof *ps);
+        *n += k;
+    }
+    if (s) {
+        free(all);
+        *n = 0;
+        return s;
+    }
+    *out = all;
+    return ZR_OK;
+}
+
+zr_status qc_window_cached(qc_data *d, const double env[4], const qc_parcel **out, size_t max,
+                           size_t *n) {
+    *n = 0;
+    qc_fetcher *f = fetcher(d);
+    if (!f) return ZR_ERR_NOMEM;
+    qc_parcel *all = NULL;
+    size_t k = 0;
+    zr_status s = qc_window(d, env, f->arena, &all, &k);
+    for (size_t i = 0; !s && i < k; i++) {
+        qc_parcel *p = cache_get(f, all[i].fid);
+        if (!p) {
+            p = zr_arena_alloc(f->arena, sizeof *p);
+            if (!p) {
+                s = ZR_ERR_NOMEM;
+                break;
+            }
+            *p = all[i];
+            s = cache_put(f, p);
+        }
+        if (!s && *n < max) out[(*n)++] = p;
+    }
+    free(all);
+    return s;
+}
+
+void qc_fetch_reset(qc_data *d) {
+    qc_fetcher *f = d->fetch;
+    if (!f || !d->tiled) return;
+    zr_arena_reset(f->arena);
+    if (f->cap) memset(f->used, 0, f->cap);
+    f->n = 0;
+}
+
+void qc_fetch_free(qc_data *d) {
+    qc_fetcher *f = d->fetch;
+    if (!f) return;
+    zr_reader_close(f->by_fid);
+    zr_reader_close(f->window);
+    zr_batch_free(&f->b);
+    zr_arena_free(f->arena);
+    free(f->keys), free(f->vals), free(f->used), free(f->fids), free(f->idx);
+    free(f);
+    d->fetch = NULL;
+}
