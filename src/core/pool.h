@@ -10,6 +10,12 @@
 typedef void (*zr_range_fn)(void *ctx, size_t begin, size_t end, int worker);
 zr_status zr_parallel_for(int n_threads, size_t n, zr_range_fn fn, void *ctx);
 
+/* n zeroed bytes for a large, randomly touched table (hash tables of millions of slots):
+ * mapped on its own and advised to use huge pages, so that first touches cost one fault per
+ * 2 MiB rather than per 4 KiB. NULL on failure. Free with zr_big_free(p, n). */
+void *zr_big_calloc(size_t n);
+void zr_big_free(void *p, size_t n);
+
 /* Number of online CPUs, at least 1. */
 int zr_ncpu(void);
 /* Monotonic seconds. */

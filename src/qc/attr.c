@@ -51,6 +51,13 @@ static void check_unit_code(attr_ctx *c, const qc_parcel *p, const char *field, 
         ADD(R_A03, "%s %s: village %.12s is not in the boundary layer", field, code, code);
 }
 
+static void attr_range(void *ctx, size_t b, size_t e, int w);
+
+void qc_attr_range(const qc_data *d, const qc_catalogue *cat, qc_findings *fs, size_t b, size_t e) {
+    attr_ctx c = {d, cat, fs};
+    attr_range(&c, b, e, 0);
+}
+
 static void attr_range(void *ctx, size_t b, size_t e, int w) {
     (void)w;
     attr_ctx *c = ctx;
@@ -155,11 +162,6 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
                        (double)p->area / 100, (long long)(min / 100));
         }
     }
-}
-
-void qc_attribute_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads) {
-    attr_ctx c = {d, cat, fs};
-    zr_parallel_for(threads, d->n, attr_range, &c);
 }
 
 static uint64_t bsm_hash(const char *s) {

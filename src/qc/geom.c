@@ -17,6 +17,11 @@ typedef struct {
     zr_poly part[64];
 } geom_ctx;
 
+struct qc_workers {
+    int threads;
+    geom_ctx c;
+};
+
 /* Basic structure, checked before GEOS: closed rings of ≥ 4 points, finite coordinates. */
 static const char *structure_problem(const zr_poly *p) {
     if (p->nonfinite) return "a coordinate is NaN or infinite";
@@ -138,43 +143,40 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
     }
 }
 
-void qc_geometry_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads) {
-    geom_ctx *c = calloc(1, sizeof *c);
-    if (!c) return;
-    if (threads > 64) threads = 64;
-    c->d = d, c->cat = cat, c->fs = fs;
-    for (int t = 0; t < threads; t++)
-        zr_geos_open(&c->g[t]);
-    zr_parallel_for(threads, d->n, geom_range, c);
-    for (int t = 0; t < threads; t++) {
-        zr_geos_close(c->g[t]);
-        zr_buf_free(&c->scratch[t]);
-        zr_poly_free(&c->part[t]);
-    }
-    free(c);
+qc_workers *qc_workers_open(int threads) {
+    qc_workers *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
+    for (int t = 0; t < w->threads; t++)
+        zr_geos_open(&w->c.g[t]); /* without GEOS, G01 trusts the certain-simple test only */
+    return w;
 }
 
-typedef struct {
-    qc_data *d;
-    zr_buf scratch[64];
-} measure_ctx;
+void qc_workers_close(qc_workers *w) {
+    if (!w) return;
+    for (int t = 0; t < w->threads; t++) {
+        zr_geos_close(w->c.g[t]);
+        zr_buf_free(&w->c.scratch[t]);
+        zr_poly_free(&w->c.part[t]);
+    }
+    free(w);
+}
 
-static void measure_range(void *ctx, size_t b, size_t e, int w) {
-    measure_ctx *c = ctx;
+/* Envelope and ellipsoidal area, then the geometry and attribute rules, range by range. */
+static void chunk_range(void *ctx, size_t b, size_t e, int w) {
+    geom_ctx *c = ctx;
     for (size_t i = b; i < e; i++) {
         qc_parcel *p = &c->d->p[i];
         zr_poly_envelope(&p->poly, p->env);
         const double a = zr_poly_area(&p->poly, &c->d->crs, &c->scratch[w]);
         p->area = isfinite(a) ? zr_round_cents(a) : -1;
     }
+    geom_range(c, b, e, w);
+    qc_attr_range(c->d, c->cat, c->fs, b, e);
 }
 
-void qc_measure(qc_data *d, int threads) {
-    measure_ctx c;
-    memset(&c, 0, sizeof c);
-    c.d = d;
-    if (threads > 64) threads = 64;
-    zr_parallel_for(threads, d->n, measure_range, &c);
-    for (int t = 0; t < threads; t++)
-        zr_buf_free(&c.scratch[t]);
+void qc_chunk_rules(qc_workers *w, qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
+    w->c.d = d, w->c.cat = cat, w->c.fs = fs;
+    /* ranges of ~512 parcels keep both workers busy to the end of the chunk */
+    zr_parallel_for(w->threads, d->n, chunk_range, &w->c);
 }

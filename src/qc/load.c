@@ -167,10 +167,8 @@ static void *chunk_reader(void *arg) {
 static void *load_divisions(void *arg);
 
 /* The rules that look at one parcel at a time, over the chunk in d->p[0..d->n). */
-static zr_status check_chunk(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads) {
-    qc_measure(d, threads);
-    qc_geometry_rules(d, cat, fs, threads);
-    qc_attribute_rules(d, cat, fs, threads);
+static zr_status check_chunk(qc_data *d, const qc_catalogue *cat, qc_findings *fs, qc_workers *w) {
+    qc_chunk_rules(w, d, cat, fs);
     qc_sums_add(d);
     zr_status s = qc_bsm_add(d, cat, fs);
     for (size_t i = 0; !s && d->tiled && i < d->n; i++) {
@@ -212,6 +210,8 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
     if (!s) running = pthread_create(&rt, NULL, chunk_reader, cp) == 0;
     if (!s && !running) s = ZR_ERR_NOMEM;
     if (!s) s = qc_sums_begin(d);
+    qc_workers *w = s ? NULL : qc_workers_open(threads);
+    if (!s && !w) s = ZR_ERR_NOMEM;
     chunk *held = NULL;
     size_t n_held = 0, total = 0;
     while (!s) {
@@ -226,7 +226,7 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
         if (!have) break;
         if (d->div_running) pthread_join(d->div_thread, NULL), d->div_running = 0;
         d->p = c.p, d->n = c.n;
-        s = check_chunk(d, cat, fs, threads);
+        s = check_chunk(d, cat, fs, w);
         total += c.n;
         d->p = NULL, d->n = 0;
         if (!s && !d->tiled) {
@@ -251,6 +251,7 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
             snprintf(err, n, "%s", cp->err[0] ? cp->err : zr_status_str(s));
         }
     }
+    qc_workers_close(w);
     pthread_mutex_destroy(&cp->mu);
     pthread_cond_destroy(&cp->cv);
     free(cp);

@@ -136,10 +136,15 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
                     size_t n);
 void qc_data_free(qc_data *d);
 
-/* Per-parcel rules over d->p[0..d->n). */
-void qc_measure(qc_data *d, int threads); /* envelopes and ellipsoidal areas */
-void qc_attribute_rules(const qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads);
-void qc_geometry_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads);
+/* Per-parcel rules over d->p[0..d->n). The workers (GEOS contexts, scratch) serve every chunk
+ * of a stream: qc_chunk_rules measures (envelope, ellipsoidal area) and runs the geometry and
+ * attribute rules in one pass per range. */
+typedef struct qc_workers qc_workers;
+qc_workers *qc_workers_open(int threads);
+void qc_workers_close(qc_workers *w);
+void qc_chunk_rules(qc_workers *w, qc_data *d, const qc_catalogue *cat, qc_findings *fs);
+void qc_attr_range(const qc_data *d, const qc_catalogue *cat, qc_findings *fs, size_t b, size_t e);
+
 /* A04: empty BSMs of the chunk now; duplicates at the end (qc_bsm_finish). */
 zr_status qc_bsm_add(qc_data *d, const qc_catalogue *cat, qc_findings *fs);
 zr_status qc_bsm_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs);

@@ -24,11 +24,24 @@
  * invent one. */
 typedef struct {
     uint64_t h; /* 0: empty */
-    uintptr_t
-        ref;     /* the first occurrence's start vertex; low bit: the end is the previous vertex */
-    int32_t fwd; /* net count of the canonical direction */
-    int32_t unused;
+    /* bits 0–47: the first occurrence's start vertex (user-space addresses fit in 47 bits;
+     * doubles are 8-aligned), bit 0 set when the end is the previous vertex; bits 48–63: the
+     * net count of the canonical direction, a saturating int16 */
+    uint64_t rc;
 } edge;
+
+#define REF_MASK ((UINT64_C(1) << 48) - 1)
+
+static int edge_count(const edge *e) {
+    return (int)(int16_t)(uint16_t)(e->rc >> 48);
+}
+
+static void edge_add(edge *e, int d) {
+    int c = edge_count(e);
+    /* a saturated count stays: it can no longer reach 0, so the edge is reported loose */
+    if (c != INT16_MAX && c != INT16_MIN) c += d;
+    e->rc = (e->rc & REF_MASK) | ((uint64_t)(uint16_t)(int16_t)c << 48);
+}
 
 typedef struct {
     edge *t;
@@ -311,12 +324,13 @@ static zr_status count_edge(void *ctx, const double *a, const double *b) {
     int forward;
     const uint64_t h = edge_hash(a[0], a[1], b[0], b[1], &forward);
     if (c->tiles && tile_of(c->tiles, forward ? a : b) != c->tile) return ZR_OK;
+    if ((uint64_t)(uintptr_t)a & ~REF_MASK) return ZR_ERR_LIMIT; /* see edge.rc */
     edge *e = slot(c->et, h);
     if (!e->h) {
         e->h = h;
-        e->ref = (uintptr_t)a | (uintptr_t)(b < a);
+        e->rc = ((uint64_t)(uintptr_t)a | (uint64_t)(b < a)) & REF_MASK;
     }
-    e->fwd += forward ? c->sign : -c->sign;
+    edge_add(e, forward ? c->sign : -c->sign);
     return ZR_OK;
 }
 
@@ -338,9 +352,9 @@ static zr_status collect_loose(const edge_table *et, seg_list *segs) {
     zr_status s = ZR_OK;
     for (size_t i = 0; i < et->cap && !s; i++) {
         const edge *e = &et->t[i];
-        if (!e->h || !e->fwd) continue;
-        const double *a = (const double *)(e->ref & ~(uintptr_t)1);
-        s = push_seg(segs, a, (e->ref & 1) ? a - 2 : a + 2);
+        if (!e->h || !edge_count(e)) continue;
+        const double *a = (const double *)(uintptr_t)(e->rc & REF_MASK & ~UINT64_C(1));
+        s = push_seg(segs, a, (e->rc & 1) ? a - 2 : a + 2);
     }
     return s;
 }
@@ -354,7 +368,7 @@ static zr_status loose_held(const qc_data *d, seg_list *segs) {
         n_edges += d->vpoly[i].n_pts;
     edge_table et = {0};
     et.cap = n_edges + n_edges / 2 + 64;
-    if (!(et.t = calloc(et.cap, sizeof *et.t))) return ZR_ERR_NOMEM;
+    if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) return ZR_ERR_NOMEM;
     edge_ctx ec = {&et, 1, segs, NULL, 0};
     zr_status s = ZR_OK;
     for (size_t i = 0; i < d->n && !s; i++)
@@ -363,7 +377,7 @@ static zr_status loose_held(const qc_data *d, seg_list *segs) {
     for (size_t i = 0; i < d->n_v && !s; i++)
         s = each_edge(&d->vpoly[i], count_edge, &ec);
     if (!s) s = collect_loose(&et, segs);
-    free(et.t);
+    zr_big_free(et.t, et.cap * sizeof *et.t);
     return s;
 }
 
@@ -413,7 +427,7 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
                 n_edges += d->vpoly[i].n_pts;
         edge_table et = {0};
         et.cap = n_edges + n_edges / 2;
-        if (!(et.t = calloc(et.cap, sizeof *et.t))) s = ZR_ERR_NOMEM;
+        if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) s = ZR_ERR_NOMEM;
         edge_ctx ec = {&et, 1, segs, &t, k};
         for (size_t i = 0; i < np && !s; i++)
             if (ps[i].valid) s = each_edge(&ps[i].poly, count_edge, &ec);
@@ -423,7 +437,7 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
                 venv[4 * i + 3] >= env[2])
                 s = each_edge(&d->vpoly[i], count_edge, &ec);
         if (!s) s = collect_loose(&et, segs);
-        free(et.t);
+        zr_big_free(et.t, et.cap * sizeof *et.t);
         free(ps);
         zr_arena_reset(a);
     }
