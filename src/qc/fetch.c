@@ -84,6 +84,11 @@ static const qc_parcel *held_fetch(qc_data *d, qc_fetcher *f, int64_t fid) {
 
 /* ---- tiled mode ---- */
 
+static int cmp_parcel_fid(const void *a, const void *b) {
+    const qc_parcel *p = a, *q = b;
+    return (p->fid > q->fid) - (p->fid < q->fid);
+}
+
 static size_t slot_of(const qc_fetcher *f, int64_t fid) {
     size_t h = (size_t)((uint64_t)fid * 0x9E3779B97F4A7C15ull) & (f->cap - 1);
     while (f->used[h] && f->keys[h] != fid)
@@ -209,6 +214,8 @@ zr_status qc_window(qc_data *d, const double env[4], zr_arena *a, qc_parcel **ou
         *n = 0;
         return s;
     }
+    /* fid order, as the layer is read: the same first occurrences, the same results */
+    if (*n > 1) qsort(all, *n, sizeof *all, cmp_parcel_fid);
     *out = all;
     return ZR_OK;
 }

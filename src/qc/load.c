@@ -75,6 +75,7 @@ typedef struct {
     int done, stop; /* reader finished; consumer gave up */
     zr_status st;
     char err[4096];
+    double wait_reader, wait_main; /* seconds each side waited for the other (ZRZY_TIMING) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } chunk_pipe;
@@ -144,8 +145,10 @@ static void *chunk_reader(void *arg) {
             break;
         }
         pthread_mutex_lock(&cp->mu);
+        const double tw = zr_now();
         while (cp->count == 2 && !cp->stop)
             pthread_cond_wait(&cp->cv, &cp->mu);
+        cp->wait_reader += zr_now() - tw;
         const int stop = cp->stop;
         if (!stop) cp->q[(cp->head + cp->count++) % 2] = c;
         pthread_cond_broadcast(&cp->cv);
@@ -216,8 +219,10 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
     size_t n_held = 0, total = 0;
     while (!s) {
         pthread_mutex_lock(&cp->mu);
+        const double tw = zr_now();
         while (!cp->count && !cp->done)
             pthread_cond_wait(&cp->cv, &cp->mu);
+        cp->wait_main += zr_now() - tw;
         chunk c = {0};
         const int have = cp->count > 0;
         if (have) c = cp->q[cp->head], cp->head = (cp->head + 1) % 2, cp->count--;
@@ -252,6 +257,9 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
         }
     }
     qc_workers_close(w);
+    if (getenv("ZRZY_TIMING"))
+        fprintf(stderr, "timing:   the rules waited %.3f s for the reader, the reader %.3f s\n",
+                cp->wait_main, cp->wait_reader);
     pthread_mutex_destroy(&cp->mu);
     pthread_cond_destroy(&cp->cv);
     free(cp);

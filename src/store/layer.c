@@ -258,6 +258,7 @@ struct zr_reader {
     sqlite3_stmt *q;               /* the current query: one of the three below */
     sqlite3_stmt *all, *win, *one; /* whole layer; R*Tree window; one fid (prepared lazily) */
     char *base;                    /* SELECT pk, geom, fields FROM table */
+    char *base_join;               /* the same columns FROM the R*Tree CROSS JOIN the table */
     char pk[300];
     char table[128], geom_col[128], geom_type[32];
     int epsg;
@@ -394,6 +395,22 @@ zr_status zr_reader_open_cols(zr_store *s, const char *table, const char *const 
         }
         zr_buf_printf(&cols, " FROM %s", t);
         r->base = cols.data ? zr_strdup((const char *)cols.data) : NULL;
+        {
+            /* the window query walks the R*Tree and fetches each row by its key: no IN list to
+               materialise, no sort (the caller orders what it needs) */
+            zr_buf j = {0};
+            char rt[600], rq[700];
+            snprintf(rt, sizeof rt, "rtree_%s_%s", r->table, r->geom_col);
+            zr_buf_printf(&j, "SELECT l.%s, l.%s", pk, g);
+            for (int i = 0; i < n; i++) {
+                char id[300];
+                zr_buf_printf(&j, ", l.%s", store_ident(id, sizeof id, names[i]));
+            }
+            zr_buf_printf(&j, " FROM %s AS r CROSS JOIN %s AS l ON l.%s = r.id",
+                          store_ident(rq, sizeof rq, rt), t, pk);
+            r->base_join = j.data ? zr_strdup((const char *)j.data) : NULL;
+            zr_buf_free(&j);
+        }
         zr_buf_printf(&cols, " ORDER BY %s", pk);
         int rc = cols.data && r->base
                      ? sqlite3_prepare_v2(s->db, (const char *)cols.data, -1, &r->all, NULL)
@@ -479,12 +496,11 @@ zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read) 
 
 zr_status zr_reader_window(zr_reader *r, const double env[4]) {
     if (!r->win) {
-        char g[300], rt[600];
-        snprintf(rt, sizeof rt, "rtree_%s_%s", r->table, r->geom_col);
-        char *sql = sqlite3_mprintf(
-            "%s WHERE %s IN (SELECT id FROM %s WHERE minx <= ?2 AND "
-            "maxx >= ?1 AND miny <= ?4 AND maxy >= ?3) ORDER BY %s",
-            r->base, r->pk, store_ident(g, sizeof g, rt), r->pk);
+        char *sql = r->base_join ? sqlite3_mprintf(
+                                       "%s WHERE r.minx <= ?2 AND r.maxx >= ?1 AND "
+                                       "r.miny <= ?4 AND r.maxy >= ?3",
+                                       r->base_join)
+                                 : NULL;
         const int rc = sql ? sqlite3_prepare_v2(r->s->db, sql, -1, &r->win, NULL) : SQLITE_NOMEM;
         sqlite3_free(sql);
         if (rc != SQLITE_OK)
@@ -519,6 +535,7 @@ void zr_reader_close(zr_reader *r) {
     sqlite3_finalize(r->win);
     sqlite3_finalize(r->one);
     free(r->base);
+    free(r->base_join);
     for (int i = 0; i < r->n_cols; i++)
         free(r->names[i]);
     free(r->names);

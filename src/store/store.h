@@ -84,7 +84,7 @@ const char *zr_reader_srs_wkt(const zr_reader *r);
 zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read);
 void zr_reader_close(zr_reader *r);
 /* Restart the reader on the features whose R*Tree envelope meets env {minx, maxx, miny, maxy}
- * (in fid order); ZR_ERR_NOT_FOUND when the layer has no R*Tree. */
+ * (in the R*Tree's order); ZR_ERR_NOT_FOUND when the layer has no R*Tree. */
 zr_status zr_reader_window(zr_reader *r, const double env[4]);
 /* Restart the reader on the one feature with this fid (none when absent). */
 zr_status zr_reader_fid(zr_reader *r, int64_t fid);
