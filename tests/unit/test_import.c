@@ -2,10 +2,12 @@
  * computation, deduction identities, the area report, and every rejection path leaving the
  * store byte-identical. */
 #include <geodesic.h>
+#include <math.h>
 #include <proj.h>
 #include <sqlite3.h>
 #include "core/fixed.h"
 #include "geo/geo.h"
+#include "store/store.h"
 #include "test.h"
 #include "unit/util.h"
 
@@ -235,8 +237,72 @@ TEST(same_file_refused) {
 }
 
 int main(void);
+/* R*Tree window and fid reads, and the layer extent, against a full read of the store. */
+TEST(window_reads) {
+    zr_store *st = NULL;
+    zr_reader *all = NULL, *win = NULL;
+    zr_batch b = {0};
+    static const char *const cols[] = {"BSM", NULL};
+    REQUIRE(zr_store_open(store, ZR_STORE_READ, &st) == ZR_OK);
+    REQUIRE(zr_reader_open_cols(st, "DLTB", cols, &all) == ZR_OK);
+    REQUIRE(zr_reader_open_cols(st, "DLTB", cols, &win) == ZR_OK);
+    REQUIRE(zr_batch_init(&b, 1) == ZR_OK);
+    double ext[4];
+    REQUIRE(zr_reader_extent(all, ext) == ZR_OK);
+    /* the middle ninth of the extent */
+    const double w = ext[1] - ext[0], h = ext[3] - ext[2];
+    const double env[4] = {ext[0] + w / 3, ext[0] + 2 * w / 3, ext[2] + h / 3, ext[2] + 2 * h / 3};
+    int64_t n_exact = 0, n_all = 0, probe = -1;
+    double u[4] = {1e300, -1e300, 1e300, -1e300};
+    size_t got;
+    zr_poly p = {0};
+    while (zr_reader_next(all, &b, 4096, &got) == ZR_OK && got)
+        for (size_t i = 0; i < got; i++) {
+            double e[4];
+            REQUIRE(zr_geom_to_poly(1, b.f[i].geom, b.f[i].geom_len, &p, NULL, 0) == ZR_OK);
+            zr_poly_envelope(&p, e);
+            u[0] = fmin(u[0], e[0]), u[1] = fmax(u[1], e[1]);
+            u[2] = fmin(u[2], e[2]), u[3] = fmax(u[3], e[3]);
+            n_all++;
+            if (e[0] <= env[1] && e[1] >= env[0] && e[2] <= env[3] && e[3] >= env[2]) {
+                n_exact++;
+                if (probe < 0) probe = b.f[i].fid;
+            }
+        }
+    for (int k = 0; k < 4; k++)
+        CHECK_NEAR(ext[k], u[k], 1e-6);
+    /* the R*Tree keeps float envelopes rounded outwards: never fewer, and only near misses */
+    int64_t n_win = 0, far_off = 0;
+    REQUIRE(zr_reader_window(win, env) == ZR_OK);
+    while (zr_reader_next(win, &b, 4096, &got) == ZR_OK && got)
+        for (size_t i = 0; i < got; i++) {
+            double e[4];
+            REQUIRE(zr_geom_to_poly(1, b.f[i].geom, b.f[i].geom_len, &p, NULL, 0) == ZR_OK);
+            zr_poly_envelope(&p, e);
+            far_off += !(e[0] <= env[1] + 1 && e[1] >= env[0] - 1 && e[2] <= env[3] + 1 &&
+                         e[3] >= env[2] - 1);
+            n_win++;
+        }
+    CHECK(n_exact > 10 && n_exact < n_all);
+    CHECK(n_win >= n_exact && n_win <= n_exact + n_exact / 20 + 10);
+    CHECK_EQ_INT(far_off, 0);
+    /* one fid, then a missing one */
+    REQUIRE(zr_reader_fid(win, probe) == ZR_OK);
+    REQUIRE(zr_reader_next(win, &b, 10, &got) == ZR_OK);
+    CHECK(got == 1 && b.f[0].fid == probe && b.f[0].v[0].kind == ZR_FT_TEXT);
+    REQUIRE(zr_reader_fid(win, -5) == ZR_OK);
+    REQUIRE(zr_reader_next(win, &b, 10, &got) == ZR_OK);
+    CHECK_EQ_INT(got, 0);
+cleanup:
+    zr_poly_free(&p);
+    zr_batch_free(&b);
+    zr_reader_close(all);
+    zr_reader_close(win);
+    zr_store_close(st);
+}
+
 TEST_MAIN(const char *d = tmp_dir("import"); if (!d) return 1; snprintf(dir, sizeof dir, "%s", d);
           snprintf(county, sizeof county, "%s/county.gpkg", dir);
           snprintf(store, sizeof store, "%s/store.gpkg", dir); RUN(generate_and_import);
           RUN(areas_match_geodesic); RUN(stated_area_report); RUN(rejections_change_nothing);
-          RUN(reimport_replaces); RUN(same_file_refused))
+          RUN(reimport_replaces); RUN(window_reads); RUN(same_file_refused))
