@@ -1,4 +1,5 @@
 #include "core/feature.h"
+#include "core/pool.h"
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,6 +16,23 @@ struct zr_arena {
     block *head, *spare; /* spare: blocks kept across resets */
     size_t block_size;
 };
+
+/* Blocks of 2 MiB and more are mapped on their own with huge pages advised (one fault per
+ * 2 MiB when first written); smaller ones come from malloc. */
+#define BIG_BLOCK ((size_t)2 << 20)
+
+static block *block_new(size_t cap) {
+    block *b = cap >= BIG_BLOCK ? zr_big_calloc(sizeof *b + cap) : malloc(sizeof *b + cap);
+    if (b) b->cap = cap;
+    return b;
+}
+
+static void block_free(block *b) {
+    if (b && b->cap >= BIG_BLOCK)
+        zr_big_free(b, sizeof *b + b->cap);
+    else
+        free(b);
+}
 
 zr_arena *zr_arena_new(size_t block_size) {
     zr_arena *a = calloc(1, sizeof *a);
@@ -34,9 +52,7 @@ void *zr_arena_alloc(zr_arena *a, size_t n) {
         } else {
             size_t cap = n > a->block_size ? n : a->block_size;
             if (cap > SIZE_MAX - sizeof *b) return NULL;
-            b = malloc(sizeof *b + cap);
-            if (!b) return NULL;
-            b->cap = cap;
+            if (!(b = block_new(cap))) return NULL;
         }
         b->used = 0;
         b->next = a->head;
@@ -64,7 +80,7 @@ void zr_arena_reset(zr_arena *a) {
             b->next = a->spare;
             a->spare = b;
         } else {
-            free(b);
+            block_free(b);
         }
     }
 }
@@ -75,7 +91,7 @@ void zr_arena_free(zr_arena *a) {
     while (a->spare) {
         block *b = a->spare;
         a->spare = b->next;
-        free(b);
+        block_free(b);
     }
     free(a);
 }

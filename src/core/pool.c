@@ -1,5 +1,6 @@
 #include "core/pool.h"
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -7,16 +8,29 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Workers take ranges of `grain` items from a shared counter until none is left, so a worker
+ * that meets slow items does not hold the others up at the end. */
 typedef struct {
     zr_range_fn fn;
     void *ctx;
-    size_t begin, end;
+    size_t n, grain;
+    atomic_size_t next;
+} shared;
+
+typedef struct {
+    shared *sh;
     int worker;
 } job;
 
 static void *run_job(void *p) {
     job *j = p;
-    j->fn(j->ctx, j->begin, j->end, j->worker);
+    shared *sh = j->sh;
+    for (;;) {
+        const size_t b = atomic_fetch_add(&sh->next, sh->grain);
+        if (b >= sh->n) break;
+        const size_t e = sh->n - b < sh->grain ? sh->n : b + sh->grain;
+        sh->fn(sh->ctx, b, e, j->worker);
+    }
     return NULL;
 }
 
@@ -25,15 +39,16 @@ zr_status zr_parallel_for(int n_threads, size_t n, zr_range_fn fn, void *ctx) {
     if (n_threads < 1) n_threads = 1;
     if (n_threads > MAX_THREADS) n_threads = MAX_THREADS;
     if ((size_t)n_threads > n) n_threads = n ? (int)n : 1;
+    shared sh = {fn, ctx, n, 0, 0};
+    /* about 16 ranges a worker */
+    sh.grain = n / ((size_t)n_threads * 16);
+    if (sh.grain < 1) sh.grain = 1;
+    atomic_init(&sh.next, 0);
     job jobs[MAX_THREADS];
     pthread_t tids[MAX_THREADS];
     int started[MAX_THREADS] = {0};
-    size_t per = n / (size_t)n_threads, extra = n % (size_t)n_threads, at = 0;
-    for (int t = 0; t < n_threads; t++) {
-        size_t len = per + ((size_t)t < extra);
-        jobs[t] = (job){fn, ctx, at, at + len, t};
-        at += len;
-    }
+    for (int t = 0; t < n_threads; t++)
+        jobs[t] = (job){&sh, t};
     zr_status s = ZR_OK;
     for (int t = 1; t < n_threads; t++) {
         if (pthread_create(&tids[t], NULL, run_job, &jobs[t]) == 0)
@@ -41,13 +56,9 @@ zr_status zr_parallel_for(int n_threads, size_t n, zr_range_fn fn, void *ctx) {
         else
             s = ZR_ERR_NOMEM;
     }
-    run_job(&jobs[0]);
-    for (int t = 1; t < n_threads; t++) {
-        if (started[t])
-            pthread_join(tids[t], NULL);
-        else
-            run_job(&jobs[t]);
-    }
+    run_job(&jobs[0]); /* the caller works too; it takes what threads that failed to start left */
+    for (int t = 1; t < n_threads; t++)
+        if (started[t]) pthread_join(tids[t], NULL);
     return s == ZR_ERR_NOMEM ? ZR_OK : s; /* work done either way */
 }
 

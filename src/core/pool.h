@@ -1,10 +1,12 @@
-/* Parallel for: split [0, n) into contiguous ranges over up to n_threads POSIX threads. */
+/* Parallel for: [0, n) in contiguous ranges taken in turn by up to n_threads POSIX threads
+ * (the caller is worker 0). */
 #ifndef ZR_CORE_POOL_H
 #define ZR_CORE_POOL_H
 #include <stddef.h>
 #include "zrzy.h"
 
-/* fn(ctx, begin, end, worker) runs once per range; worker is 0..n_threads-1. It must not
+/* fn(ctx, begin, end, worker) runs once per range, a worker running many ranges one after
+ * another; worker is 0..n_threads-1. It must not
  * fail: record per-item failures in ctx. Returns ZR_ERR_NOMEM when threads cannot start (the
  * ranges then run on the calling thread, so the work is still done). */
 typedef void (*zr_range_fn)(void *ctx, size_t begin, size_t end, int worker);

@@ -39,8 +39,7 @@ typedef struct {
 static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
     range_ctx *rc = ctx;
     slot_impl *si = rc->si;
-    worker_state *w = &si->ws[worker];
-    zr_buf_reset(&w->blobs);
+    worker_state *w = &si->ws[worker]; /* its blobs buffer was emptied before the batch */
     for (size_t i = begin; i < end; i++) {
         const zr_feature *f = &si->s.b.f[i];
         imp_geom *r = &si->s.geom[i];
@@ -74,6 +73,8 @@ static void fill(imp_pipe *p, slot_impl *si) {
     s->st = imp_source_next(p->src, &s->b, IMP_BATCH, &s->got, s->err, sizeof s->err);
     if (s->st || !s->got) return;
     range_ctx rc = {p, si};
+    for (int t = 0; t < p->threads; t++)
+        zr_buf_reset(&si->ws[t].blobs);
     zr_parallel_for(s->got < 512 ? 1 : p->threads, s->got, geom_range, &rc);
     /* blob pointers only now: the worker buffers may have moved while growing */
     for (size_t i = 0; i < s->got; i++)
