@@ -57,12 +57,53 @@ static long days_from_civil(int y, int m, int d) { /* proleptic Gregorian, days 
     return era * 146097 + doe - 719468;
 }
 
+static int leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Digits at s (at most max of them) into *v; returns the count read. */
+static int digits_at(const char *s, int max, int *v) {
+    int n = 0;
+    *v = 0;
+    while (n < max && s[n] >= '0' && s[n] <= '9')
+        *v = *v * 10 + (s[n++] - '0');
+    return n;
+}
+
+int inv_date_norm(const char *s, char out[11]) {
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d, k;
+    if (!s) return 0;
+    while (*s == ' ')
+        s++;
+    if ((k = digits_at(s, 4, &y)) != 4) return 0;
+    s += 4;
+    if (*s >= '0' && *s <= '9') { /* YYYYMMDD */
+        if (digits_at(s, 2, &m) != 2 || digits_at(s + 2, 2, &d) != 2) return 0;
+        s += 4;
+    } else {
+        const char sep = *s;
+        if (sep != '-' && sep != '/' && sep != '.') return 0;
+        if (!(k = digits_at(++s, 2, &m)) || s[k] != sep) return 0;
+        s += k + 1;
+        if (!(k = digits_at(s, 2, &d))) return 0;
+        s += k;
+    }
+    /* a time of day may follow (Excel and OGR date-times); nothing else */
+    if (*s && *s != ' ' && *s != 'T') return 0;
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap(y))) return 0;
+    /* y has 4 digits, m and d at most 2 */
+    out[0] = (char)('0' + y / 1000), out[1] = (char)('0' + y / 100 % 10);
+    out[2] = (char)('0' + y / 10 % 10), out[3] = (char)('0' + y % 10), out[4] = '-';
+    out[5] = (char)('0' + m / 10), out[6] = (char)('0' + m % 10), out[7] = '-';
+    out[8] = (char)('0' + d / 10), out[9] = (char)('0' + d % 10), out[10] = 0;
+    return 1;
+}
+
 static int parse_date(const char *s, long *days) {
+    char n[11];
     int y, m, d;
-    char tail;
-    if (!s || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 || m > 12 || d < 1 ||
-        d > 31)
-        return 0;
+    if (!inv_date_norm(s, n) || sscanf(n, "%4d-%2d-%2d", &y, &m, &d) != 3) return 0;
     *days = days_from_civil(y, m, d);
     return 1;
 }

@@ -107,7 +107,10 @@ double inv_income_rights(double si, double k, double i, int n);
  * price. Returns the value in yuan. */
 double inv_cost_approach(double qdf, double kff, double sf, double i, double n, double profit,
                          double added);
-/* Years between two YYYY-MM-DD dates (days / 365.2425); NAN when malformed. */
+/* A calendar date as YYYY-MM-DD from YYYY-MM-DD, YYYY/M/D, YYYY.MM.DD or YYYYMMDD, with any
+ * time of day after it (as Excel and OGR write dates); 0 when it is not a real date. */
+int inv_date_norm(const char *s, char out[11]);
+/* Years between two dates (any form inv_date_norm takes; days / 365.2425); NAN when malformed. */
 double inv_years_between(const char *from, const char *to);
 /* 容积率修正 K by linear interpolation in the (TDYT, JB) rows, clamped at the ends; 1 when the
  * table has no row for them. */

@@ -309,9 +309,9 @@ zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *res,
         snprintf(err, n, "--parcels, --prices, --price-index and --out are required");
         return ZR_ERR_ARG;
     }
-    const char *base = o->base_date ? o->base_date : "2023-12-31";
-    if (!isfinite(inv_years_between(base, base))) {
-        snprintf(err, n, "--base-date '%s' is not YYYY-MM-DD", base);
+    char base[11];
+    if (!inv_date_norm(o->base_date ? o->base_date : "2023-12-31", base)) {
+        snprintf(err, n, "--base-date '%s' is not a date (YYYY-MM-DD)", o->base_date);
         return ZR_ERR_ARG;
     }
     hash_job hj = {0};

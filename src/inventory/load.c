@@ -133,14 +133,19 @@ zr_status inv_parcels_next(inv_reader *r, inv_data *d, size_t max, size_t *rows,
     return s;
 }
 
-/* ZS of (tdyt, date) from the index; 0 when absent. In hundredths. */
+/* ZS of (tdyt, date) from the index; 0 when absent. In hundredths. Dates compare as calendar
+ * dates (2023/12/31 is 2023-12-31); a one-digit use code is the two-digit one (5 is 05). */
 static int64_t index_of(const zr_csv *t, int ct, int cr, int cz, const char *tdyt,
                         const char *date) {
-    for (size_t r = 0; r < t->nrows; r++)
-        if (!strcmp(zr_csv_cell(t, r, ct), tdyt) && !strcmp(zr_csv_cell(t, r, cr), date)) {
+    for (size_t r = 0; r < t->nrows; r++) {
+        char rq[11], ty[3];
+        const char *c = zr_csv_cell(t, r, ct);
+        snprintf(ty, sizeof ty, "%s%s", strlen(c) == 1 ? "0" : "", c);
+        if (!strcmp(ty, tdyt) && inv_date_norm(zr_csv_cell(t, r, cr), rq) && !strcmp(rq, date)) {
             int64_t v = 0;
             return zr_parse_decimal(zr_csv_cell(t, r, cz), 2, &v) == ZR_OK ? v : -1;
         }
+    }
     return 0;
 }
 
@@ -194,10 +199,13 @@ zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const
             memset(z, 0, sizeof *z);
             z->fid = f->fid;
             const char *t = zr_value_text(d->arena, &f->v[c_t]),
-                       *rq = zr_value_text(d->arena, &f->v[c_r]);
+                       *rq0 = zr_value_text(d->arena, &f->v[c_r]);
+            char tbuf[8], rq[11];
+            if (f->v[c_t].kind == ZR_FT_INT) /* a use code stored as a number: 5 is 05 */
+                t = zr_fmt(tbuf, sizeof tbuf, "%02lld", (long long)f->v[c_t].i);
             double jb, jg;
             char why[160];
-            if (!t || !rq || strlen(t) != 2 || strlen(rq) != 10 ||
+            if (!t || !inv_date_norm(rq0, rq) || strlen(t) != 2 ||
                 !zr_value_number(&f->v[c_j], &jb) || !zr_value_number(&f->v[c_g], &jg) || jg < 0) {
                 snprintf(err, n,
                          "%s: layer %s: feature fid=%lld: TDYT/JB/JG/JZRQ empty or malformed",

@@ -6,6 +6,15 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 "$Z" import -q "$T/store.gpkg" "$T/county.gpkg" 2>/dev/null || bad "import"
 "$Z" inventory --parcels "$T/store.gpkg" --prices "$T/county.gpkg" --price-index "$T/price_index.csv" \
     --out "$T/inv" 2>"$T/err" || bad "inventory: $(cat "$T/err")"
+# the same inputs as Excel and a desktop GIS hand them over: the price index with a BOM, CRLF
+# and 2023/12/31 dates; the price zones as a shapefile with JZRQ as a date field
+printf '\357\273\277' >"$T/index-excel.csv"
+sed -e 's/\([0-9]\{4\}\)-\([0-9][0-9]\)-\([0-9][0-9]\)/\1\/\2\/\3/' -e 's/$/\r/' "$T/price_index.csv" >>"$T/index-excel.csv"
+ogr2ogr -f "ESRI Shapefile" "$T/jzdj" "$T/county.gpkg" -nln JZDJ -dialect OGRSQL -sql "SELECT TDYT, JB, JG, CAST(JZRQ AS date) AS JZRQ FROM JZDJ" 2>/dev/null || bad "JZDJ to shapefile"
+"$Z" inventory --parcels "$T/county.gpkg" --prices "$T/jzdj/JZDJ.shp" --price-index "$T/index-excel.csv" \
+    --no-pdf --out "$T/inv-excel" 2>"$T/err" || bad "inventory from Excel/shapefile inputs: $(cat "$T/err")"
+cmp -s "$T/inv/parcels.csv" "$T/inv-excel/parcels.csv" && ok || bad "Excel/shapefile inputs give other values"
+[ ! -e "$T/inv-excel/report.pdf" ] && ok || bad "--no-pdf wrote report.pdf"
 expect_exit "missing --out" 2 "$Z" inventory --parcels "$T/store.gpkg"
 expect_exit "missing index file" 2 "$Z" inventory --parcels "$T/store.gpkg" --prices "$T/county.gpkg" \
     --price-index "$T/nope.csv" --out "$T/x"

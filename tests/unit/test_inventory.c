@@ -41,6 +41,16 @@ TEST(formulas) {
     CHECK_NEAR(inv_cost_approach(100, 40, 10, 0.10, 2, 0.10, 0.20), 229.2, 1e-9);
     /* dates */
     CHECK_NEAR(inv_years_between("2013-12-31", "2023-12-31"), 10, 0.01);
+    /* dates as Excel and OGR write them */
+    char dn[11];
+    CHECK(inv_date_norm("2023/12/31", dn) && !strcmp(dn, "2023-12-31"));
+    CHECK(inv_date_norm("2023/1/5 0:00:00", dn) && !strcmp(dn, "2023-01-05"));
+    CHECK(inv_date_norm("20240229", dn) && !strcmp(dn, "2024-02-29"));
+    CHECK(inv_date_norm("2021.06.30T00:00:00", dn) && !strcmp(dn, "2021-06-30"));
+    CHECK(!inv_date_norm("2023-02-29", dn)); /* not a leap year */
+    CHECK(!inv_date_norm("2023-12-31x", dn));
+    CHECK(!inv_date_norm("2023/12-31", dn));
+    CHECK(!inv_date_norm("", dn));
     CHECK(isnan(inv_years_between("2023-13-01", "2023-12-31")));
     /* 期日修正: P = round(JG × ZS(base) / ZS(JZRQ), 2): 1460.00 × 112.49 / 100 = 1642.354 */
     CHECK_EQ_INT(zr_muldiv_round(146000, 11249, 10000), 164235);
