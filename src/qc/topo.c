@@ -277,24 +277,6 @@ static zr_status push_seg(seg_list *l, const double *a, const double *b) {
     return ZR_OK;
 }
 
-/* Visit every oriented edge of p (shells counter-clockwise, holes clockwise). */
-typedef zr_status (*edge_fn)(void *ctx, const double *a, const double *b);
-static zr_status each_edge(const zr_poly *p, edge_fn fn, void *ctx) {
-    for (size_t gi = 0; gi < p->n_polys; gi++)
-        for (size_t r = p->poly_start[gi]; r < p->poly_start[gi + 1]; r++) {
-            const int rev = (r == p->poly_start[gi]) != (zr_ring_planar_area(p, r) > 0);
-            const size_t m = zr_poly_ring_len(p, r);
-            const double *v = p->xy + 2 * p->ring_start[r];
-            for (size_t k = 0; k + 1 < m; k++) {
-                const double *a = v + 2 * (rev ? k + 1 : k), *b = v + 2 * (rev ? k : k + 1);
-                if (a[0] == b[0] && a[1] == b[1]) continue;
-                zr_status s = fn(ctx, a, b);
-                if (s) return s;
-            }
-        }
-    return ZR_OK;
-}
-
 /* Tiles own the edges whose lower end point (the canonical first) falls in them, so an edge and
  * its twin always meet in the same tile. */
 typedef struct {
@@ -317,20 +299,51 @@ typedef struct {
     int tile;
 } edge_ctx;
 
-/* Net count of directed edge a→b: its own direction counts +1, the opposite −1. b is a's
- * next (or, when rev, previous) vertex in the same coordinate array. */
-static zr_status count_edge(void *ctx, const double *a, const double *b) {
-    edge_ctx *c = ctx;
-    int forward;
-    const uint64_t h = edge_hash(a[0], a[1], b[0], b[1], &forward);
-    if (c->tiles && tile_of(c->tiles, forward ? a : b) != c->tile) return ZR_OK;
-    if ((uint64_t)(uintptr_t)a & ~REF_MASK) return ZR_ERR_LIMIT; /* see edge.rc */
-    edge *e = slot(c->et, h);
-    if (!e->h) {
-        e->h = h;
-        e->rc = ((uint64_t)(uintptr_t)a | (uint64_t)(b < a)) & REF_MASK;
-    }
-    edge_add(e, forward ? c->sign : -c->sign);
+/* Count every oriented edge of p (shells counter-clockwise, holes clockwise): an edge a→b
+ * counts +sign in its canonical direction, −sign in the opposite one. Edges go through in
+ * groups: hashes and slots first, the slots prefetched, then the counts — the table is far
+ * larger than the caches, and this hides most of its latency. */
+static zr_status count_poly(edge_ctx *c, const zr_poly *p) {
+    enum { G = 16 };
+    edge_table *et = c->et;
+    const double *ga[G];
+    uint64_t gh[G];
+    int gb[G], gf[G], ng = 0;
+    for (size_t gi = 0; gi < p->n_polys; gi++)
+        for (size_t r = p->poly_start[gi]; r < p->poly_start[gi + 1]; r++) {
+            const int rev = (r == p->poly_start[gi]) != (zr_ring_planar_area(p, r) > 0);
+            const size_t m = zr_poly_ring_len(p, r);
+            const double *v = p->xy + 2 * p->ring_start[r];
+            if ((uint64_t)(uintptr_t)v & ~REF_MASK) return ZR_ERR_LIMIT; /* see edge.rc */
+            for (size_t k = 0; k + 1 < m; k++) {
+                const double *a = v + 2 * (rev ? k + 1 : k), *b = v + 2 * (rev ? k : k + 1);
+                if (a[0] == b[0] && a[1] == b[1]) continue;
+                int forward;
+                const uint64_t h = edge_hash(a[0], a[1], b[0], b[1], &forward);
+                if (c->tiles && tile_of(c->tiles, forward ? a : b) != c->tile) continue;
+                __builtin_prefetch(&et->t[(size_t)(((u128)h * et->cap) >> 64)], 1);
+                ga[ng] = a, gh[ng] = h, gb[ng] = b < a, gf[ng] = forward;
+                if (++ng < G && k + 2 < m) continue;
+                for (int j = 0; j < ng; j++) {
+                    edge *e = slot(et, gh[j]);
+                    if (!e->h) {
+                        e->h = gh[j];
+                        e->rc = ((uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j]) & REF_MASK;
+                    }
+                    edge_add(e, gf[j] ? c->sign : -c->sign);
+                }
+                ng = 0;
+            }
+            for (int j = 0; j < ng; j++) { /* a ring whose last edges were skipped */
+                edge *e = slot(et, gh[j]);
+                if (!e->h) {
+                    e->h = gh[j];
+                    e->rc = ((uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j]) & REF_MASK;
+                }
+                edge_add(e, gf[j] ? c->sign : -c->sign);
+            }
+            ng = 0;
+        }
     return ZR_OK;
 }
 
@@ -372,10 +385,10 @@ static zr_status loose_held(const qc_data *d, seg_list *segs) {
     edge_ctx ec = {&et, 1, segs, NULL, 0};
     zr_status s = ZR_OK;
     for (size_t i = 0; i < d->n && !s; i++)
-        if (d->p[i].valid) s = each_edge(&d->p[i].poly, count_edge, &ec);
+        if (d->p[i].valid) s = count_poly(&ec, &d->p[i].poly);
     ec.sign = -1;
     for (size_t i = 0; i < d->n_v && !s; i++)
-        s = each_edge(&d->vpoly[i], count_edge, &ec);
+        s = count_poly(&ec, &d->vpoly[i]);
     if (!s) s = collect_loose(&et, segs);
     zr_big_free(et.t, et.cap * sizeof *et.t);
     return s;
@@ -430,12 +443,12 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
         if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) s = ZR_ERR_NOMEM;
         edge_ctx ec = {&et, 1, segs, &t, k};
         for (size_t i = 0; i < np && !s; i++)
-            if (ps[i].valid) s = each_edge(&ps[i].poly, count_edge, &ec);
+            if (ps[i].valid) s = count_poly(&ec, &ps[i].poly);
         ec.sign = -1;
         for (size_t i = 0; i < d->n_v && !s; i++)
             if (venv[4 * i] <= env[1] && venv[4 * i + 1] >= env[0] && venv[4 * i + 2] <= env[3] &&
                 venv[4 * i + 3] >= env[2])
-                s = each_edge(&d->vpoly[i], count_edge, &ec);
+                s = count_poly(&ec, &d->vpoly[i]);
         if (!s) s = collect_loose(&et, segs);
         zr_big_free(et.t, et.cap * sizeof *et.t);
         free(ps);
