@@ -169,6 +169,7 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
     pthread_mutex_init(&fs.mu, NULL);
     s = (fs.arena = zr_arena_new(1 << 16)) ? ZR_OK : ZR_ERR_NOMEM;
     if (!s) s = qc_open(&d, o->source, o->layer, o->boundary, o->tile_parcels, err, n);
+    d.threads = threads;
     const int timing = getenv("ZRZY_TIMING") != NULL;
     double t1 = zr_now();
     if (timing) fprintf(stderr, "timing: open, boundary %.3f s\n", t1 - t0);

@@ -8,9 +8,15 @@
 #include "source/source.h"
 #include "store/store.h"
 
-struct qc_fetcher {
-    zr_reader *by_fid, *window; /* tiled mode */
+/* A connection of its own on the layer, for window and fid reads (one per thread). */
+struct qc_win {
+    zr_store *st;
+    zr_reader *win, *one;
     zr_batch b;
+};
+
+struct qc_fetcher {
+    qc_win *w; /* tiled mode, opened on first use */
     zr_arena *arena;
     int64_t *keys; /* open addressing: fid → parcel (cache); 0 slots are empty when !used */
     qc_parcel **vals;
@@ -129,7 +135,7 @@ static qc_parcel *cache_get(const qc_fetcher *f, int64_t fid) {
 }
 
 /* Parse the batch's features into arena parcels (BSM, geometry, envelope, validity). */
-static zr_status parse_batch(qc_data *d, const zr_batch *b, zr_arena *a, qc_parcel **out,
+static zr_status parse_batch(const qc_data *d, const zr_batch *b, zr_arena *a, qc_parcel **out,
                              size_t *n_out) {
     qc_parcel *ps = zr_arena_alloc(a, (b->n ? b->n : 1) * sizeof *ps);
     if (!ps) return ZR_ERR_NOMEM;
@@ -157,46 +163,44 @@ static zr_status parse_batch(qc_data *d, const zr_batch *b, zr_arena *a, qc_parc
     return ZR_OK;
 }
 
-static zr_status open_readers(qc_data *d, qc_fetcher *f) {
-    if (f->by_fid) return ZR_OK;
+zr_status qc_win_open(const qc_data *d, qc_win **out) {
+    *out = NULL;
     static const char *const cols[] = {"BSM", NULL};
-    zr_store *st = imp_source_store(d->src);
-    if (!st) return ZR_ERR_ARG;
-    zr_status s = zr_reader_open_cols(st, d->layer_name, cols, &f->by_fid);
-    if (!s) s = zr_reader_open_cols(st, d->layer_name, cols, &f->window);
-    if (!s && zr_reader_nfields(f->by_fid) != 1) s = ZR_ERR_SCHEMA;
-    if (!s) s = zr_batch_init(&f->b, 1);
-    return s;
+    qc_win *w = calloc(1, sizeof *w);
+    if (!w) return ZR_ERR_NOMEM;
+    zr_status s = zr_store_open(d->path, ZR_STORE_READ, &w->st);
+    if (!s) s = zr_reader_open_cols(w->st, d->layer_name, cols, &w->win);
+    if (!s) s = zr_reader_open_cols(w->st, d->layer_name, cols, &w->one);
+    if (!s && zr_reader_nfields(w->one) != 1) s = ZR_ERR_SCHEMA;
+    if (!s) s = zr_batch_init(&w->b, 1);
+    if (s) {
+        qc_win_close(w);
+        return s;
+    }
+    *out = w;
+    return ZR_OK;
 }
 
-const qc_parcel *qc_fetch(qc_data *d, int64_t fid) {
-    qc_fetcher *f = fetcher(d);
-    if (!f) return NULL;
-    if (!d->tiled) return held_fetch(d, f, fid);
-    qc_parcel *p = cache_get(f, fid);
-    if (p) return p;
-    size_t got = 0, n = 0;
-    if (open_readers(d, f) || zr_reader_fid(f->by_fid, fid) ||
-        zr_reader_next(f->by_fid, &f->b, 1, &got) || !got)
-        return NULL;
-    qc_parcel *ps;
-    if (parse_batch(d, &f->b, f->arena, &ps, &n) || !n) return NULL;
-    return cache_put(f, ps) ? NULL : ps;
+void qc_win_close(qc_win *w) {
+    if (!w) return;
+    zr_reader_close(w->win);
+    zr_reader_close(w->one);
+    zr_store_close(w->st);
+    zr_batch_free(&w->b);
+    free(w);
 }
 
-zr_status qc_window(qc_data *d, const double env[4], zr_arena *a, qc_parcel **out, size_t *n) {
+zr_status qc_win_read(qc_win *w, const qc_data *d, const double env[4], zr_arena *a,
+                      qc_parcel **out, size_t *n) {
     *out = NULL, *n = 0;
-    qc_fetcher *f = fetcher(d);
-    if (!f) return ZR_ERR_NOMEM;
-    zr_status s = open_readers(d, f);
-    if (!s) s = zr_reader_window(f->window, env);
+    zr_status s = zr_reader_window(w->win, env);
     qc_parcel *all = NULL;
     size_t cap = 0;
     while (!s) {
         size_t got = 0, k = 0;
         qc_parcel *ps;
-        if ((s = zr_reader_next(f->window, &f->b, 4096, &got)) || !got) break;
-        if ((s = parse_batch(d, &f->b, a, &ps, &k))) break;
+        if ((s = zr_reader_next(w->win, &w->b, 4096, &got)) || !got) break;
+        if ((s = parse_batch(d, &w->b, a, &ps, &k))) break;
         if (*n + k > cap) {
             cap = (*n + k) * 2;
             qc_parcel *na = realloc(all, cap * sizeof *na);
@@ -220,6 +224,25 @@ zr_status qc_window(qc_data *d, const double env[4], zr_arena *a, qc_parcel **ou
     return ZR_OK;
 }
 
+static zr_status open_win(qc_data *d, qc_fetcher *f) {
+    return f->w ? ZR_OK : qc_win_open(d, &f->w);
+}
+
+const qc_parcel *qc_fetch(qc_data *d, int64_t fid) {
+    qc_fetcher *f = fetcher(d);
+    if (!f) return NULL;
+    if (!d->tiled) return held_fetch(d, f, fid);
+    qc_parcel *p = cache_get(f, fid);
+    if (p) return p;
+    size_t got = 0, n = 0;
+    if (open_win(d, f) || zr_reader_fid(f->w->one, fid) ||
+        zr_reader_next(f->w->one, &f->w->b, 1, &got) || !got)
+        return NULL;
+    qc_parcel *ps;
+    if (parse_batch(d, &f->w->b, f->arena, &ps, &n) || !n) return NULL;
+    return cache_put(f, ps) ? NULL : ps;
+}
+
 zr_status qc_window_cached(qc_data *d, const double env[4], const qc_parcel **out, size_t max,
                            size_t *n) {
     *n = 0;
@@ -227,7 +250,8 @@ zr_status qc_window_cached(qc_data *d, const double env[4], const qc_parcel **ou
     if (!f) return ZR_ERR_NOMEM;
     qc_parcel *all = NULL;
     size_t k = 0;
-    zr_status s = qc_window(d, env, f->arena, &all, &k);
+    zr_status s = open_win(d, f);
+    if (!s) s = qc_win_read(f->w, d, env, f->arena, &all, &k);
     for (size_t i = 0; !s && i < k; i++) {
         qc_parcel *p = cache_get(f, all[i].fid);
         if (!p) {
@@ -256,9 +280,7 @@ void qc_fetch_reset(qc_data *d) {
 void qc_fetch_free(qc_data *d) {
     qc_fetcher *f = d->fetch;
     if (!f) return;
-    zr_reader_close(f->by_fid);
-    zr_reader_close(f->window);
-    zr_batch_free(&f->b);
+    qc_win_close(f->w);
     zr_arena_free(f->arena);
     free(f->keys), free(f->vals), free(f->used), free(f->fids), free(f->idx);
     free(f);

@@ -403,7 +403,7 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
     const int too_big = stat(path, &st) == 0 && S_ISREG(st.st_mode) && avail &&
                         (uint64_t)st.st_size * 4 > avail / 10 * 8;
     d->tiled = tile_parcels > 0 || too_big;
-    d->tile_parcels = tile_parcels > 0 ? tile_parcels : 200000;
+    d->tile_parcels = tile_parcels > 0 ? tile_parcels : 100000;
     if (!(d->src = calloc(1, sizeof *d->src))) return ZR_ERR_NOMEM;
     zr_status s = imp_source_open_cols(d->src, path, layer, field_names, err, n);
     if (s) {

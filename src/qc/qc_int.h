@@ -110,6 +110,7 @@ typedef struct qc_data {
     char layer_name[256];     /* the parcel layer's table */
     pthread_t div_thread;     /* loading the division list beside the boundary and parcels */
     int div_running;
+    int threads;
 } qc_data;
 typedef struct qc_fetcher qc_fetcher;
 
@@ -153,11 +154,15 @@ zr_status qc_bsm_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs);
 const qc_parcel *qc_fetch(qc_data *d, int64_t fid);
 void qc_fetch_reset(qc_data *d);
 void qc_fetch_free(qc_data *d);
-/* Tiled mode: the parcels whose R*Tree envelope meets env, parsed into arena a (BSM, geometry,
+/* Tiled mode: a connection of its own on the layer (one per thread). qc_win_read gives the
+ * parcels whose R*Tree envelope meets env, in fid order, parsed into arena a (BSM, geometry,
  * envelope, validity); *out is malloc'd. */
 struct zr_arena;
-zr_status qc_window(qc_data *d, const double env[4], struct zr_arena *a, qc_parcel **out,
-                    size_t *n);
+typedef struct qc_win qc_win;
+zr_status qc_win_open(const qc_data *d, qc_win **out);
+zr_status qc_win_read(qc_win *w, const qc_data *d, const double env[4], struct zr_arena *a,
+                      qc_parcel **out, size_t *n);
+void qc_win_close(qc_win *w);
 /* The same into the fetch cache (valid until qc_fetch_reset); up to max pointers. */
 zr_status qc_window_cached(qc_data *d, const double env[4], const qc_parcel **out, size_t max,
                            size_t *n);

@@ -7,6 +7,8 @@
  * through a grid index) is constant over the face: 0 is a gap, ≥ 2 an overlap. Exact GEOS work
  * is spent only on those faces and on the outline against the boundary. */
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,8 +295,7 @@ static int tile_of(const tiling *t, const double *p) {
 
 typedef struct {
     edge_table *et;
-    int sign; /* +1 parcels, −1 boundary */
-    seg_list *out;
+    int sign;            /* +1 parcels, −1 boundary */
     const tiling *tiles; /* NULL: every edge counts */
     int tile;
 } edge_ctx;
@@ -382,7 +383,7 @@ static zr_status loose_held(const qc_data *d, seg_list *segs) {
     edge_table et = {0};
     et.cap = n_edges + n_edges / 2 + 64;
     if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) return ZR_ERR_NOMEM;
-    edge_ctx ec = {&et, 1, segs, NULL, 0};
+    edge_ctx ec = {&et, 1, NULL, 0};
     zr_status s = ZR_OK;
     for (size_t i = 0; i < d->n && !s; i++)
         if (d->p[i].valid) s = count_poly(&ec, &d->p[i].poly);
@@ -395,7 +396,85 @@ static zr_status loose_held(const qc_data *d, seg_list *segs) {
 }
 
 /* Tiled mode: tile by tile through the R*Tree, each tile's own edges in a table of its own
- * size; memory is one tile's, whatever the layer's. */
+ * size; memory is a tile's per thread, whatever the layer's. Threads take tiles in turn, each
+ * on its own connection; the loose edges are joined in tile order, so the result does not
+ * depend on the threads. */
+typedef struct {
+    qc_data *d;
+    tiling t;
+    double pad;
+    const double *venv;  /* the boundary polygons' envelopes */
+    seg_list *tile_segs; /* per tile */
+    atomic_int next;
+    zr_status st;
+    int failed_tile;
+    pthread_mutex_t mu;
+} tile_job;
+
+static zr_status one_tile(tile_job *j, qc_win *win, zr_arena *a, int k) {
+    const qc_data *d = j->d;
+    const tiling *t = &j->t;
+    const int ix = k % t->nx, iy = k / t->nx;
+    /* border tiles also own what lies beyond the extent (boundary edges) */
+    const double env[4] = {ix ? t->x0 + ix * t->w - j->pad : -INFINITY,
+                           ix < t->nx - 1 ? t->x0 + (ix + 1) * t->w + j->pad : INFINITY,
+                           iy ? t->y0 + iy * t->h - j->pad : -INFINITY,
+                           iy < t->ny - 1 ? t->y0 + (iy + 1) * t->h + j->pad : INFINITY};
+    qc_parcel *ps = NULL;
+    size_t np = 0;
+    zr_status s = qc_win_read(win, d, env, a, &ps, &np);
+    if (s) return s;
+    size_t n_edges = 64;
+    for (size_t i = 0; i < np; i++)
+        n_edges += ps[i].poly.n_pts;
+    const double *ve = j->venv;
+    for (size_t i = 0; i < d->n_v; i++)
+        if (ve[4 * i] <= env[1] && ve[4 * i + 1] >= env[0] && ve[4 * i + 2] <= env[3] &&
+            ve[4 * i + 3] >= env[2])
+            n_edges += d->vpoly[i].n_pts;
+    edge_table et = {0};
+    et.cap = n_edges + n_edges / 2;
+    if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) s = ZR_ERR_NOMEM;
+    edge_ctx ec = {&et, 1, t, k};
+    for (size_t i = 0; i < np && !s; i++)
+        if (ps[i].valid) s = count_poly(&ec, &ps[i].poly);
+    ec.sign = -1;
+    for (size_t i = 0; i < d->n_v && !s; i++)
+        if (ve[4 * i] <= env[1] && ve[4 * i + 1] >= env[0] && ve[4 * i + 2] <= env[3] &&
+            ve[4 * i + 3] >= env[2])
+            s = count_poly(&ec, &d->vpoly[i]);
+    if (!s) s = collect_loose(&et, &j->tile_segs[k]);
+    zr_big_free(et.t, et.cap * sizeof *et.t);
+    free(ps);
+    return s;
+}
+
+static void *tile_worker(void *arg) {
+    tile_job *j = arg;
+    qc_win *win = NULL;
+    zr_arena *a = zr_arena_new(1 << 22);
+    zr_status s = a ? qc_win_open(j->d, &win) : ZR_ERR_NOMEM;
+    int k = -1;
+    while (!s) {
+        k = atomic_fetch_add(&j->next, 1);
+        if (k >= j->t.nx * j->t.ny) break;
+        pthread_mutex_lock(&j->mu);
+        const int stop = j->st != ZR_OK;
+        pthread_mutex_unlock(&j->mu);
+        if (stop) break;
+        s = one_tile(j, win, a, k);
+        zr_arena_reset(a);
+    }
+    if (s) {
+        pthread_mutex_lock(&j->mu);
+        if (!j->st) j->st = s, j->failed_tile = k;
+        pthread_mutex_unlock(&j->mu);
+    }
+    qc_win_close(win);
+    zr_arena_free(a);
+    return NULL;
+}
+
 static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     double ext[4];
     if (imp_source_extent(d->src, ext) != ZR_OK) {
@@ -403,58 +482,50 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
         snprintf(err, n, "%s: layer %s: no extent to tile", d->path, d->layer_name);
         return ZR_ERR_NOT_FOUND;
     }
+    tile_job j;
+    memset(&j, 0, sizeof j);
+    j.d = d;
     const double w = fmax(ext[1] - ext[0], 1e-9), h = fmax(ext[3] - ext[2], 1e-9);
     const double tiles = ceil((double)d->n_total / (double)d->tile_parcels);
-    tiling t = {ext[0], ext[2], 0, 0, 1, 1};
-    t.nx = (int)fmax(1, round(sqrt(tiles * w / h)));
-    t.ny = (int)fmax(1, ceil(tiles / t.nx));
-    if (t.nx > 4096) t.nx = 4096;
-    if (t.ny > 4096) t.ny = 4096;
-    t.w = w / t.nx, t.h = h / t.ny;
-    const double pad = 1e-6 * fmax(w, h) + 1e-9; /* the R*Tree keeps float envelopes */
+    j.t = (tiling){ext[0], ext[2], 0, 0, 1, 1};
+    j.t.nx = (int)fmax(1, round(sqrt(tiles * w / h)));
+    j.t.ny = (int)fmax(1, ceil(tiles / j.t.nx));
+    if (j.t.nx > 4096) j.t.nx = 4096;
+    if (j.t.ny > 4096) j.t.ny = 4096;
+    j.t.w = w / j.t.nx, j.t.h = h / j.t.ny;
+    j.pad = 1e-6 * fmax(w, h) + 1e-9; /* the R*Tree keeps float envelopes */
+    const int n_tiles = j.t.nx * j.t.ny;
     double *venv = malloc((d->n_v ? d->n_v : 1) * 4 * sizeof *venv);
-    zr_arena *a = zr_arena_new(1 << 22);
-    zr_status s = venv && a ? ZR_OK : ZR_ERR_NOMEM;
-    for (size_t i = 0; !s && i < d->n_v; i++)
-        zr_poly_envelope(&d->vpoly[i], venv + 4 * i);
-    for (int k = 0; !s && k < t.nx * t.ny; k++) {
-        const int ix = k % t.nx, iy = k / t.nx;
-        /* border tiles also own what lies beyond the extent (boundary edges) */
-        const double env[4] = {ix ? t.x0 + ix * t.w - pad : -INFINITY,
-                               ix < t.nx - 1 ? t.x0 + (ix + 1) * t.w + pad : INFINITY,
-                               iy ? t.y0 + iy * t.h - pad : -INFINITY,
-                               iy < t.ny - 1 ? t.y0 + (iy + 1) * t.h + pad : INFINITY};
-        qc_parcel *ps = NULL;
-        size_t np = 0;
-        if ((s = qc_window(d, env, a, &ps, &np))) {
-            snprintf(err, n, "%s: layer %s: tile %d: %s", d->path, d->layer_name, k,
-                     zr_status_str(s));
-            break;
-        }
-        size_t n_edges = 64;
-        for (size_t i = 0; i < np; i++)
-            n_edges += ps[i].poly.n_pts;
-        for (size_t i = 0; i < d->n_v; i++)
-            if (venv[4 * i] <= env[1] && venv[4 * i + 1] >= env[0] && venv[4 * i + 2] <= env[3] &&
-                venv[4 * i + 3] >= env[2])
-                n_edges += d->vpoly[i].n_pts;
-        edge_table et = {0};
-        et.cap = n_edges + n_edges / 2;
-        if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) s = ZR_ERR_NOMEM;
-        edge_ctx ec = {&et, 1, segs, &t, k};
-        for (size_t i = 0; i < np && !s; i++)
-            if (ps[i].valid) s = count_poly(&ec, &ps[i].poly);
-        ec.sign = -1;
-        for (size_t i = 0; i < d->n_v && !s; i++)
-            if (venv[4 * i] <= env[1] && venv[4 * i + 1] >= env[0] && venv[4 * i + 2] <= env[3] &&
-                venv[4 * i + 3] >= env[2])
-                s = count_poly(&ec, &d->vpoly[i]);
-        if (!s) s = collect_loose(&et, segs);
-        zr_big_free(et.t, et.cap * sizeof *et.t);
-        free(ps);
-        zr_arena_reset(a);
+    j.tile_segs = calloc((size_t)n_tiles, sizeof *j.tile_segs);
+    if (!venv || !j.tile_segs) {
+        free(venv), free(j.tile_segs);
+        return ZR_ERR_NOMEM;
     }
-    zr_arena_free(a);
+    for (size_t i = 0; i < d->n_v; i++)
+        zr_poly_envelope(&d->vpoly[i], venv + 4 * i);
+    j.venv = venv;
+    atomic_init(&j.next, 0);
+    pthread_mutex_init(&j.mu, NULL);
+    int nt = d->threads < 1 ? 1 : d->threads > 16 ? 16 : d->threads;
+    if (nt > n_tiles) nt = n_tiles;
+    pthread_t tids[16];
+    int started[16] = {0};
+    for (int t = 1; t < nt; t++)
+        started[t] = pthread_create(&tids[t], NULL, tile_worker, &j) == 0;
+    tile_worker(&j); /* the caller works too, and finishes what threads that failed to start left */
+    for (int t = 1; t < nt; t++)
+        if (started[t]) pthread_join(tids[t], NULL);
+    zr_status s = j.st;
+    if (s)
+        snprintf(err, n, "%s: layer %s: tile %d: %s", d->path, d->layer_name, j.failed_tile,
+                 zr_status_str(s));
+    for (int k = 0; k < n_tiles; k++) {
+        for (size_t i = 0; !s && i < j.tile_segs[k].n; i++)
+            s = push_seg(segs, j.tile_segs[k].seg + 4 * i, j.tile_segs[k].seg + 4 * i + 2);
+        free(j.tile_segs[k].seg);
+    }
+    pthread_mutex_destroy(&j.mu);
+    free(j.tile_segs);
     free(venv);
     return s;
 }
