@@ -203,6 +203,23 @@ static zr_status outputs_batch(outputs *o, const inv_data *d) {
     return s;
 }
 
+/* The resource classes, each a view of SWL and of JZL (SWL_SL: 森林, …). */
+static zr_status class_views(zr_store *st) {
+    static const char *const cls[][2] = {
+        {"NYD", "农用地"}, {"JSYD", "建设用地"}, {"WLYD", "未利用地"}, {"SL", "森林"},
+        {"CY", "草原"},    {"SD", "湿地"},       {"QT", "其他"}};
+    zr_status s = ZR_OK;
+    for (size_t i = 0; !s && i < sizeof cls / sizeof cls[0]; i++)
+        for (int k = 0; !s && k < 2; k++) {
+            char view[32], where[64], desc[96];
+            snprintf(view, sizeof view, "%s_%s", k ? "JZL" : "SWL", cls[i][0]);
+            snprintf(where, sizeof where, "CLASS = '%s'", cls[i][1]);
+            snprintf(desc, sizeof desc, "%s: %s", k ? "价值量" : "实物量", cls[i][1]);
+            s = zr_store_create_view(st, view, k ? "JZL" : "SWL", where, desc);
+        }
+    return s;
+}
+
 /* Close the streamed outputs; on failure (st) the GeoPackage is rolled back. */
 static zr_status outputs_close(outputs *o, zr_status st, const char *dir, char *err, size_t n) {
     if (o->csv && fclose(o->csv) != 0 && !st) {
@@ -213,6 +230,7 @@ static zr_status outputs_close(outputs *o, zr_status st, const char *dir, char *
     zr_status s = zr_writer_end(o->swl, st);
     s = zr_writer_end(o->jzl, s);
     o->swl = o->jzl = NULL;
+    if (!s && o->st) s = class_views(o->st);
     if (!s && o->st) s = zr_store_commit(o->st);
     if (s && !st && o->st) snprintf(err, n, "%s/inventory.gpkg: %s", dir, zr_store_errmsg(o->st));
     zr_store_close(o->st);

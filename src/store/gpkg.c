@@ -296,6 +296,29 @@ zr_status zr_store_create_layer_type(zr_store *s, const char *table, const char 
     return st;
 }
 
+zr_status zr_store_create_view(zr_store *s, const char *view, const char *table, const char *where,
+                               const char *description) {
+    for (const char *p = view; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+              *p == '_'))
+            return store_fail(s, ZR_ERR_ARG, "view name '%s' is not a plain identifier", view);
+    char *sql = sqlite3_mprintf(
+        "DROP VIEW IF EXISTS \"%w\";"
+        "DELETE FROM gpkg_geometry_columns WHERE table_name = %Q;"
+        "DELETE FROM gpkg_contents WHERE table_name = %Q;"
+        "CREATE VIEW \"%w\" AS SELECT * FROM \"%w\" WHERE %s;"
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, min_x, min_y, "
+        "max_x, max_y, srs_id) SELECT %Q, 'features', %Q, %Q, min_x, min_y, max_x, max_y, srs_id "
+        "FROM gpkg_contents WHERE table_name = %Q;"
+        "INSERT INTO gpkg_geometry_columns SELECT %Q, column_name, geometry_type_name, srs_id, z, "
+        "m FROM gpkg_geometry_columns WHERE table_name = %Q;",
+        view, view, view, view, table, where, view, view, description ? description : "", table,
+        view, table);
+    zr_status st = sql ? store_exec(s, sql) : ZR_ERR_NOMEM;
+    sqlite3_free(sql);
+    return st;
+}
+
 /* The GeoPackage 1.3 R*Tree maintenance triggers (Annex F.3), created once the index is built. */
 zr_status store_rtree_triggers(zr_store *s, const char *table) {
     zr_buf sql = {0};

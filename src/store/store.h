@@ -38,6 +38,11 @@ int zr_store_has_table(zr_store *s, const char *table);
 /* Drop a layer and its metadata rows and index. Missing is not an error. */
 zr_status zr_store_drop_layer(zr_store *s, const char *table);
 
+/* A feature view (replacing any of that name): the rows of layer `table` that satisfy `where`
+ * (a trusted SQL fragment from zrzy's own code, never user input), registered so that GDAL and
+ * QGIS list it as a layer of its own. */
+zr_status zr_store_create_view(zr_store *s, const char *view, const char *table, const char *where,
+                               const char *description);
 /* Create (replacing) a plain attribute table registered as 'attributes' in gpkg_contents. */
 zr_status zr_store_create_attr_table(zr_store *s, const char *table, const zr_field_def *fields,
                                      int n_fields, const char *description);

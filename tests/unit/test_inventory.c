@@ -184,6 +184,21 @@ TEST(county_run) {
     CHECK_EQ_INT(sqlite3_column_int64(q, 0), r1.n_state);
     CHECK_EQ_INT(sqlite3_column_int64(q, 1), 0);
     sqlite3_finalize(q);
+    /* one layer (a view) per resource class, together the whole of SWL and of JZL */
+    REQUIRE(sqlite3_prepare_v2(
+                h,
+                "SELECT (SELECT count(*) FROM SWL), (SELECT count(*) FROM SWL_NYD) + (SELECT "
+                "count(*) FROM SWL_JSYD) + (SELECT count(*) FROM SWL_WLYD) + (SELECT count(*) FROM "
+                "SWL_SL) + (SELECT count(*) FROM SWL_CY) + (SELECT count(*) FROM SWL_SD) + (SELECT "
+                "count(*) FROM SWL_QT), (SELECT count(*) FROM JZL_SL) = (SELECT count(*) FROM JZL "
+                "WHERE CLASS = '森林'), (SELECT count(*) FROM gpkg_contents WHERE table_name LIKE "
+                "'SWL\\_%' ESCAPE '\\')",
+                -1, &q, NULL) == SQLITE_OK);
+    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    CHECK_EQ_INT(sqlite3_column_int64(q, 1), sqlite3_column_int64(q, 0));
+    CHECK_EQ_INT(sqlite3_column_int64(q, 2), 1);
+    CHECK_EQ_INT(sqlite3_column_int64(q, 3), 7);
+    sqlite3_finalize(q);
     /* the 产权 layer: one feature per 宗地 */
     REQUIRE(sqlite3_prepare_v2(h, "SELECT count(*), sum(SYZQYGSZ <= JJJZL2) FROM CQ", -1, &q,
                                NULL) == SQLITE_OK);
