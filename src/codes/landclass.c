@@ -1,6 +1,8 @@
 /* 三调工作分类 (TD/T 1055-2019 表A.2 with the K/A codes of STANDARDS §1.3), 三大类 (表A.4),
  * 权属性质 (§1.4) and 城镇村属性码 (§1.5). */
 #include "codes/codes.h"
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define A ZR_SDL_AGRI
@@ -81,11 +83,29 @@ static const zr_dlbm dlbm_table[] = {
 #undef B
 #undef U
 
+enum { N_DLBM = sizeof dlbm_table / sizeof dlbm_table[0] };
+static const zr_dlbm *by_code[N_DLBM]; /* the table sorted by code, for bsearch */
+static pthread_once_t by_code_once = PTHREAD_ONCE_INIT;
+
+static int cmp_entry(const void *a, const void *b) {
+    return strcmp((*(const zr_dlbm *const *)a)->code, (*(const zr_dlbm *const *)b)->code);
+}
+
+static void sort_codes(void) {
+    for (size_t i = 0; i < N_DLBM; i++)
+        by_code[i] = &dlbm_table[i];
+    qsort(by_code, N_DLBM, sizeof *by_code, cmp_entry);
+}
+
+static int cmp_key(const void *key, const void *e) {
+    return strcmp(key, (*(const zr_dlbm *const *)e)->code);
+}
+
 const zr_dlbm *zr_dlbm_find(const char *code) {
     if (!code) return NULL;
-    for (size_t i = 0; i < sizeof dlbm_table / sizeof dlbm_table[0]; i++)
-        if (!strcmp(dlbm_table[i].code, code)) return &dlbm_table[i];
-    return NULL;
+    pthread_once(&by_code_once, sort_codes);
+    const zr_dlbm *const *hit = bsearch(code, by_code, N_DLBM, sizeof *by_code, cmp_key);
+    return hit ? *hit : NULL;
 }
 
 const zr_dlbm *zr_dlbm_all(size_t *n) {

@@ -67,6 +67,8 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
     static const char *const czc_core[] = {"201", "202", "203", "204", "205", NULL};
     static const char *const czc_need[] = {"1004", "1005", "1201", NULL};
     static const char *const gdpdjb[] = {"1", "2", "3", "4", "5", NULL};
+    char last_village[12] = {0}; /* A08: the village of the previous lookup */
+    const char *last_missing = NULL;
     for (size_t i = b; i < e; i++) {
         const qc_parcel *p = &c->d->p[i];
         double x, y;
@@ -121,14 +123,19 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
                 dl->name);
         if (ON(R_A08) && c->d->have_div && p->zldwdm && strlen(p->zldwdm) == 19 &&
             digits(p->zldwdm, 19)) {
-            char v[13], t[13], k[13];
-            snprintf(v, sizeof v, "%.12s", p->zldwdm);
-            snprintf(t, sizeof t, "%.9s000", p->zldwdm);
-            snprintf(k, sizeof k, "%.6s000000", p->zldwdm);
-            const char *missing = !zr_divisions_find(&c->d->div, k)   ? "county"
-                                  : !zr_divisions_find(&c->d->div, t) ? "town"
-                                  : !zr_divisions_find(&c->d->div, v) ? "village"
-                                                                      : NULL;
+            /* neighbouring parcels mostly share a village: the last answer is kept */
+            if (memcmp(last_village, p->zldwdm, 12)) {
+                char v[13], t[13], k[13];
+                snprintf(v, sizeof v, "%.12s", p->zldwdm);
+                snprintf(t, sizeof t, "%.9s000", p->zldwdm);
+                snprintf(k, sizeof k, "%.6s000000", p->zldwdm);
+                last_missing = !zr_divisions_find(&c->d->div, k)   ? "county"
+                               : !zr_divisions_find(&c->d->div, t) ? "town"
+                               : !zr_divisions_find(&c->d->div, v) ? "village"
+                                                                   : NULL;
+                memcpy(last_village, p->zldwdm, 12);
+            }
+            const char *missing = last_missing;
             if (missing)
                 ADD(R_A08, "ZLDWDM %s: the %s code is not in the statistical division list",
                     p->zldwdm, missing);

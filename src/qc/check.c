@@ -216,9 +216,12 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
         if (!s && (s = write_csv(path, &cat, &fs))) snprintf(err, n, "%s: cannot write", path);
         snprintf(path, sizeof path, "%s/errors.gpkg", o->out_dir);
         if (!s) s = write_gpkg(path, &d, &cat, &fs, err, n);
+        if (timing) fprintf(stderr, "timing: errors.csv, errors.gpkg %.3f s\n", zr_now() - t1);
+        t1 = zr_now();
         r->seconds = zr_now() - t0;
         if (!s && (s = write_reports(o->out_dir, o, &cat, &fs, r)))
             snprintf(err, n, "%s: cannot write report.xlsx / report.pdf", o->out_dir);
+        if (timing) fprintf(stderr, "timing: report.xlsx, report.pdf %.3f s\n", zr_now() - t1);
     }
     for (size_t i = 0; i < fs.n; i++) {
         free(fs.f[i].message);

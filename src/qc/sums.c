@@ -74,17 +74,23 @@ zr_status qc_sums_begin(qc_data *d) {
 
 void qc_sums_add(qc_data *d) {
     struct qc_sums *sm = d->sums;
+    char last[12] = {0}; /* neighbouring parcels mostly share a village: its units are kept */
+    unit_sum *units[3] = {NULL, NULL, NULL};
     for (size_t i = 0; sm && i < d->n; i++) {
         const qc_parcel *p = &d->p[i];
         if (!p->zldwdm || strlen(p->zldwdm) < 12) continue;
         const int64_t a = p->has_tbmj ? p->tbmj : (p->area > 0 ? p->area : 0);
-        static const int lens[3] = {12, 9, 6};
-        for (int l = 0; l < 3; l++) {
-            char c[13];
-            snprintf(c, sizeof c, "%.*s", lens[l], p->zldwdm);
-            unit_sum *x = find(sm->u, sm->n, c);
-            if (x) x->tbmj += a, x->count++;
+        if (memcmp(last, p->zldwdm, 12)) {
+            static const int lens[3] = {12, 9, 6};
+            for (int l = 0; l < 3; l++) {
+                char c[13];
+                snprintf(c, sizeof c, "%.*s", lens[l], p->zldwdm);
+                units[l] = find(sm->u, sm->n, c);
+            }
+            memcpy(last, p->zldwdm, 12);
         }
+        for (int l = 0; l < 3; l++)
+            if (units[l]) units[l]->tbmj += a, units[l]->count++;
     }
 }
 
