@@ -1,5 +1,6 @@
 /* Geometry rules, parcel by parcel (G01 validity, G02 repeated points, spikes, slivers). */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,17 +62,29 @@ static int ring_surely_simple(const double *v, size_t n) {
             (bx - ax) * (cx - bx) + (by - ay) * (cy - by) <= 0)
             return 0;
     }
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = i + 2; j < m; j++) {
-            if (i == 0 && j == m - 1) continue; /* adjacent through the closing vertex */
-            if (mnx[j] > mxx[i] || mxx[j] < mnx[i] || mny[j] > mxy[i] || mxy[j] < mny[i]) continue;
-            const double ax = v[2 * i] - x0, ay = v[2 * i + 1] - y0, bx = v[2 * i + 2] - x0,
-                         by = v[2 * i + 3] - y0, cx = v[2 * j] - x0, cy = v[2 * j + 1] - y0,
-                         dx = v[2 * j + 2] - x0, dy = v[2 * j + 3] - y0;
+    /* sweep in x: edges sorted by their left end; each is tested against those that start
+       before it ends (few, for the compact rings of survey parcels) */
+    uint16_t ord[1024];
+    for (size_t i = 0; i < m; i++) {
+        size_t k = i;
+        for (; k > 0 && mnx[ord[k - 1]] > mnx[i]; k--)
+            ord[k] = ord[k - 1];
+        ord[k] = (uint16_t)i;
+    }
+    for (size_t a = 0; a < m; a++) {
+        const size_t i = ord[a];
+        for (size_t b = a + 1; b < m && mnx[ord[b]] <= mxx[i]; b++) {
+            const size_t lo = i < ord[b] ? i : ord[b], hi = i ^ ord[b] ^ lo;
+            if (hi - lo < 2 || (lo == 0 && hi == m - 1)) continue; /* adjacent edges */
+            if (mny[hi] > mxy[lo] || mxy[hi] < mny[lo]) continue;
+            const double ax = v[2 * lo] - x0, ay = v[2 * lo + 1] - y0, bx = v[2 * lo + 2] - x0,
+                         by = v[2 * lo + 3] - y0, cx = v[2 * hi] - x0, cy = v[2 * hi + 1] - y0,
+                         dx = v[2 * hi + 2] - x0, dy = v[2 * hi + 3] - y0;
             const int o1 = orient(ax, ay, bx, by, cx, cy), o2 = orient(ax, ay, bx, by, dx, dy);
             const int o3 = orient(cx, cy, dx, dy, ax, ay), o4 = orient(cx, cy, dx, dy, bx, by);
             if (o1 * o2 <= 0 && o3 * o4 <= 0) return 0; /* they meet, or might */
         }
+    }
     return 1;
 }
 
