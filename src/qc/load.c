@@ -430,11 +430,22 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
     d->div_running = pthread_create(&d->div_thread, NULL, load_divisions, d) == 0;
     if (!d->div_running) load_divisions(d);
 
-    /* the boundary layer: explicit, or XZQ when the source has one */
+    /* the boundary layer: explicit, or XZQ when the source has one. --boundary may name a
+       layer of the source or a file of its own; a shapefile's layers are the .shp files of
+       its folder (DLTB.shp beside XZQ.shp). */
     const char *bl = boundary ? boundary : "XZQ";
     imp_source bsrc;
-    char berr[1024];
-    s = imp_source_open(&bsrc, path, bl, berr, sizeof berr);
+    char berr[1024], sibling[1200];
+    struct stat bst;
+    const int is_file = boundary && stat(boundary, &bst) == 0;
+    const char *slash = strrchr(path, '/');
+    snprintf(sibling, sizeof sibling, "%.*s%s.shp", slash ? (int)(slash - path + 1) : 0, path, bl);
+    if (is_file)
+        s = imp_source_open(&bsrc, boundary, NULL, berr, sizeof berr);
+    else if (!strcmp(d->src->driver, "ESRI Shapefile"))
+        s = imp_source_open(&bsrc, sibling, NULL, berr, sizeof berr);
+    else
+        s = imp_source_open(&bsrc, path, bl, berr, sizeof berr);
     if (s) {
         if (boundary) { /* asked for and absent: unusable input */
             snprintf(err, n, "%s", berr);
@@ -444,8 +455,8 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
         }
     } else {
         if (!(s = imp_source_crs(&bsrc, err, n)) && bsrc.crs.epsg != d->crs.epsg) {
-            snprintf(err, n, "%s: layer %s is in EPSG:%d, the parcels in EPSG:%d", path, bl,
-                     bsrc.crs.epsg, d->crs.epsg);
+            snprintf(err, n, "%s: layer %s is in EPSG:%d, the parcels in EPSG:%d", bsrc.path,
+                     bsrc.layer, bsrc.crs.epsg, d->crs.epsg);
             s = ZR_ERR_CRS;
         }
         if (!s) s = load_boundary(d, &bsrc, err, n);

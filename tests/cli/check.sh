@@ -25,8 +25,14 @@ cmp -s "$T/qc3/report.pdf" "$T/qc4/report.pdf" && ok || bad "report.pdf differs 
 "$Z" check "$T/bad.gpkg" --tile-parcels 40 --out "$T/qc8" 2>/dev/null
 cmp -s "$T/qc3/errors.csv" "$T/qc8/errors.csv" && ok || bad "tiled errors.csv differs from held mode"
 expect_exit "tile size must be positive" 2 "$Z" check "$T/bad.gpkg" --tile-parcels 0 --out "$T/qc9"
+# shapefiles as a contractor hands them over: GBK without .cpg, XZQ.shp beside DLTB.shp
+ogr2ogr -f "ESRI Shapefile" -lco ENCODING=CP936 "$T/shp" "$T/county.gpkg" DLTB 2>/dev/null
+ogr2ogr -f "ESRI Shapefile" -lco ENCODING=CP936 "$T/shp" "$T/county.gpkg" XZQ 2>/dev/null
+rm -f "$T/shp/"*.cpg
+expect_exit "GBK shapefiles pass" 0 "$Z" check "$T/shp/DLTB.shp" --out "$T/qc11"
+expect_eq "GBK shapefiles: no findings (names decoded, villages found)" "$(wc -l <"$T/qc11/errors.csv")" "1"
+expect_exit "boundary as a file of its own" 0 "$Z" check "$T/county.gpkg" --boundary "$T/shp/XZQ.shp" --out "$T/qc12"
 # a shapefile cannot be tiled (no R*Tree): refused with the way out
-ogr2ogr -f "ESRI Shapefile" "$T/shp" "$T/county.gpkg" DLTB 2>/dev/null
 expect_exit "tiled shapefile refused" 2 "$Z" check "$T/shp/DLTB.shp" --tile-parcels 40 --out "$T/qc10"
 expect_contains "refusal says import" "$(cat "$T/stderr")" "zrzy import"
 # unusable input
