@@ -294,10 +294,14 @@ static int cmp_order(const void *a, const void *b) {
 }
 
 static zr_status load_boundary(qc_data *d, imp_source *src, char *err, size_t n) {
+    /* the village code: XZQDM (行政区), or the 19-character ZLDWDM of a 村级调查区 layer,
+       whose first 12 characters are the village */
     int c_code = find_field(src, "XZQDM"), c_dcmj = find_field(src, "DCMJ"),
         c_jsmj = find_field(src, "JSMJ");
+    if (c_code < 0) c_code = find_field(src, "ZLDWDM");
     if (c_code < 0) {
-        snprintf(err, n, "%s: layer %s: required field XZQDM is missing", src->path, src->layer);
+        snprintf(err, n, "%s: layer %s: required field XZQDM (or ZLDWDM) is missing", src->path,
+                 src->layer);
         return ZR_ERR_SCHEMA;
     }
     zr_batch b = {0};
@@ -330,7 +334,9 @@ static zr_status load_boundary(qc_data *d, imp_source *src, char *err, size_t n)
             qc_village *v = &d->v[np];
             memset(v, 0, sizeof *v);
             const zr_value *cv = &b.f[i].v[c_code];
-            if (cv->kind == ZR_FT_TEXT) snprintf(v->code, sizeof v->code, "%s", cv->s);
+            if (cv->kind == ZR_FT_TEXT) snprintf(v->code, sizeof v->code, "%.12s", cv->s);
+            if (cv->kind == ZR_FT_INT) /* a code stored as a number */
+                snprintf(v->code, sizeof v->code, "%.12lld", (long long)cv->i);
             double x;
             if (c_dcmj >= 0 && (v->has_dcmj = zr_value_number(&b.f[i].v[c_dcmj], &x)))
                 v->dcmj = zr_round_cents(x);
