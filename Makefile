@@ -5,7 +5,7 @@ JOBS       ?= 2
 DEMO_DIR   ?= demo
 DEMO_PARCELS ?= 100000
 
-.PHONY: all setup build demo test test-release test-valgrind test-asan test-clang format format-check bench clean
+.PHONY: all setup build demo test test-release test-valgrind test-asan test-tsan test-clang format format-check bench clean
 
 all: build
 
@@ -25,10 +25,13 @@ demo: build
 	@sh scripts/demo.sh $(BUILD)/zrzy $(DEMO_DIR) $(DEMO_PARCELS)
 
 CLANG_BUILD ?= build-clang
+TSAN_BUILD  ?= build-tsan
+TSAN_TESTS  = test_check test_inventory test_import
 
 # Every test: format and header boundaries, the release suite, valgrind on the core units,
-# the ASan+UBSan suite, and a -Werror build with clang.
-test: build test-release test-valgrind test-asan test-clang
+# the ASan+UBSan suite, the threaded engines under ThreadSanitizer, and a -Werror build with
+# clang.
+test: build test-release test-valgrind test-asan test-tsan test-clang
 	@echo "make test: all suites passed"
 
 test-valgrind: build
@@ -41,6 +44,17 @@ $(CLANG_BUILD)/build.ninja: CMakeLists.txt
 
 test-clang: setup $(CLANG_BUILD)/build.ninja
 	cmake --build $(CLANG_BUILD) -j $(JOBS)
+
+$(TSAN_BUILD)/build.ninja: CMakeLists.txt
+	CC=clang cmake -S . -B $(TSAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DZR_SANITIZE=thread >/dev/null
+
+# the engines that run threads (import pipeline, check stream and tiles, inventory batches);
+# tests/tsan.supp names only third-party libraries
+test-tsan: setup $(TSAN_BUILD)/build.ninja
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TESTS)
+	for t in $(TSAN_TESTS); do \
+	    ZRZY_TMP=$(CURDIR)/$(TSAN_BUILD)/testtmp TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" \
+	    $(TSAN_BUILD)/$$t || exit 1; done
 
 test-release: build
 	sh scripts/check-boundaries.sh
