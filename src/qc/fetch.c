@@ -147,15 +147,20 @@ static zr_status parse_batch(const qc_data *d, const zr_batch *b, zr_arena *a, q
         p->fid = ft->fid;
         p->bsm = b->n_fields > 0 ? zr_value_text(a, &ft->v[0]) : NULL;
         zr_poly tmp = {0};
-        if (zr_geom_to_poly(b->geom_is_gpkg, ft->geom, ft->geom_len, &tmp, NULL, 0) != ZR_OK) {
+        zr_status s = zr_geom_to_poly(b->geom_is_gpkg, ft->geom, ft->geom_len, &tmp, NULL, 0);
+        if (s == ZR_ERR_NOMEM) {
             zr_poly_free(&tmp);
-            continue; /* cannot happen for a layer the stream read whole */
+            return s;
         }
-        zr_status s = qc_poly_to_arena(a, &tmp, &p->poly);
+        if (s) { /* as in the stream: no coordinates, reported by G01 */
+            p->geom_error = "unreadable";
+        } else {
+            s = qc_poly_to_arena(a, &tmp, &p->poly);
+            if (!s) zr_poly_envelope(&p->poly, p->env);
+        }
         zr_poly_free(&tmp);
-        if (s) return s;
-        zr_poly_envelope(&p->poly, p->env);
-        p->valid = !qc_is_invalid(d, p->fid);
+        if (s && !p->geom_error) return s;
+        p->valid = !p->geom_error && !qc_is_invalid(d, p->fid);
         n++;
     }
     *out = ps;

@@ -96,7 +96,7 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
         qc_parcel *p = &c->d->p[i];
         double x, y;
         qc_parcel_point(p, &x, &y);
-        const char *why = structure_problem(&p->poly);
+        const char *why = p->geom_error ? p->geom_error : structure_problem(&p->poly);
         char reason[256] = "";
         int valid = 0;
         if (!why && p->poly.n_rings == 1 &&
@@ -180,6 +180,11 @@ static void chunk_range(void *ctx, size_t b, size_t e, int w) {
     geom_ctx *c = ctx;
     for (size_t i = b; i < e; i++) {
         qc_parcel *p = &c->d->p[i];
+        if (p->geom_error) { /* no coordinates: no area, no envelope */
+            p->area = -1;
+            memset(p->env, 0, sizeof p->env);
+            continue;
+        }
         zr_poly_envelope(&p->poly, p->env);
         const double a = zr_poly_area(&p->poly, &c->d->crs, &c->scratch[w]);
         p->area = isfinite(a) ? zr_round_cents(a) : -1;

@@ -81,7 +81,6 @@ typedef struct {
 } chunk_pipe;
 
 static zr_status parse_chunk(chunk_pipe *cp, const zr_batch *b, chunk *c) {
-    imp_source *src = cp->d->src;
     const int *col = cp->col;
     zr_poly scratch = {0};
     zr_status s = ZR_OK;
@@ -109,13 +108,17 @@ static zr_status parse_chunk(chunk_pipe *cp, const zr_batch *b, chunk *c) {
         if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
         char why[160];
         zr_status gs = read_geom(b, f, &scratch, why, sizeof why);
-        if (gs) {
-            if (gs != ZR_ERR_NOMEM)
-                snprintf(cp->err, sizeof cp->err,
-                         "%s: layer %s: feature fid=%lld BSM=%.64s: field geometry: %s", src->path,
-                         src->layer, (long long)f->fid, p->bsm ? p->bsm : "", why);
-            s = gs == ZR_ERR_NOMEM ? gs : ZR_ERR_GEOM_INVALID;
+        if (gs == ZR_ERR_NOMEM) {
+            s = gs;
             break;
+        }
+        if (gs) { /* a defect to report (G01), not a reason to stop checking */
+            if (!(p->geom_error = zr_arena_strndup(c->arena, why, strlen(why)))) {
+                s = ZR_ERR_NOMEM;
+                break;
+            }
+            c->n++;
+            continue;
         }
         if ((s = qc_poly_to_arena(c->arena, &scratch, &p->poly))) break;
         c->n++;

@@ -57,8 +57,10 @@ typedef struct qc_parcel {
     int64_t fid;
     zr_poly poly; /* arrays in the qc_data arena */
     double env[4];
-    int64_t area; /* official area, 0.01 m² (-1: not computable) */
-    int valid;    /* G01 passed */
+    int64_t area;           /* official area, 0.01 m² (-1: not computable) */
+    int valid;              /* G01 passed */
+    const char *geom_error; /* the geometry could not be read (missing, empty, not a polygon):
+                               a G01 finding; the parcel has no coordinates */
 } qc_parcel;
 
 typedef struct qc_village {

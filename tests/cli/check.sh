@@ -35,6 +35,15 @@ expect_exit "boundary as a file of its own" 0 "$Z" check "$T/county.gpkg" --boun
 # a shapefile cannot be tiled (no R*Tree): refused with the way out
 expect_exit "tiled shapefile refused" 2 "$Z" check "$T/shp/DLTB.shp" --tile-parcels 40 --out "$T/qc10"
 expect_contains "refusal says import" "$(cat "$T/stderr")" "zrzy import"
+# a parcel without geometry is a finding (G01), not a reason to stop; by tiles the same
+cp "$T/county.gpkg" "$T/nogeom.gpkg"
+sqlite3 "$T/nogeom.gpkg" "drop trigger rtree_DLTB_geom_update1; drop trigger rtree_DLTB_geom_update2;
+    drop trigger rtree_DLTB_geom_update3; drop trigger rtree_DLTB_geom_update4;
+    update DLTB set geom = NULL where fid = 7;"
+expect_exit "missing geometry is a severity-1 finding" 3 "$Z" check "$T/nogeom.gpkg" --out "$T/qc13"
+expect_contains "G01 row for it" "$(grep '^G01,' "$T/qc13/errors.csv")" "geometry is missing"
+"$Z" check "$T/nogeom.gpkg" --tile-parcels 50 --out "$T/qc14" 2>/dev/null
+cmp -s "$T/qc13/errors.csv" "$T/qc14/errors.csv" && ok || bad "tiled errors.csv differs with a missing geometry"
 # unusable input
 expect_exit "missing file" 2 "$Z" check "$T/nope.gpkg" --out "$T/qc5"
 expect_exit "missing boundary layer" 2 "$Z" check "$T/county.gpkg" --boundary NOPE --out "$T/qc6"
