@@ -163,17 +163,14 @@ zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *
 }
 
 /* Columns c[from..to) of row r as numbers ≥ 0 into v[]; column skip (≥ 0) is left alone. */
-static zr_status csv_numbers(const zr_csv *t, size_t r, const int *c, const char *const *names,
-                             int from, int to, int skip, double *v, const char *csv, char *err,
-                             size_t n) {
+static zr_status csv_numbers(const zr_csv *t, size_t r, const int *c, int from, int to, int skip,
+                             double *v, const char *csv, char *err, size_t n) {
     for (int k = from; k < to; k++) {
         if (k == skip) continue;
-        char *end;
         const char *cell = zr_csv_cell(t, r, c[k]);
-        v[k] = strtod(cell, &end);
-        if (*end || end == cell || v[k] < 0) {
-            snprintf(err, n, "%s: row %zu (%s): column %s is not a number ≥ 0", csv, r + 2,
-                     zr_csv_cell(t, r, c[0]), names[k]);
+        if (!inv_number(cell, &v[k]) || v[k] < 0) {
+            snprintf(err, n, "%s: row %zu (%s): column %s is not a number ≥ 0: '%s'", csv, r + 2,
+                     zr_csv_cell(t, r, c[0]), t->cells[c[k]], cell);
             return ZR_ERR_SCHEMA;
         }
     }
@@ -207,8 +204,10 @@ static zr_status open_table(const char *csv, const char *const *names, int nc, i
 
 zr_status inv_value_minerals(const char *csv, const char *out_path, int64_t *count, char *err,
                              size_t n) {
-    static const char *const names[] = {"KQBH", "KZ", "BYZYCL", "DW", "JG",
-                                        "CSL",  "K",  "ZXL",    "NX"};
+    static const char *const names[] = {
+        "KQBH|矿区编号", "KZ|矿种",         "BYZYCL|保有资源储量",       "DW|单位",
+        "JG|价格",       "CSL|年产量|产能", "K|采矿权权益系数|权益系数", "ZXL|折现率",
+        "NX|评估年限"};
     int c[9];
     zr_csv t;
     FILE *f;
@@ -217,7 +216,7 @@ zr_status inv_value_minerals(const char *csv, const char *out_path, int64_t *cou
     if (s) return s;
     for (size_t r = 0; r < t.nrows && !s; r++) {
         double v[9];
-        if ((s = csv_numbers(&t, r, c, names, 2, 9, 3, v, csv, err, n))) break;
+        if ((s = csv_numbers(&t, r, c, 2, 9, 3, v, csv, err, n))) break;
         /* years: the evaluation period, capped by the reserve at the yearly output */
         int years = (int)v[8];
         if (v[5] > 0 && v[2] / v[5] < years) years = (int)floor(v[2] / v[5]);
@@ -240,8 +239,9 @@ zr_status inv_value_minerals(const char *csv, const char *out_path, int64_t *cou
 
 zr_status inv_value_reserve(const char *csv, const char *out_path, int64_t *count, char *err,
                             size_t n) {
-    static const char *const names[] = {"DKBH", "DKMJ", "QDF", "KFF", "SF",
-                                        "LXL",  "ZQ",   "LRL", "ZZL"};
+    static const char *const names[] = {"DKBH|地块编号",  "DKMJ|地块面积", "QDF|土地取得费",
+                                        "KFF|土地开发费", "SF|税费",       "LXL|利息率",
+                                        "ZQ|开发周期",    "LRL|利润率",    "ZZL|土地增值收益率"};
     int c[9];
     zr_csv t;
     FILE *f;
@@ -250,7 +250,7 @@ zr_status inv_value_reserve(const char *csv, const char *out_path, int64_t *coun
     if (s) return s;
     for (size_t r = 0; r < t.nrows && !s; r++) {
         double v[9];
-        if ((s = csv_numbers(&t, r, c, names, 1, 9, -1, v, csv, err, n))) break;
+        if ((s = csv_numbers(&t, r, c, 1, 9, -1, v, csv, err, n))) break;
         const int64_t area = zr_round_cents(v[1]);
         const int64_t cost = zr_round_cents(v[2] + v[3] + v[4]);
         const int64_t value =

@@ -57,6 +57,20 @@ static long days_from_civil(int y, int m, int d) { /* proleptic Gregorian, days 
     return era * 146097 + doe - 719468;
 }
 
+int inv_number(const char *cell, double *v) {
+    char buf[64];
+    size_t k = 0;
+    for (const char *p = cell; p && *p; p++) {
+        if (*p == ' ' || *p == ',') continue; /* spaces and thousands separators, as Excel */
+        if (k + 1 >= sizeof buf) return 0;
+        buf[k++] = *p;
+    }
+    buf[k] = 0;
+    char *end;
+    *v = strtod(buf, &end);
+    return k && !*end && isfinite(*v);
+}
+
 static int leap(int y) {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
@@ -116,8 +130,8 @@ double inv_years_between(const char *from, const char *to) {
 
 double inv_far_factor(const zr_csv *far, const char *tdyt, int jb, double rjl) {
     if (!far) return 1;
-    const int ct = zr_csv_col(far, "TDYT"), cj = zr_csv_col(far, "JB"), cr = zr_csv_col(far, "RJL"),
-              ck = zr_csv_col(far, "K");
+    const int ct = zr_csv_col(far, "TDYT|土地用途"), cj = zr_csv_col(far, "JB|级别"),
+              cr = zr_csv_col(far, "RJL|容积率"), ck = zr_csv_col(far, "K|修正系数");
     if (ct < 0 || cj < 0 || cr < 0 || ck < 0) return 1;
     double lo_r = -1, lo_k = 1, hi_r = -1, hi_k = 1, min_r = INFINITY, min_k = 1, max_r = -INFINITY,
            max_k = 1;

@@ -107,6 +107,8 @@ double inv_income_rights(double si, double k, double i, int n);
  * price. Returns the value in yuan. */
 double inv_cost_approach(double qdf, double kff, double sf, double i, double n, double profit,
                          double added);
+/* A CSV cell as a number: spaces and thousands separators (1,234.50) ignored; 0 when not. */
+int inv_number(const char *cell, double *v);
 /* A calendar date as YYYY-MM-DD from YYYY-MM-DD, YYYY/M/D, YYYY.MM.DD or YYYYMMDD, with any
  * time of day after it (as Excel and OGR write dates); 0 when it is not a real date. */
 int inv_date_norm(const char *s, char out[11]);

@@ -133,8 +133,9 @@ zr_status inv_parcels_next(inv_reader *r, inv_data *d, size_t max, size_t *rows,
     return s;
 }
 
-/* ZS of (tdyt, date) from the index; 0 when absent. In hundredths. Dates compare as calendar
- * dates (2023/12/31 is 2023-12-31); a one-digit use code is the two-digit one (5 is 05). */
+/* ZS of (tdyt, date) from the index; 0 when absent. In millionths (the index as given, to 6
+ * decimals). Dates compare as calendar dates (2023/12/31 is 2023-12-31); a one-digit use code is
+ * the two-digit one (5 is 05). */
 static int64_t index_of(const zr_csv *t, int ct, int cr, int cz, const char *tdyt,
                         const char *date) {
     for (size_t r = 0; r < t->nrows; r++) {
@@ -143,7 +144,7 @@ static int64_t index_of(const zr_csv *t, int ct, int cr, int cz, const char *tdy
         snprintf(ty, sizeof ty, "%s%s", strlen(c) == 1 ? "0" : "", c);
         if (!strcmp(ty, tdyt) && inv_date_norm(zr_csv_cell(t, r, cr), rq) && !strcmp(rq, date)) {
             int64_t v = 0;
-            return zr_parse_decimal(zr_csv_cell(t, r, cz), 2, &v) == ZR_OK ? v : -1;
+            return zr_parse_decimal(zr_csv_cell(t, r, cz), 6, &v) == ZR_OK ? v : -1;
         }
     }
     return 0;
@@ -154,8 +155,8 @@ zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const
     zr_csv idx;
     zr_status s = zr_csv_read(index_path, &idx, err, n);
     if (s) return s;
-    const int ct = zr_csv_col(&idx, "TDYT"), cr = zr_csv_col(&idx, "RQ"),
-              cz = zr_csv_col(&idx, "ZS");
+    const int ct = zr_csv_col(&idx, "TDYT|土地用途"), cr = zr_csv_col(&idx, "RQ|日期"),
+              cz = zr_csv_col(&idx, "ZS|指数|地价指数");
     if (ct < 0 || cr < 0 || cz < 0) {
         snprintf(err, n, "%s: the header needs TDYT, RQ and ZS", index_path);
         zr_csv_free(&idx);

@@ -13,9 +13,31 @@ void zr_csv_free(zr_csv *t) {
     memset(t, 0, sizeof *t);
 }
 
-int zr_csv_col(const zr_csv *t, const char *name) {
-    for (size_t c = 0; c < t->ncols; c++)
-        if (zr_strieq(t->cells[c], name)) return (int)c;
+/* Header cell equals name[0..n) (ASCII case-insensitively), spaces around it ignored. */
+static int header_is(const char *cell, const char *name, size_t n) {
+    while (*cell == ' ')
+        cell++;
+    size_t len = strlen(cell);
+    while (len && cell[len - 1] == ' ')
+        len--;
+    if (len != n) return 0;
+    for (size_t i = 0; i < n; i++) {
+        char a = cell[i], b = name[i];
+        if (a >= 'a' && a <= 'z') a = (char)(a - 32);
+        if (b >= 'a' && b <= 'z') b = (char)(b - 32);
+        if (a != b) return 0;
+    }
+    return 1;
+}
+
+int zr_csv_col(const zr_csv *t, const char *names) {
+    for (const char *a = names; *a;) {
+        const char *bar = strchr(a, '|');
+        const size_t n = bar ? (size_t)(bar - a) : strlen(a);
+        for (size_t c = 0; c < t->ncols; c++)
+            if (header_is(t->cells[c], a, n)) return (int)c;
+        a += n + (bar != NULL);
+    }
     return -1;
 }
 

@@ -49,7 +49,9 @@ typedef struct zr_csv {
 /* Read path (UTF-8 or GBK, BOM, CRLF, quotes). err names the file and line on failure. */
 zr_status zr_csv_read(const char *path, zr_csv *t, char *err, size_t n);
 /* Column index of a header name (case-insensitive), -1 when absent. */
-int zr_csv_col(const zr_csv *t, const char *name);
+/* The column whose header is names, or one of its alternatives "KQBH|矿区编号" (ASCII
+ * case-insensitive, spaces around a header ignored); -1 when none. */
+int zr_csv_col(const zr_csv *t, const char *names);
 static inline const char *zr_csv_cell(const zr_csv *t, size_t row, int col) {
     return t->cells[(row + 1) * t->ncols + (size_t)col];
 }

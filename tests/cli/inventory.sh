@@ -15,6 +15,25 @@ ogr2ogr -f "ESRI Shapefile" "$T/jzdj" "$T/county.gpkg" -nln JZDJ -dialect OGRSQL
     --no-pdf --out "$T/inv-excel" 2>"$T/err" || bad "inventory from Excel/shapefile inputs: $(cat "$T/err")"
 cmp -s "$T/inv/parcels.csv" "$T/inv-excel/parcels.csv" && ok || bad "Excel/shapefile inputs give other values"
 [ ! -e "$T/inv-excel/report.pdf" ] && ok || bad "--no-pdf wrote report.pdf"
+# minerals and reserve land with Chinese headers, in GBK with a BOM and CRLF, thousands
+# separators: the same values as with the code headers
+"$Z" inventory --parcels "$T/county.gpkg" --prices "$T/county.gpkg" --price-index "$T/price_index.csv" \
+    --minerals "$T/minerals.csv" --reserve "$T/reserve.csv" --no-pdf --out "$T/inv-codes" 2>/dev/null || bad "inventory with minerals"
+{
+    echo '矿区编号,矿种,保有资源储量,单位,X,Y,价格,年产量,采矿权权益系数,折现率,评估年限'
+    tail -n +2 "$T/minerals.csv"
+} | sed 's/$/\r/' | iconv -f UTF-8 -t GB18030 >"$T/minerals-cn.csv"
+{
+    echo '地块编号,地块面积,土地取得费,土地开发费,税费,利息率,开发周期,利润率,土地增值收益率'
+    tail -n +2 "$T/reserve.csv" | awk -F, 'BEGIN { OFS = "," } {
+        split($3, p, "."); i = p[1]; o = ""
+        while (length(i) > 3) { o = "," substr(i, length(i) - 2) o; i = substr(i, 1, length(i) - 3) }
+        $3 = "\"" i o "." p[2] "\""; print }'
+} | sed 's/$/\r/' >"$T/reserve-cn.csv"
+"$Z" inventory --parcels "$T/county.gpkg" --prices "$T/county.gpkg" --price-index "$T/price_index.csv" \
+    --minerals "$T/minerals-cn.csv" --reserve "$T/reserve-cn.csv" --no-pdf --out "$T/inv-cn" 2>"$T/err" || bad "Chinese headers: $(cat "$T/err")"
+cmp -s "$T/inv-codes/minerals.csv" "$T/inv-cn/minerals.csv" && ok || bad "minerals differ with Chinese GBK headers"
+cmp -s "$T/inv-codes/reserve.csv" "$T/inv-cn/reserve.csv" && ok || bad "reserve land differs with Chinese headers and 1,234.56"
 expect_exit "missing --out" 2 "$Z" inventory --parcels "$T/store.gpkg"
 expect_exit "missing index file" 2 "$Z" inventory --parcels "$T/store.gpkg" --prices "$T/county.gpkg" \
     --price-index "$T/nope.csv" --out "$T/x"
