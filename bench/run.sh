@@ -111,7 +111,7 @@ if [ -n "${BIG:-}" ]; then
     rss() { grep 'Maximum resident' "$1" | awk '{ printf "%.0f MB", $6 / 1024 }'; }
     t0=$(now)
     /usr/bin/time -v "$Z" check "$big" --out "$work/big-qc" >/dev/null 2>"$work/big-qc.log" || true
-    echo "zrzy check of $BIG parcels (streamed, topology by tiles): $(echo "$(now) - $t0" | bc -l | xargs printf '%.1f') s; peak RSS $(rss "$work/big-qc.log")"
+    echo "zrzy check of $BIG parcels (streamed; topology by tiles when the layer would not fit in memory): $(echo "$(now) - $t0" | bc -l | xargs printf '%.1f') s; peak RSS $(rss "$work/big-qc.log")"
     t0=$(now)
     /usr/bin/time -v "$Z" inventory --parcels "$big" --prices "$big" --price-index "$bigdir/price_index.csv" \
         --out "$work/big-inv" >/dev/null 2>"$work/big-inv.log"
