@@ -186,7 +186,7 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
         if (fs.n) qsort(fs.f, fs.n, sizeof *fs.f, cmp_finding);
         r->n_parcels = d.n_total;
         r->n_findings = (int64_t)fs.n;
-        const char **sev1 = malloc((fs.n ? fs.n : 1) * sizeof *sev1);
+        const char **sev1 = malloc((fs.n ? 2 * fs.n : 1) * sizeof *sev1); /* bsm and other */
         size_t ns = 0;
         int outside = 0;
         for (size_t i = 0; i < fs.n; i++) {
