@@ -296,6 +296,7 @@ static int tile_of(const tiling *t, const double *p) {
 typedef struct {
     edge_table *et;
     int sign;            /* +1 parcels, −1 boundary */
+    int part, parts;     /* parts 2: only the edges whose hash's low bit is part */
     const tiling *tiles; /* NULL: every edge counts */
     int tile;
 } edge_ctx;
@@ -321,6 +322,7 @@ static zr_status count_poly(edge_ctx *c, const zr_poly *p) {
                 if (a[0] == b[0] && a[1] == b[1]) continue;
                 int forward;
                 const uint64_t h = edge_hash(a[0], a[1], b[0], b[1], &forward);
+                if (c->parts > 1 && (int)(h & 1) != c->part) continue;
                 if (c->tiles && tile_of(c->tiles, forward ? a : b) != c->tile) continue;
                 __builtin_prefetch(&et->t[(size_t)(((u128)h * et->cap) >> 64)], 1);
                 ga[ng] = a, gh[ng] = h, gb[ng] = b < a, gf[ng] = forward;
@@ -374,24 +376,55 @@ static zr_status collect_loose(const edge_table *et, seg_list *segs) {
 }
 
 /* Held mode: every valid parcel and the boundary in one table. */
-static zr_status loose_held(const qc_data *d, seg_list *segs) {
-    size_t n_edges = 0;
-    for (size_t i = 0; i < d->n; i++)
-        if (d->p[i].valid) n_edges += d->p[i].poly.n_pts;
-    for (size_t i = 0; i < d->n_v; i++)
-        n_edges += d->vpoly[i].n_pts;
-    edge_table et = {0};
-    et.cap = n_edges + n_edges / 2 + 64;
-    if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) return ZR_ERR_NOMEM;
-    edge_ctx ec = {&et, 1, NULL, 0};
+typedef struct {
+    const qc_data *d;
+    edge_table et;
+    int part, parts;
+    zr_status st;
+} held_part;
+
+static void *count_held_part(void *arg) {
+    held_part *h = arg;
+    const qc_data *d = h->d;
+    edge_ctx ec = {&h->et, 1, h->part, h->parts, NULL, 0};
     zr_status s = ZR_OK;
     for (size_t i = 0; i < d->n && !s; i++)
         if (d->p[i].valid) s = count_poly(&ec, &d->p[i].poly);
     ec.sign = -1;
     for (size_t i = 0; i < d->n_v && !s; i++)
         s = count_poly(&ec, &d->vpoly[i]);
-    if (!s) s = collect_loose(&et, segs);
-    zr_big_free(et.t, et.cap * sizeof *et.t);
+    h->st = s;
+    return NULL;
+}
+
+/* Held mode: every valid parcel and the boundary. With two threads the edges are split by a
+ * bit of their hash into two tables, one a thread (each reads every parcel, inserts half);
+ * the loose edges are collected table 0 first, so the result does not depend on timing. */
+static zr_status loose_held(const qc_data *d, seg_list *segs) {
+    size_t n_edges = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->p[i].valid) n_edges += d->p[i].poly.n_pts;
+    for (size_t i = 0; i < d->n_v; i++)
+        n_edges += d->vpoly[i].n_pts;
+    const int parts = d->threads >= 2 && n_edges > 100000 ? 2 : 1;
+    held_part hp[2];
+    memset(hp, 0, sizeof hp);
+    zr_status s = ZR_OK;
+    for (int k = 0; k < parts && !s; k++) {
+        hp[k].d = d, hp[k].part = k, hp[k].parts = parts;
+        hp[k].et.cap = (n_edges + n_edges / 2) / (size_t)parts + 64;
+        if (!(hp[k].et.t = zr_big_calloc(hp[k].et.cap * sizeof *hp[k].et.t))) s = ZR_ERR_NOMEM;
+    }
+    pthread_t t1;
+    const int two = !s && parts == 2 && pthread_create(&t1, NULL, count_held_part, &hp[1]) == 0;
+    if (!s) count_held_part(&hp[0]);
+    if (two) pthread_join(t1, NULL);
+    if (!s && parts == 2 && !two) count_held_part(&hp[1]);
+    for (int k = 0; k < parts; k++) {
+        if (!s) s = hp[k].st;
+        if (!s) s = collect_loose(&hp[k].et, segs);
+        zr_big_free(hp[k].et.t, hp[k].et.cap * sizeof *hp[k].et.t);
+    }
     return s;
 }
 
@@ -435,7 +468,7 @@ static zr_status one_tile(tile_job *j, qc_win *win, zr_arena *a, int k) {
     edge_table et = {0};
     et.cap = n_edges + n_edges / 2;
     if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) s = ZR_ERR_NOMEM;
-    edge_ctx ec = {&et, 1, t, k};
+    edge_ctx ec = {&et, 1, 0, 1, t, k};
     for (size_t i = 0; i < np && !s; i++)
         if (ps[i].valid) s = count_poly(&ec, &ps[i].poly);
     ec.sign = -1;
