@@ -92,6 +92,7 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
     geom_ctx *c = ctx;
     const double sliver = c->cat->rules[R_G02].tolerance;
     const double spike_cos = cos(1.0 * M_PI / 180); /* turning back within 1° */
+    const double spike_cos2 = spike_cos * spike_cos;
     for (size_t i = b; i < e; i++) {
         qc_parcel *p = &c->d->p[i];
         double x, y;
@@ -124,8 +125,10 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
             for (size_t k = 1; n >= 4 && k < n - 1; k++) {
                 const double ax = v[2 * k - 2] - v[2 * k], ay = v[2 * k - 1] - v[2 * k + 1];
                 const double bx = v[2 * k + 2] - v[2 * k], by = v[2 * k + 3] - v[2 * k + 1];
-                const double la = hypot(ax, ay), lb = hypot(bx, by);
-                if (la > 0 && lb > 0 && (ax * bx + ay * by) / (la * lb) > spike_cos) {
+                /* cos of the angle > cos 1°, squared: no square root for the common case */
+                const double dot = ax * bx + ay * by, la2 = ax * ax + ay * ay,
+                             lb2 = bx * bx + by * by;
+                if (dot > 0 && la2 > 0 && lb2 > 0 && dot * dot > spike_cos2 * la2 * lb2) {
                     qc_add(c->fs, R_G02, p->bsm, NULL, v[2 * k], v[2 * k + 1], -1, NULL,
                            "spike at vertex %zu of ring %zu (angle < 1°)", k, r);
                     break;
