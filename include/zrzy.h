@@ -62,8 +62,9 @@ int64_t zr_round_cents(double v);
 
 /* The CRSs zrzy stores survey data in. */
 typedef struct zr_crs {
-    int epsg;     /* 4490, or 4513–4554 */
-    int zone;     /* 3-degree zone 25–45; 0 for geographic */
+    int epsg;     /* 4490; 4513–4554 (3-degree zones); 4491–4512 (6-degree zones) */
+    int zone;     /* zone number: 3-degree 25–45, 6-degree 13–23; 0 for geographic */
+    int width;    /* zone width in degrees, 3 or 6; 0 for geographic */
     int prefixed; /* 1 when eastings carry the zone number × 1e6 */
     double lon0;  /* central meridian, degrees; 0 for geographic */
 } zr_crs;

@@ -257,7 +257,7 @@ zr_status zr_crs_classify_wkt(const char *wkt, zr_crs *crs, char *why, size_t n)
     if (e1 || e2 || a != 6378137.0 || !(rf > 298.2572221 && rf < 298.2572222)) {
         snprintf(why, n,
                  "CRS '%s' is not on the CGCS2000 ellipsoid (a=%.3f, 1/f=%.9f); zrzy stores "
-                 "CGCS2000 data (EPSG:4490, 4513-4554)",
+                 "CGCS2000 data (EPSG:4490, 4491-4554)",
                  name, a, rf);
         goto done;
     }
@@ -289,14 +289,20 @@ zr_status zr_crs_classify_wkt(const char *wkt, zr_crs *crs, char *why, size_t n)
         lat0 != 0 || unit != 1.0) {
         snprintf(why, n,
                  "CRS '%s' (central meridian %g, k %g, false northing %g, unit %g m) is not a "
-                 "3-degree Gauss-Kruger zone 25-45 (EPSG:4513-4554)",
+                 "Gauss-Kruger zone (3-degree 25-45 or 6-degree 13-23, EPSG:4491-4554)",
                  name, cm, k, fn, unit);
         goto done;
     }
+    /* a 6-degree zone's central meridian is a 3-degree one's too: without the prefix the
+       two are the same projection; with it, the prefix tells them apart */
+    const int z6 = (int)((cm + 3) / 6 + 0.5);
+    const int six = fabs(cm - (6.0 * z6 - 3)) < 1e-9 && z6 >= 13 && z6 <= 23;
     if (fe == 500000.0) {
         st = zr_crs_from_epsg(4509 + zone, crs);
     } else if (fe == zone * 1e6 + 500000.0) {
         st = zr_crs_from_epsg(4488 + zone, crs);
+    } else if (six && fe == z6 * 1e6 + 500000.0) {
+        st = zr_crs_from_epsg(4478 + z6, crs);
     } else {
         snprintf(why, n,
                  "CRS '%s': false easting %.1f matches neither 500000 nor zone %d's %d500000", name,

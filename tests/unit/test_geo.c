@@ -144,11 +144,45 @@ TEST(crs_table) {
     CHECK(zr_crs_from_epsg(4513, &c) == ZR_OK && c.zone == 25);
     CHECK(zr_crs_from_epsg(4554, &c) == ZR_OK && c.zone == 45);
     CHECK(zr_crs_from_epsg(4326, &c) == ZR_ERR_CRS);
-    CHECK(zr_crs_from_epsg(4512, &c) == ZR_ERR_CRS);
+    CHECK(zr_crs_from_epsg(4491, &c) == ZR_OK && c.zone == 13 && c.width == 6 && c.prefixed &&
+          c.lon0 == 75);
+    CHECK(zr_crs_from_epsg(4512, &c) == ZR_OK && c.zone == 23 && !c.prefixed && c.lon0 == 135);
+    CHECK(zr_crs_from_epsg(4490, &c) == ZR_OK && c.width == 0);
+    CHECK(zr_crs_from_epsg(4489, &c) == ZR_ERR_CRS);
     char *wkt = NULL;
     CHECK(zr_crs_wkt(4527, &wkt) == ZR_OK && wkt && strstr(wkt, "CGCS2000"));
     free(wkt);
 }
 
-TEST_MAIN(RUN(trapezoid_vector); RUN(gk_matches_proj); RUN(parcel_area_vs_geodesic);
-          RUN(holes_and_multipolygon); RUN(crs_table))
+/* The same parcel in a 6-degree zone (zone 19, CM 111, prefixed) and in a 3-degree zone (zone
+ * 38, CM 114, prefixed) has the same ellipsoidal area. */
+TEST(six_degree_zones) {
+    zr_crs c3, c6;
+    zr_poly p3 = {0}, p6 = {0};
+    zr_buf sc = {0};
+    REQUIRE(zr_crs_from_epsg(4526, &c3) == ZR_OK && c3.lon0 == 114); /* 3-degree zone 38 */
+    REQUIRE(zr_crs_from_epsg(4497, &c6) == ZR_OK && c6.lon0 == 111); /* 6-degree zone 19 */
+    zr_poly_begin_polygon(&p3), zr_poly_begin_ring(&p3);
+    zr_poly_begin_polygon(&p6), zr_poly_begin_ring(&p6);
+    for (int i = 0; i <= 24; i++) {
+        const double a = 2 * M_PI * (i % 24) / 24;
+        const double lon = 113.2 + 0.002 * cos(a) * (1 + 0.2 * sin(3 * a)),
+                     lat = 35.1 + 0.0015 * sin(a);
+        double x, y;
+        zr_gk_forward(c3.lon0, lon, lat, &x, &y);
+        zr_poly_add_point(&p3, x + 38e6, y);
+        zr_gk_forward(c6.lon0, lon, lat, &x, &y);
+        zr_poly_add_point(&p6, x + 19e6, y);
+    }
+    zr_poly_finish(&p3), zr_poly_finish(&p6);
+    const double a3 = zr_poly_area(&p3, &c3, &sc), a6 = zr_poly_area(&p6, &c6, &sc);
+    printf("6-degree zone: %.4f m² against %.4f m² in a 3-degree zone\n", a6, a3);
+    CHECK(a3 > 50000 && fabs(a3 - a6) < 1e-3);
+cleanup:
+    zr_poly_free(&p3);
+    zr_poly_free(&p6);
+    zr_buf_free(&sc);
+}
+
+TEST_MAIN(RUN(trapezoid_vector); RUN(six_degree_zones); RUN(gk_matches_proj);
+          RUN(parcel_area_vs_geodesic); RUN(holes_and_multipolygon); RUN(crs_table))
