@@ -30,7 +30,7 @@ zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *
         have_far = 1;
     }
     imp_source src;
-    if ((s = imp_source_open(&src, o->rights, "ZD", err, n))) {
+    if ((s = imp_source_open_default(&src, o->rights, "ZD", 0, err, n))) {
         if (have_far) zr_csv_free(&far);
         return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
     }

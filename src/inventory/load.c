@@ -163,7 +163,7 @@ zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const
         return ZR_ERR_SCHEMA;
     }
     imp_source src;
-    if ((s = imp_source_open(&src, path, layer ? layer : "JZDJ", err, n))) {
+    if ((s = imp_source_open_default(&src, path, layer ? layer : "JZDJ", layer != NULL, err, n))) {
         zr_csv_free(&idx);
         return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
     }

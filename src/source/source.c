@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 int imp_is_gpkg(const char *path) {
@@ -42,6 +43,13 @@ zr_status imp_source_open_cols(imp_source *s, const char *path, const char *laye
     snprintf(s->driver, sizeof s->driver, "%s", zr_ogr_driver(s->ogr));
     snprintf(s->encoding, sizeof s->encoding, "%s", zr_ogr_encoding(s->ogr));
     return ZR_OK;
+}
+
+zr_status imp_source_open_default(imp_source *s, const char *path, const char *layer, int named,
+                                  char *err, size_t n) {
+    const size_t len = strlen(path);
+    const int shp = len > 4 && !strcasecmp(path + len - 4, ".shp");
+    return imp_source_open(s, path, shp && !named ? NULL : layer, err, n);
 }
 
 int imp_source_nfields(const imp_source *s) {

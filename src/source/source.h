@@ -16,6 +16,10 @@ typedef struct imp_source {
 
 /* Open layer (NULL: default choice) of path; err names file and layer on failure. */
 zr_status imp_source_open(imp_source *s, const char *path, const char *layer, char *err, size_t n);
+/* Open the layer of that name; a shapefile (one layer, named after its file) is taken whatever
+ * its name when the caller asked for a default name (named = 0). */
+zr_status imp_source_open_default(imp_source *s, const char *path, const char *layer, int named,
+                                  char *err, size_t n);
 /* The same, reading only the named fields (NULL-terminated list) where the format allows. */
 zr_status imp_source_open_cols(imp_source *s, const char *path, const char *layer,
                                const char *const *want, char *err, size_t n);

@@ -15,6 +15,11 @@ ogr2ogr -f "ESRI Shapefile" "$T/jzdj" "$T/county.gpkg" -nln JZDJ -dialect OGRSQL
     --no-pdf --out "$T/inv-excel" 2>"$T/err" || bad "inventory from Excel/shapefile inputs: $(cat "$T/err")"
 cmp -s "$T/inv/parcels.csv" "$T/inv-excel/parcels.csv" && ok || bad "Excel/shapefile inputs give other values"
 [ ! -e "$T/inv-excel/report.pdf" ] && ok || bad "--no-pdf wrote report.pdf"
+# a shapefile of price zones named anything: its one layer is the zones
+for e in shp shx dbf prj; do cp "$T/jzdj/JZDJ.$e" "$T/jzdj/价格分区.$e"; done
+"$Z" inventory --parcels "$T/county.gpkg" --prices "$T/jzdj/价格分区.shp" --price-index "$T/index-excel.csv" \
+    --no-pdf --out "$T/inv-named" 2>"$T/err" || bad "zones shapefile by another name: $(cat "$T/err")"
+cmp -s "$T/inv/parcels.csv" "$T/inv-named/parcels.csv" && ok || bad "zones shapefile by another name: other values"
 # minerals and reserve land with Chinese headers, in GBK with a BOM and CRLF, thousands
 # separators: the same values as with the code headers
 "$Z" inventory --parcels "$T/county.gpkg" --prices "$T/county.gpkg" --price-index "$T/price_index.csv" \
