@@ -119,6 +119,9 @@ typedef struct zr_check_opts {
      * streamed and not held (bounded memory). 0: only when the layer would not fit in memory.
      * Needs a GeoPackage source. The findings are the same either way. */
     int64_t tile_parcels;
+    /* Findings held in memory before they are sorted into runs on temporary files (so memory
+     * stays bounded whatever their number). 0: 262,144. */
+    int64_t findings_held;
 } zr_check_opts;
 
 typedef struct zr_check_result {

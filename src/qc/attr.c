@@ -38,7 +38,7 @@ static int is_village(const qc_data *d, const char *code12) {
 }
 
 #define ON(r)       (c->cat->rules[r].enabled)
-#define ADD(r, ...) qc_add(c->fs, r, p->bsm, NULL, x, y, -1, NULL, __VA_ARGS__)
+#define ADD(r, ...) qc_add(c->fs, r, p->bsm, NULL, x, y, -1, __VA_ARGS__)
 
 static void check_unit_code(attr_ctx *c, const qc_parcel *p, const char *field, const char *code,
                             double x, double y) {
@@ -145,7 +145,7 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
             if (!p->has_tbmj)
                 ADD(R_M01, "TBMJ is empty; ellipsoidal area %.2f", (double)p->area / 100);
             else if (llabs(p->tbmj - p->area) > tol)
-                qc_add(c->fs, R_M01, p->bsm, NULL, x, y, p->tbmj - p->area, NULL,
+                qc_add(c->fs, R_M01, p->bsm, NULL, x, y, p->tbmj - p->area,
                        "TBMJ %.2f differs from the ellipsoidal area %.2f", (double)p->tbmj / 100,
                        (double)p->area / 100);
         }
@@ -164,7 +164,7 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
                                 : dl->sdl == ZR_SDL_AGRI                               ? 40000
                                                                                        : 60000;
             if (p->area < min)
-                qc_add(c->fs, R_S01, p->bsm, NULL, x, y, p->area, NULL,
+                qc_add(c->fs, R_S01, p->bsm, NULL, x, y, p->area,
                        "%s parcel of %.2f m² is below the minimum mapping size %lld m²", dl->name,
                        (double)p->area / 100, (long long)(min / 100));
         }
@@ -185,8 +185,7 @@ zr_status qc_bsm_add(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
         if (!p->bsm) {
             double x, y;
             qc_parcel_point(p, &x, &y);
-            qc_add(fs, R_A04, "", NULL, x, y, -1, NULL, "BSM is empty (fid %lld)",
-                   (long long)p->fid);
+            qc_add(fs, R_A04, "", NULL, x, y, -1, "BSM is empty (fid %lld)", (long long)p->fid);
             continue;
         }
         if (d->n_keys == d->cap_keys) {
@@ -238,7 +237,7 @@ zr_status qc_bsm_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
                 for (size_t k = a; b - a > 1 && k < b; k++) {
                     double x, y;
                     qc_parcel_point(g[k], &x, &y);
-                    qc_add(fs, R_A04, g[k]->bsm, NULL, x, y, -1, NULL,
+                    qc_add(fs, R_A04, g[k]->bsm, NULL, x, y, -1,
                            "BSM is used by %zu parcels (fid %lld)", b - a, (long long)g[k]->fid);
                 }
                 a = b;

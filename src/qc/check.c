@@ -16,82 +16,98 @@
 #include "source/source.h"
 #include "store/store.h"
 
-static int cmp_str(const char *a, const char *b) {
-    return strcmp(a ? a : "", b ? b : "");
+/* errors.csv and errors.gpkg in one ordered pass over the findings. A finding's strings live
+ * only until the next, so each GeoPackage row keeps copies in one of 32 slots — the writer
+ * writes its rows 32 at a time, so a slot is free again when it comes round. */
+enum { SLOTS = 32 };
+typedef struct {
+    char bsm[256], other[256], msg[600];
+    zr_buf blob;
+} out_slot;
+
+typedef struct {
+    FILE *csv;
+    zr_writer *w;
+    const qc_catalogue *cat;
+    int epsg;
+    out_slot slot[SLOTS];
+    size_t k;
+} out_pass;
+
+static zr_status write_finding(void *ctx, const qc_finding *x) {
+    out_pass *o = ctx;
+    const qc_rule *q = &o->cat->rules[x->rule];
+    char a[32] = "";
+    if (x->area != -1) zr_fmt_scaled(a, x->area, 2);
+    fprintf(o->csv, "%s,%d,", q->id, q->severity);
+    zr_csv_write_field(o->csv, x->bsm);
+    fputc(',', o->csv);
+    zr_csv_write_field(o->csv, x->other);
+    fprintf(o->csv, ",%.3f,%.3f,%s,", x->x, x->y, a);
+    zr_csv_write_field(o->csv, x->message);
+    fputc('\n', o->csv);
+    out_slot *sl = &o->slot[o->k++ % SLOTS];
+    snprintf(sl->bsm, sizeof sl->bsm, "%s", x->bsm ? x->bsm : "");
+    snprintf(sl->other, sizeof sl->other, "%s", x->other ? x->other : "");
+    snprintf(sl->msg, sizeof sl->msg, "%s", x->message ? x->message : "");
+    zr_value v[7] = {{ZR_FT_TEXT, 0, 0, q->id},
+                     {ZR_FT_INT, q->severity, 0, NULL},
+                     {ZR_FT_TEXT, 0, 0, q->name},
+                     {x->bsm ? ZR_FT_TEXT : ZR_FT_NULL, 0, 0, sl->bsm},
+                     {x->other ? ZR_FT_TEXT : ZR_FT_NULL, 0, 0, sl->other},
+                     {x->area != -1 ? ZR_FT_REAL : ZR_FT_NULL, 0, (double)x->area / 100, NULL},
+                     {ZR_FT_TEXT, 0, 0, sl->msg}};
+    zr_buf_reset(&sl->blob);
+    zr_status s = zr_point_to_gpkg_blob(x->x, x->y, o->epsg, &sl->blob);
+    if (!s) s = zr_writer_insert(o->w, v, sl->blob.data, sl->blob.len);
+    return s;
 }
 
-static int cmp_finding(const void *pa, const void *pb) {
-    const qc_finding *a = pa, *b = pb;
-    int c;
-    if (a->rule != b->rule) return a->rule - b->rule;
-    if ((c = cmp_str(a->bsm, b->bsm))) return c;
-    if ((c = cmp_str(a->other, b->other))) return c;
-    if (a->x != b->x) return a->x < b->x ? -1 : 1;
-    if (a->y != b->y) return a->y < b->y ? -1 : 1;
-    return cmp_str(a->message, b->message);
-}
-
-static zr_status write_csv(const char *path, const qc_catalogue *cat, const qc_findings *fs) {
-    FILE *f = fopen(path, "w");
-    if (!f) return ZR_ERR_IO;
-    fputs("rule,severity,bsm,other_bsm,x,y,area,message\n", f);
-    for (size_t i = 0; i < fs->n; i++) {
-        const qc_finding *x = &fs->f[i];
-        char a[32] = "";
-        if (x->area != -1) zr_fmt_scaled(a, x->area, 2);
-        fprintf(f, "%s,%d,", cat->rules[x->rule].id, cat->rules[x->rule].severity);
-        zr_csv_write_field(f, x->bsm);
-        fputc(',', f);
-        zr_csv_write_field(f, x->other);
-        fprintf(f, ",%.3f,%.3f,%s,", x->x, x->y, a);
-        zr_csv_write_field(f, x->message);
-        fputc('\n', f);
-    }
-    int err = ferror(f);
-    return fclose(f) == 0 && !err ? ZR_OK : ZR_ERR_IO;
-}
-
-static zr_status write_gpkg(const char *path, const qc_data *d, const qc_catalogue *cat,
-                            const qc_findings *fs, char *err, size_t n) {
+static zr_status write_errors(const char *dir, const qc_data *d, const qc_catalogue *cat,
+                              qc_findings *fs, char *err, size_t n) {
     static const zr_field_def fields[] = {
         {"rule", ZR_FT_TEXT, 3, 0},       {"severity", ZR_FT_INT, 1, 0},
         {"name", ZR_FT_TEXT, 64, 0},      {"bsm", ZR_FT_TEXT, 18, 0},
         {"other_bsm", ZR_FT_TEXT, 18, 0}, {"area", ZR_FT_REAL, 18, 2},
         {"message", ZR_FT_TEXT, 512, 0}};
+    char path[1200];
+    out_pass *o = calloc(1, sizeof *o);
+    if (!o) return ZR_ERR_NOMEM;
+    o->cat = cat, o->epsg = d->crs.epsg;
     zr_store *st = NULL;
-    zr_writer *w = NULL;
-    zr_buf blob = {0};
+    snprintf(path, sizeof path, "%s/errors.csv", dir);
+    if (!(o->csv = fopen(path, "w"))) {
+        snprintf(err, n, "%s: cannot write", path);
+        free(o);
+        return ZR_ERR_IO;
+    }
+    fputs("rule,severity,bsm,other_bsm,x,y,area,message\n", o->csv);
+    snprintf(path, sizeof path, "%s/errors.gpkg", dir);
     zr_status s = zr_output_gpkg_begin(path, &d->crs, &st);
     if (!s)
         s = zr_store_create_layer_type(st, "errors", "POINT", fields, 7, d->crs.epsg, "质检错误");
-    if (!s) s = zr_writer_open(st, "errors", fields, 7, &w);
-    for (size_t i = 0; !s && i < fs->n; i++) {
-        const qc_finding *x = &fs->f[i];
-        zr_value v[7] = {{ZR_FT_TEXT, 0, 0, cat->rules[x->rule].id},
-                         {ZR_FT_INT, cat->rules[x->rule].severity, 0, NULL},
-                         {ZR_FT_TEXT, 0, 0, cat->rules[x->rule].name},
-                         {x->bsm ? ZR_FT_TEXT : ZR_FT_NULL, 0, 0, x->bsm},
-                         {x->other ? ZR_FT_TEXT : ZR_FT_NULL, 0, 0, x->other},
-                         {x->area != -1 ? ZR_FT_REAL : ZR_FT_NULL, 0, (double)x->area / 100, NULL},
-                         {ZR_FT_TEXT, 0, 0, x->message}};
-        zr_buf_reset(&blob);
-        s = zr_point_to_gpkg_blob(x->x, x->y, d->crs.epsg, &blob);
-        if (!s) s = zr_writer_insert(w, v, blob.data, blob.len);
-        if (!s) s = zr_writer_flush(w);
-    }
-    s = zr_writer_end(w, s);
+    if (!s) s = zr_writer_open(st, "errors", fields, 7, &o->w);
+    if (s && st) snprintf(err, n, "%s: %s", path, zr_store_errmsg(st));
+    if (!s && (s = qc_findings_each(fs, write_finding, o)))
+        snprintf(err, n, "%s: cannot write the findings (%s)", dir, zr_status_str(s));
+    s = zr_writer_end(o->w, s); /* the last rows, while the slots still hold their strings */
     if (!s) s = zr_store_commit(st);
-    if (s && st) snprintf(err, n, "%s", zr_store_errmsg(st));
+    if (s && st && !err[0]) snprintf(err, n, "%s: %s", path, zr_store_errmsg(st));
     zr_store_close(st);
-    zr_buf_free(&blob);
+    for (int k = 0; k < SLOTS; k++)
+        zr_buf_free(&o->slot[k].blob);
+    const int bad = ferror(o->csv);
+    if ((fclose(o->csv) != 0 || bad) && !s) {
+        snprintf(err, n, "%s/errors.csv: cannot write", dir);
+        s = ZR_ERR_IO;
+    }
+    free(o);
     return s;
 }
 
 static zr_status write_reports(const char *dir, const zr_check_opts *o, const qc_catalogue *cat,
                                const qc_findings *fs, const zr_check_result *r) {
-    int64_t count[R_COUNT] = {0};
-    for (size_t i = 0; i < fs->n; i++)
-        count[fs->f[i].rule]++;
+    const int64_t *count = fs->count;
     enum { NC = 6 };
     const char *headers[NC] = {"规则", "名称", "严重程度", "容差", "启用", "错误数"};
     static const int numeric[NC] = {0, 0, 1, 1, 0, 1};
@@ -157,10 +173,6 @@ static void *hash_file(void *arg) {
     return NULL;
 }
 
-static int cmp_cstr(const void *a, const void *b) {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, size_t n) {
     memset(r, 0, sizeof *r);
     const double t0 = zr_now();
@@ -180,9 +192,8 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
     if (!hashing) hash_file(&hj);
     qc_data d;
     memset(&d, 0, sizeof d);
-    qc_findings fs = {0};
-    pthread_mutex_init(&fs.mu, NULL);
-    s = (fs.arena = zr_arena_new(1 << 16)) ? ZR_OK : ZR_ERR_NOMEM;
+    qc_findings fs;
+    s = qc_findings_init(&fs, &cat, o->findings_held > 0 ? (size_t)o->findings_held : 0);
     if (!s) s = qc_open(&d, o->source, o->layer, o->boundary, o->tile_parcels, err, n);
     d.threads = threads;
     const int timing = getenv("ZRZY_TIMING") != NULL;
@@ -197,46 +208,29 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
     if (timing) fprintf(stderr, "timing: topology %.3f s\n", zr_now() - t1), t1 = zr_now();
     if (hashing) pthread_join(ht, NULL);
     if (!s) qc_sums_finish(&d, &cat, &fs);
+    if (!s && fs.st) {
+        s = fs.st;
+        snprintf(err, n, "cannot keep the findings (%s)", zr_status_str(s));
+    }
     if (!s) {
-        if (fs.n) qsort(fs.f, fs.n, sizeof *fs.f, cmp_finding);
         r->n_parcels = d.n_total;
-        r->n_findings = (int64_t)fs.n;
-        const char **sev1 = malloc((fs.n ? 2 * fs.n : 1) * sizeof *sev1); /* bsm and other */
-        size_t ns = 0;
-        int outside = 0;
-        for (size_t i = 0; i < fs.n; i++) {
-            const qc_finding *x = &fs.f[i];
-            if (cat.rules[x->rule].severity != 1) continue;
-            r->n_sev1++;
-            if (x->rule == R_M03)
-                outside = 1; /* not a parcel's error */
-            else if (sev1 && x->bsm && *x->bsm)
-                sev1[ns++] = x->bsm;
-            if (sev1 && x->other && *x->other) sev1[ns++] = x->other;
-        }
-        if (sev1) {
-            qsort(sev1, ns, sizeof *sev1, cmp_cstr);
-            for (size_t i = 0; i < ns; i++)
-                if (!i || strcmp(sev1[i], sev1[i - 1])) r->n_sev1_parcels++;
-        }
-        free(sev1);
+        r->n_findings = fs.total;
+        for (int k = 0; k < R_COUNT; k++)
+            if (cat.rules[k].severity == 1) r->n_sev1 += fs.count[k];
+        r->n_sev1_parcels = qc_findings_sev1_parcels(&fs);
         r->rate = d.n_total ? 100.0 * (double)r->n_sev1_parcels / (double)d.n_total : 0;
-        r->passed = r->rate <= (o->allowed_rate > 0 ? o->allowed_rate : 3.0) && !outside;
+        r->passed = r->rate <= (o->allowed_rate > 0 ? o->allowed_rate : 3.0) && !fs.sev1_unit;
         if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST) {
             snprintf(err, n, "%s: cannot create folder", o->out_dir);
             s = ZR_ERR_IO;
         }
-        /* the people's reports (XLSX, PDF) on a thread beside errors.csv and errors.gpkg; both
-           only read the findings */
+        /* the people's reports (XLSX, PDF) on a thread beside errors.csv and errors.gpkg: they
+           read only the counts */
         r->seconds = zr_now() - t0;
         report_job rj = {o->out_dir, o, &cat, &fs, r, ZR_OK};
         pthread_t rt;
         const int rthread = !s && pthread_create(&rt, NULL, report_thread, &rj) == 0;
-        char path[1200];
-        snprintf(path, sizeof path, "%s/errors.csv", o->out_dir);
-        if (!s && (s = write_csv(path, &cat, &fs))) snprintf(err, n, "%s: cannot write", path);
-        snprintf(path, sizeof path, "%s/errors.gpkg", o->out_dir);
-        if (!s) s = write_gpkg(path, &d, &cat, &fs, err, n);
+        if (!s) s = write_errors(o->out_dir, &d, &cat, &fs, err, n);
         if (rthread)
             pthread_join(rt, NULL);
         else if (!s)
@@ -245,14 +239,7 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
             snprintf(err, n, "%s: cannot write report.xlsx / report.pdf", o->out_dir);
         if (timing) fprintf(stderr, "timing: outputs %.3f s\n", zr_now() - t1);
     }
-    for (size_t i = 0; i < fs.n; i++) {
-        free(fs.f[i].message);
-        if (fs.f[i].region) zr_poly_free(fs.f[i].region);
-        free(fs.f[i].region);
-    }
-    free(fs.f);
-    zr_arena_free(fs.arena);
-    pthread_mutex_destroy(&fs.mu);
+    qc_findings_free(&fs);
     qc_data_free(&d);
     return s;
 }

@@ -110,14 +110,14 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
         }
         p->valid = !why;
         if (why && c->cat->rules[R_G01].enabled)
-            qc_add(c->fs, R_G01, p->bsm, NULL, x, y, -1, NULL, "invalid geometry: %s", why);
+            qc_add(c->fs, R_G01, p->bsm, NULL, x, y, -1, "invalid geometry: %s", why);
         if (!c->cat->rules[R_G02].enabled || p->poly.nonfinite) continue;
         for (size_t r = 0; r < p->poly.n_rings; r++) {
             const size_t n = zr_poly_ring_len(&p->poly, r);
             const double *v = p->poly.xy + 2 * p->poly.ring_start[r];
             for (size_t k = 0; k + 1 < n; k++) {
                 if (v[2 * k] == v[2 * k + 2] && v[2 * k + 1] == v[2 * k + 3]) {
-                    qc_add(c->fs, R_G02, p->bsm, NULL, v[2 * k], v[2 * k + 1], -1, NULL,
+                    qc_add(c->fs, R_G02, p->bsm, NULL, v[2 * k], v[2 * k + 1], -1,
                            "repeated vertex %zu of ring %zu", k, r);
                     break;
                 }
@@ -129,7 +129,7 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
                 const double dot = ax * bx + ay * by, la2 = ax * ax + ay * ay,
                              lb2 = bx * bx + by * by;
                 if (dot > 0 && la2 > 0 && lb2 > 0 && dot * dot > spike_cos2 * la2 * lb2) {
-                    qc_add(c->fs, R_G02, p->bsm, NULL, v[2 * k], v[2 * k + 1], -1, NULL,
+                    qc_add(c->fs, R_G02, p->bsm, NULL, v[2 * k], v[2 * k + 1], -1,
                            "spike at vertex %zu of ring %zu (angle < 1°)", k, r);
                     break;
                 }
@@ -137,7 +137,7 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
         }
         if (p->poly.n_polys == 1) { /* one part: its area is the parcel's, computed on loading */
             if (p->area >= 0 && (double)p->area / 100 < sliver)
-                qc_add(c->fs, R_G02, p->bsm, NULL, x, y, p->area, NULL,
+                qc_add(c->fs, R_G02, p->bsm, NULL, x, y, p->area,
                        "sliver: part 0 has %.2f m² (< %.2f)", (double)p->area / 100, sliver);
             continue;
         }
@@ -153,7 +153,7 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
             zr_poly_finish(part);
             const double a = zr_poly_area(part, &c->d->crs, &c->scratch[w]);
             if (isfinite(a) && a < sliver)
-                qc_add(c->fs, R_G02, p->bsm, NULL, x, y, zr_round_cents(a), NULL,
+                qc_add(c->fs, R_G02, p->bsm, NULL, x, y, zr_round_cents(a),
                        "sliver: part %zu has %.4f m² (< %.2f)", g, a, sliver);
         }
     }

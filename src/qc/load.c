@@ -1,5 +1,4 @@
 /* Loading a layer to check, and its boundary layer, into memory. */
-#include <stdarg.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -496,32 +495,6 @@ void qc_data_free(qc_data *d) {
     free(d->vpoly);
     if (d->have_div) zr_divisions_free(&d->div);
     memset(d, 0, sizeof *d);
-}
-
-void qc_add(qc_findings *fs, int rule, const char *bsm, const char *other, double x, double y,
-            int64_t area, zr_poly *region, const char *fmt, ...) {
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    pthread_mutex_lock(&fs->mu);
-    if (fs->n == fs->cap) {
-        size_t nc = fs->cap ? fs->cap * 2 : 1024;
-        qc_finding *nf = realloc(fs->f, nc * sizeof *nf);
-        if (!nf) {
-            pthread_mutex_unlock(&fs->mu);
-            if (region) zr_poly_free(region);
-            free(region);
-            return; /* out of memory: the count is short, reported by the caller */
-        }
-        fs->f = nf;
-        fs->cap = nc;
-    }
-    if (bsm) bsm = zr_arena_strndup(fs->arena, bsm, strlen(bsm));
-    if (other) other = zr_arena_strndup(fs->arena, other, strlen(other));
-    fs->f[fs->n++] = (qc_finding){rule, bsm, other, x, y, area, zr_strdup(msg), region};
-    pthread_mutex_unlock(&fs->mu);
 }
 
 void qc_parcel_point(const qc_parcel *p, double *x, double *y) {

@@ -2,6 +2,7 @@
 #ifndef ZR_QC_INT_H
 #define ZR_QC_INT_H
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "codes/division.h"
 #include "core/buf.h"
@@ -73,9 +74,8 @@ typedef struct qc_finding {
     int rule;
     const char *bsm, *other;
     double x, y;
-    int64_t area;    /* 0.01 m², -1 when not an area finding */
-    char *message;   /* owned */
-    zr_poly *region; /* owned, optional: overlap/gap geometry */
+    int64_t area; /* 0.01 m², -1 when not an area finding */
+    const char *message;
 } qc_finding;
 
 /* A04: each parcel's BSM hash and fid; duplicates are resolved after the stream. */
@@ -116,17 +116,36 @@ typedef struct qc_data {
 } qc_data;
 typedef struct qc_fetcher qc_fetcher;
 
+/* The findings (findings.c): held in memory up to spill_at, then sorted into runs on temporary
+ * files, so memory is bounded whatever their number. */
 typedef struct qc_findings {
-    qc_finding *f;
+    qc_finding *f; /* held; strings in arena */
     size_t n, cap;
-    struct zr_arena *arena; /* copies of the findings' BSMs */
+    struct zr_arena *arena;
     pthread_mutex_t mu;
+    const qc_catalogue *cat;
+    size_t spill_at;
+    FILE **runs;
+    size_t n_runs;
+    int64_t total, count[R_COUNT];
+    uint64_t *sev1; /* hashes of the parcels named by severity-1 findings */
+    size_t n_sev1, cap_sev1;
+    int sev1_unit; /* a severity-1 finding about a unit (M03) */
+    zr_status st;  /* the first failure to record (out of memory, a run not written) */
 } qc_findings;
 
+zr_status qc_findings_init(qc_findings *fs, const qc_catalogue *cat, size_t spill_at);
+void qc_findings_free(qc_findings *fs);
 /* Record a finding (thread-safe). message is formatted. */
 void qc_add(qc_findings *fs, int rule, const char *bsm, const char *other, double x, double y,
-            int64_t area, zr_poly *region, const char *fmt, ...)
-    __attribute__((format(printf, 9, 10)));
+            int64_t area, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* errors.csv order: rule, BSM, other BSM, x, y, message. */
+int qc_finding_cmp(const qc_finding *a, const qc_finding *b);
+/* Every finding in that order (once recording is over); fn's failure stops the walk. */
+typedef zr_status (*qc_finding_fn)(void *ctx, const qc_finding *f);
+zr_status qc_findings_each(qc_findings *fs, qc_finding_fn fn, void *ctx);
+/* Distinct parcels named by severity-1 findings (by 64-bit name hash). */
+int64_t qc_findings_sev1_parcels(qc_findings *fs);
 
 /* Open the parcel layer and load the boundary layer and the division list; choose held or tiled
  * mode (tile_parcels, or memory). The parcels are not read yet. */

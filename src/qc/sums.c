@@ -105,12 +105,12 @@ void qc_sums_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
         const unit_sum *x = &sm->u[k];
         const char *lv = level[strlen(x->code)];
         if (x->has_dcmj && x->tbmj != x->dcmj)
-            qc_add(fs, R_M03, x->code, NULL, x->x, x->y, x->tbmj - x->dcmj, NULL,
+            qc_add(fs, R_M03, x->code, NULL, x->x, x->y, x->tbmj - x->dcmj,
                    "%s %s: Σ TBMJ %.2f ≠ DCMJ %.2f (%lld parcels)", lv, x->code,
                    (double)x->tbmj / 100, (double)x->dcmj / 100, (long long)x->count);
         const int64_t diff = x->tbmj - x->jsmj;
         if (x->has_jsmj && (double)(diff < 0 ? -diff : diff) > tol_cents * (double)x->count)
-            qc_add(fs, R_M03, x->code, NULL, x->x, x->y, diff, NULL,
+            qc_add(fs, R_M03, x->code, NULL, x->x, x->y, diff,
                    "%s %s: Σ TBMJ %.2f differs from JSMJ %.2f by more than %.3f m² × %lld parcels",
                    lv, x->code, (double)x->tbmj / 100, (double)x->jsmj / 100,
                    cat->rules[R_M03].tolerance, (long long)x->count);

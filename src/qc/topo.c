@@ -603,8 +603,8 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
             if ((double)a / 100 > cat->rules[R_T02].tolerance) {
                 const char *na, *nb;
                 gap_neighbours(&cv, &faces[f], &na, &nb);
-                qc_add(fs, R_T02, na ? na : "", nb, x, y, a, NULL,
-                       "gap of %.2f m² covered by no parcel", (double)a / 100);
+                qc_add(fs, R_T02, na ? na : "", nb, x, y, a, "gap of %.2f m² covered by no parcel",
+                       (double)a / 100);
             }
         }
         if (k >= 1 && !inside) {
@@ -647,7 +647,7 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
         if ((double)area / 100 <= cat->rules[R_T01].tolerance) continue;
         double x = a->env[0], y = a->env[2];
         zr_geos_interior_point(g, &inter, &x, &y);
-        qc_add(fs, R_T01, a->bsm, b->bsm, x, y, area, NULL, "parcels %s and %s overlap by %.2f m²",
+        qc_add(fs, R_T01, a->bsm, b->bsm, x, y, area, "parcels %s and %s overlap by %.2f m²",
                a->bsm ? a->bsm : "", b->bsm ? b->bsm : "", (double)area / 100);
     }
     /* T03: parcels reaching outside the boundary */
@@ -661,7 +661,7 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
         if (p && (double)sum / 100 > cat->rules[R_T03].tolerance) {
             double x, y;
             qc_parcel_point(p, &x, &y);
-            qc_add(fs, R_T03, p->bsm, NULL, x, y, sum, NULL,
+            qc_add(fs, R_T03, p->bsm, NULL, x, y, sum,
                    "%.2f m² of the parcel lie outside the boundary", (double)sum / 100);
         }
         i = j;

@@ -295,6 +295,49 @@ TEST(planted_defects) {
 cleanup:;
 }
 
+/* Findings sorted into runs on temporary files (3 held at a time: 9 runs to merge) give the
+ * same errors.csv and the same counts as findings held in memory. */
+TEST(findings_spilled) {
+    char path[1200], held[1300], csv[1300], out[1200], err[1024] = "";
+    snprintf(path, sizeof path, "%s/planted.gpkg", dir);
+    snprintf(held, sizeof held, "%s/planted-check/errors.csv", dir);
+    snprintf(out, sizeof out, "%s/planted-spilled", dir);
+    size_t nh, ns;
+    unsigned char *want = file_bytes(held, &nh);
+    REQUIRE(want);
+    zr_check_opts o = {.source = path, .out_dir = out, .threads = 2, .findings_held = 3};
+    zr_check_result r;
+    REQUIRE(zr_check_run(&o, &r, err, sizeof err) == ZR_OK);
+    snprintf(csv, sizeof csv, "%s/errors.csv", out);
+    unsigned char *got = file_bytes(csv, &ns);
+    CHECK(got && ns == nh && !memcmp(got, want, nh));
+    CHECK_EQ_INT(r.n_findings, (int64_t)(sizeof expected / sizeof expected[0]));
+    free(got);
+    free(want);
+    /* and the same errors.gpkg rows, geometry included */
+    char g1[1300], g2[1300];
+    snprintf(g1, sizeof g1, "%s/planted-check/errors.gpkg", dir);
+    snprintf(g2, sizeof g2, "%s/errors.gpkg", out);
+    sqlite3 *h = NULL;
+    sqlite3_stmt *q = NULL;
+    REQUIRE(sqlite3_open_v2(g1, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    char sql[3000];
+    snprintf(sql, sizeof sql,
+             "ATTACH '%s' AS b; SELECT count(*) FROM (SELECT rule, bsm, other_bsm, area, message, "
+             "hex(geom) FROM errors EXCEPT SELECT rule, bsm, other_bsm, area, message, hex(geom) "
+             "FROM b.errors)",
+             g2);
+    char *attach = strstr(sql, ";");
+    *attach = 0;
+    REQUIRE(sqlite3_exec(h, sql, NULL, NULL, NULL) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(h, attach + 2, -1, &q, NULL) == SQLITE_OK);
+    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    CHECK_EQ_INT(sqlite3_column_int64(q, 0), 0);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+cleanup:;
+}
+
 TEST(no_false_positives) {
     char out[1200], err[1024] = "";
     zr_demo_opts o = {.out_dir = dir, .parcels = 4000, .county = "371521", .seed = 11};
@@ -371,5 +414,5 @@ cleanup:;
 
 int main(void);
 TEST_MAIN(const char *d = tmp_dir("check"); if (!d) return 1; snprintf(dir, sizeof dir, "%s", d);
-          RUN(planted_defects); RUN(planted_defects_tiled); RUN(no_false_positives);
-          RUN(catalogue_override))
+          RUN(planted_defects); RUN(planted_defects_tiled); RUN(findings_spilled);
+          RUN(no_false_positives); RUN(catalogue_override))
