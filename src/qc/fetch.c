@@ -39,22 +39,27 @@ static qc_fetcher *fetcher(qc_data *d) {
     return f;
 }
 
-int qc_is_invalid(const qc_data *d, int64_t fid) {
-    size_t lo = 0, hi = d->n_invalid;
+/* The first position in sorted a[0..n) whose value is not below key. */
+static size_t lower_bound(const int64_t *a, size_t n, int64_t key) {
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         const size_t mid = lo + (hi - lo) / 2;
-        if (d->invalid[mid] < fid)
+        if (a[mid] < key)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < d->n_invalid && d->invalid[lo] == fid;
+    return lo;
+}
+
+int qc_is_invalid(const qc_data *d, int64_t fid) {
+    const size_t i = lower_bound(d->invalid, d->n_invalid, fid);
+    return i < d->n_invalid && d->invalid[i] == fid;
 }
 
 /* ---- held mode ---- */
 
-static int cmp_fid(const void *a, const void *b, void *ctx) {
-    (void)ctx;
+static int cmp_fid(const void *a, const void *b) {
     const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
     return (x > y) - (x < y);
 }
@@ -72,20 +77,13 @@ static const qc_parcel *held_fetch(qc_data *d, qc_fetcher *f, int64_t fid) {
         }
         for (size_t i = 0; i < d->n; i++)
             pairs[i][0] = d->p[i].fid, pairs[i][1] = (int64_t)i;
-        qsort_r(pairs, d->n, sizeof *pairs, cmp_fid, NULL);
+        qsort(pairs, d->n, sizeof *pairs, cmp_fid); /* by fid, the pair's first value */
         for (size_t i = 0; i < d->n; i++)
             f->fids[i] = pairs[i][0], f->idx[i] = (size_t)pairs[i][1];
         free(pairs);
     }
-    size_t lo = 0, hi = d->n;
-    while (lo < hi) {
-        const size_t mid = lo + (hi - lo) / 2;
-        if (f->fids[mid] < fid)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < d->n && f->fids[lo] == fid ? &d->p[f->idx[lo]] : NULL;
+    const size_t i = lower_bound(f->fids, d->n, fid);
+    return i < d->n && f->fids[i] == fid ? &d->p[f->idx[i]] : NULL;
 }
 
 /* ---- tiled mode ---- */

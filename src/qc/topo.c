@@ -195,23 +195,32 @@ static size_t cover_at(cover *c, double x, double y, int64_t *out, size_t max) {
     return k;
 }
 
+/* Pairs of numbers: overlapping parcels (fid, fid) and areas outside the boundary (fid, 0.01
+ * m²), gathered face by face. */
 typedef struct {
     int64_t a, b;
-} fid_pair;
-
-static int cmp_pair(const void *pa, const void *pb) {
-    const fid_pair *p = pa, *q = pb;
-    if (p->a != q->a) return p->a < q->a ? -1 : 1;
-    return (p->b > q->b) - (p->b < q->b);
-}
+} i64_pair;
 
 typedef struct {
-    int64_t fid, area;
-} fid_area;
+    i64_pair *v;
+    size_t n, cap;
+} pair_list;
 
-static int cmp_fid_area(const void *pa, const void *pb) {
-    const fid_area *p = pa, *q = pb;
-    return (p->fid > q->fid) - (p->fid < q->fid);
+static zr_status push_pair(pair_list *l, int64_t a, int64_t b) {
+    if (l->n == l->cap) {
+        const size_t cap = l->cap ? l->cap * 2 : 64;
+        i64_pair *nv = realloc(l->v, cap * sizeof *nv);
+        if (!nv) return ZR_ERR_NOMEM;
+        l->v = nv, l->cap = cap;
+    }
+    l->v[l->n++] = (i64_pair){a, b};
+    return ZR_OK;
+}
+
+static int cmp_pair(const void *pa, const void *pb) {
+    const i64_pair *p = pa, *q = pb;
+    if (p->a != q->a) return p->a < q->a ? -1 : 1;
+    return (p->b > q->b) - (p->b < q->b);
 }
 
 /* Parcels adjacent to polygon gap: the two sharing the longest stretches of its rim. */
@@ -301,6 +310,19 @@ typedef struct {
     int tile;
 } edge_ctx;
 
+/* Count a group of edges whose slots were prefetched: first occurrences keep a reference. */
+static void count_group(edge_table *et, const double *const *ga, const uint64_t *gh, const int *gb,
+                        const int *gf, int ng, int sign) {
+    for (int j = 0; j < ng; j++) {
+        edge *e = slot(et, gh[j]);
+        if (!e->h) {
+            e->h = gh[j];
+            e->rc = ((uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j]) & REF_MASK;
+        }
+        edge_add(e, gf[j] ? sign : -sign);
+    }
+}
+
 /* Count every oriented edge of p (shells counter-clockwise, holes clockwise): an edge a→b
  * counts +sign in its canonical direction, −sign in the opposite one. Edges go through in
  * groups: hashes and slots first, the slots prefetched, then the counts — the table is far
@@ -327,24 +349,10 @@ static zr_status count_poly(edge_ctx *c, const zr_poly *p) {
                 __builtin_prefetch(&et->t[(size_t)(((u128)h * et->cap) >> 64)], 1);
                 ga[ng] = a, gh[ng] = h, gb[ng] = b < a, gf[ng] = forward;
                 if (++ng < G && k + 2 < m) continue;
-                for (int j = 0; j < ng; j++) {
-                    edge *e = slot(et, gh[j]);
-                    if (!e->h) {
-                        e->h = gh[j];
-                        e->rc = ((uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j]) & REF_MASK;
-                    }
-                    edge_add(e, gf[j] ? c->sign : -c->sign);
-                }
+                count_group(et, ga, gh, gb, gf, ng, c->sign);
                 ng = 0;
             }
-            for (int j = 0; j < ng; j++) { /* a ring whose last edges were skipped */
-                edge *e = slot(et, gh[j]);
-                if (!e->h) {
-                    e->h = gh[j];
-                    e->rc = ((uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j]) & REF_MASK;
-                }
-                edge_add(e, gf[j] ? c->sign : -c->sign);
-            }
+            count_group(et, ga, gh, gb, gf, ng, c->sign); /* the last edges were skipped */
             ng = 0;
         }
     return ZR_OK;
@@ -577,10 +585,8 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
     seg_list segs = {0};
     zr_poly *faces = NULL, inter = {0};
     size_t n_faces = 0;
-    fid_pair *pairs = NULL;
-    size_t n_pairs = 0, cap_pairs = 0;
-    fid_area *outside = NULL; /* 0.01 m² of a parcel outside the boundary, face by face */
-    size_t n_out = 0, cap_out = 0;
+    pair_list pairs = {0};   /* overlapping parcels */
+    pair_list outside = {0}; /* 0.01 m² of a parcel outside the boundary, face by face */
     zr_buf scratch = {0};
     /* net directed edges: parcels +1, boundary −1; inner edges and a shared outline cancel */
     zr_status s = d->tiled ? loose_tiled(d, &segs, err, n) : loose_held(d, &segs);
@@ -609,39 +615,21 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
         }
         if (k >= 1 && !inside) {
             const int64_t a = zr_round_cents(zr_poly_area(&faces[f], &d->crs, &scratch));
-            for (size_t u = 0; u < k && u < 16; u++) {
-                if (n_out == cap_out) {
-                    cap_out = cap_out ? cap_out * 2 : 64;
-                    fid_area *no = realloc(outside, cap_out * sizeof *no);
-                    if (!no) {
-                        s = ZR_ERR_NOMEM;
-                        goto done;
-                    }
-                    outside = no;
-                }
-                outside[n_out++] = (fid_area){hit[u], a};
-            }
+            for (size_t u = 0; u < k && u < 16 && !s; u++)
+                s = push_pair(&outside, hit[u], a);
         }
-        for (size_t u = 0; k >= 2 && u < k && u < 16; u++)
-            for (size_t v = u + 1; v < k && v < 16; v++) {
-                if (n_pairs == cap_pairs) {
-                    cap_pairs = cap_pairs ? cap_pairs * 2 : 64;
-                    fid_pair *np = realloc(pairs, cap_pairs * sizeof *np);
-                    if (!np) {
-                        s = ZR_ERR_NOMEM;
-                        goto done;
-                    }
-                    pairs = np;
-                }
+        for (size_t u = 0; k >= 2 && u < k && u < 16 && !s; u++)
+            for (size_t v = u + 1; v < k && v < 16 && !s; v++) {
                 const int64_t a = hit[u] < hit[v] ? hit[u] : hit[v];
-                pairs[n_pairs++] = (fid_pair){a, hit[u] == a ? hit[v] : hit[u]};
+                s = push_pair(&pairs, a, hit[u] == a ? hit[v] : hit[u]);
             }
+        if (s) goto done;
     }
     /* T01: one row per overlapping pair, with the exact (ellipsoidal) overlap area */
-    if (n_pairs) qsort(pairs, n_pairs, sizeof *pairs, cmp_pair);
-    for (size_t i = 0; want_t01 && i < n_pairs; i++) {
-        if (i && !cmp_pair(&pairs[i], &pairs[i - 1])) continue;
-        const qc_parcel *a = qc_fetch(d, pairs[i].a), *b = qc_fetch(d, pairs[i].b);
+    if (pairs.n) qsort(pairs.v, pairs.n, sizeof *pairs.v, cmp_pair);
+    for (size_t i = 0; want_t01 && i < pairs.n; i++) {
+        if (i && !cmp_pair(&pairs.v[i], &pairs.v[i - 1])) continue;
+        const qc_parcel *a = qc_fetch(d, pairs.v[i].a), *b = qc_fetch(d, pairs.v[i].b);
         if (!a || !b || zr_geos_intersection(g, &a->poly, &b->poly, &inter) != ZR_OK) continue;
         const int64_t area = zr_round_cents(zr_poly_area(&inter, &d->crs, &scratch));
         if ((double)area / 100 <= cat->rules[R_T01].tolerance) continue;
@@ -651,13 +639,13 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
                a->bsm ? a->bsm : "", b->bsm ? b->bsm : "", (double)area / 100);
     }
     /* T03: parcels reaching outside the boundary */
-    if (n_out) qsort(outside, n_out, sizeof *outside, cmp_fid_area);
-    for (size_t i = 0; want_t03 && d->n_v && i < n_out;) {
+    if (outside.n) qsort(outside.v, outside.n, sizeof *outside.v, cmp_pair);
+    for (size_t i = 0; want_t03 && d->n_v && i < outside.n;) {
         size_t j = i;
         int64_t sum = 0;
-        for (; j < n_out && outside[j].fid == outside[i].fid; j++)
-            sum += outside[j].area;
-        const qc_parcel *p = qc_fetch(d, outside[i].fid);
+        for (; j < outside.n && outside.v[j].a == outside.v[i].a; j++)
+            sum += outside.v[j].b;
+        const qc_parcel *p = qc_fetch(d, outside.v[i].a);
         if (p && (double)sum / 100 > cat->rules[R_T03].tolerance) {
             double x, y;
             qc_parcel_point(p, &x, &y);
@@ -676,8 +664,8 @@ done:
     for (size_t f = 0; f < n_faces; f++)
         zr_poly_free(&faces[f]);
     free(faces);
-    free(pairs);
-    free(outside);
+    free(pairs.v);
+    free(outside.v);
     free(cv.gr.start);
     free(cv.gr.item);
     zr_poly_free(&inter);
