@@ -75,13 +75,14 @@ static void sql_isempty(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
 
 static const int env_idx[4] = {0, 1, 2, 3};
 
+/* The GeoPackage trigger functions; innocuous (pure functions of their argument), so the
+ * R*Tree triggers may call them with an untrusted schema. */
 static void register_functions(sqlite3 *db) {
     static const char *const names[4] = {"ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"};
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
     for (int i = 0; i < 4; i++)
-        sqlite3_create_function(db, names[i], 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
-                                (void *)&env_idx[i], sql_env, NULL, NULL);
-    sqlite3_create_function(db, "ST_IsEmpty", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
-                            sql_isempty, NULL, NULL);
+        sqlite3_create_function(db, names[i], 1, flags, (void *)&env_idx[i], sql_env, NULL, NULL);
+    sqlite3_create_function(db, "ST_IsEmpty", 1, flags, NULL, sql_isempty, NULL, NULL);
 }
 
 static const char *const gpkg_schema =
@@ -133,6 +134,13 @@ zr_status zr_store_open(const char *path, int mode, zr_store **out) {
     if (sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         return store_db_fail(s, "cannot open");
     sqlite3_busy_timeout(s->db, 5000);
+    /* a GeoPackage read from elsewhere is untrusted input (sqlite.org/security.html): its views
+       and triggers may call only innocuous functions. (Stores zrzy writes keep the defaults: the
+       R*Tree bulk load writes the index's shadow tables, which defensive mode forbids.) */
+    if (mode == ZR_STORE_READ) {
+        sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+        sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+    }
     register_functions(s->db);
     s->created = !exists;
     if (mode == ZR_STORE_READ)
