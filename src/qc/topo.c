@@ -557,7 +557,12 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     for (int t = 1; t < nt; t++)
         if (started[t]) pthread_join(tids[t], NULL);
     zr_status s = j.st;
-    if (s)
+    if (s == ZR_ERR_NOT_FOUND)
+        snprintf(err, n,
+                 "%s: layer %s has no R*Tree spatial index to check it by tiles: import it "
+                 "(zrzy import STORE FILE) and check the store",
+                 d->path, d->layer_name);
+    else if (s)
         snprintf(err, n, "%s: layer %s: tile %d: %s", d->path, d->layer_name, j.failed_tile,
                  zr_status_str(s));
     for (int k = 0; k < n_tiles; k++) {

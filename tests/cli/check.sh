@@ -32,6 +32,12 @@ rm -f "$T/shp/"*.cpg
 expect_exit "GBK shapefiles pass" 0 "$Z" check "$T/shp/DLTB.shp" --out "$T/qc11"
 expect_eq "GBK shapefiles: no findings (names decoded, villages found)" "$(wc -l <"$T/qc11/errors.csv")" "1"
 expect_exit "boundary as a file of its own" 0 "$Z" check "$T/county.gpkg" --boundary "$T/shp/XZQ.shp" --out "$T/qc12"
+# a GeoPackage without a spatial index cannot be tiled: refused with the way out
+cp "$T/county.gpkg" "$T/noidx.gpkg"
+sqlite3 "$T/noidx.gpkg" "drop table rtree_DLTB_geom"
+expect_exit "no R*Tree: tiles refused" 2 "$Z" check "$T/noidx.gpkg" --tile-parcels 40 --out "$T/qc15"
+expect_contains "refusal names the index" "$(cat "$T/stderr")" "R*Tree"
+expect_exit "no R*Tree: held mode works" 0 "$Z" check "$T/noidx.gpkg" --out "$T/qc16"
 # a shapefile cannot be tiled (no R*Tree): refused with the way out
 expect_exit "tiled shapefile refused" 2 "$Z" check "$T/shp/DLTB.shp" --tile-parcels 40 --out "$T/qc10"
 expect_contains "refusal says import" "$(cat "$T/stderr")" "zrzy import"
