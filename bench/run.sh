@@ -98,7 +98,7 @@ if [ -n "${BIG:-}" ]; then
     big=$work/county-$BIG.gpkg
     if [ ! -f "$big" ]; then
         t0=$(now)
-        "$Z" demo-data --out "$work/gen-$BIG" --parcels "$BIG" >/dev/null
+        "$Z" demo-data --out "$work/gen-$BIG" --parcels "$BIG" --km2 "$(echo "$BIG * 0.0118 + 10" | bc)" >/dev/null  # survey-sized parcels (~1.2 ha), as the 100k county
         mv "$work/gen-$BIG/county.gpkg" "$big"
         echo "generated $BIG parcels in $(echo "$(now) - $t0" | bc -l | xargs printf '%.0f') s"
     fi
