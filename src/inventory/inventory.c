@@ -349,8 +349,10 @@ zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *res,
     char path[1200];
     const int timing = getenv("ZRZY_TIMING") != NULL;
     double tl = t0;
-#define LAP(what) \
-    if (timing) fprintf(stderr, "timing: %s %.3f s\n", what, zr_now() - tl), tl = zr_now()
+#define LAP(what)                                                                               \
+    do {                                                                                        \
+        if (timing) fprintf(stderr, "timing: %s %.3f s\n", what, zr_now() - tl), tl = zr_now(); \
+    } while (0)
     zr_status s = (d.arena = zr_arena_new(1 << 20)) ? ZR_OK : ZR_ERR_NOMEM;
     if (!s) s = inv_parcels_open(&rd, &d, o->parcels, o->layer, err, n);
     if (!s) s = inv_load_zones(&d, o->prices, o->price_layer, o->price_index, base, err, n);
@@ -400,9 +402,11 @@ zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *res,
             snprintf(err, n, "%s: cannot write", path);
     }
     LAP("other assets, report.pdf");
-    if (hashing) pthread_join(ht, NULL);
+    if (hashing)
+        pthread_join(ht, NULL);
+    else
+        hash_inputs(&hj);
     LAP("hash wait");
-    else hash_inputs(&hj);
     if (!s) {
         part(path, sizeof path, o->out_dir, "manifest.txt");
         FILE *f = fopen(path, "w");
