@@ -67,6 +67,13 @@ int zr_strieq(const char *a, const char *b) {
     return *a == *b;
 }
 
+uint64_t zr_str_hash(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
 char *zr_strdup(const char *s) {
     if (!s) return NULL;
     size_t n = strlen(s) + 1;

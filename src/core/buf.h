@@ -23,6 +23,8 @@ void zr_buf_free(zr_buf *b);
 char *zr_fmt(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Case-insensitive ASCII compare. */
 int zr_strieq(const char *a, const char *b);
+/* 64-bit FNV-1a hash of a NUL-terminated string (hash tables, duplicate keys). */
+uint64_t zr_str_hash(const char *s);
 /* strdup that returns NULL on NULL. */
 char *zr_strdup(const char *s);
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/buf.h"
 #include "core/fixed.h"
 #include "inventory/inv_int.h"
 #include "report/report.h"
@@ -33,19 +34,12 @@ void inv_summary_free(inv_summary *s) {
     free(s);
 }
 
-static uint64_t key_hash(const char *k) {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *k; k++)
-        h = (h ^ (unsigned char)*k) * 1099511628211ULL;
-    return h;
-}
-
 static zr_status grow(inv_summary *s) {
     const size_t ns = s->nslot * 2;
     uint32_t *slot = calloc(ns, sizeof *slot);
     if (!slot) return ZR_ERR_NOMEM;
     for (size_t i = 0; i < s->n; i++) {
-        size_t h = key_hash(s->r[i].key) & (ns - 1);
+        size_t h = zr_str_hash(s->r[i].key) & (ns - 1);
         while (slot[h])
             h = (h + 1) & (ns - 1);
         slot[h] = (uint32_t)(i + 1);
@@ -56,7 +50,7 @@ static zr_status grow(inv_summary *s) {
 }
 
 static zr_status add_row(inv_summary *s, const sum_row *x) {
-    size_t h = key_hash(x->key) & (s->nslot - 1);
+    size_t h = zr_str_hash(x->key) & (s->nslot - 1);
     for (; s->slot[h]; h = (h + 1) & (s->nslot - 1)) {
         sum_row *r = &s->r[s->slot[h] - 1];
         if (!strcmp(r->key, x->key)) {

@@ -5,6 +5,7 @@
 #include "codes/codes.h"
 #include "core/fixed.h"
 #include "core/pool.h"
+#include "core/buf.h"
 #include "qc/qc_int.h"
 
 typedef struct {
@@ -171,13 +172,6 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
     }
 }
 
-static uint64_t bsm_hash(const char *s) {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 zr_status qc_bsm_add(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
     if (!cat->rules[R_A04].enabled) return ZR_OK;
     for (size_t i = 0; i < d->n; i++) {
@@ -194,7 +188,7 @@ zr_status qc_bsm_add(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
             if (!nk) return ZR_ERR_NOMEM;
             d->keys = nk, d->cap_keys = cap;
         }
-        d->keys[d->n_keys++] = (qc_bsm_key){bsm_hash(p->bsm), p->fid};
+        d->keys[d->n_keys++] = (qc_bsm_key){zr_str_hash(p->bsm), p->fid};
     }
     return ZR_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/feature.h"
+#include "core/buf.h"
 #include "qc/qc_int.h"
 
 #define DEFAULT_SPILL ((size_t)1 << 18)
@@ -99,13 +100,6 @@ static zr_status spill(qc_findings *fs) {
     return ZR_OK;
 }
 
-static uint64_t name_hash(const char *s) {
-    uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 static void note_sev1(qc_findings *fs, const char *name) {
     if (!name || !*name) return;
     if (fs->n_sev1 == fs->cap_sev1) {
@@ -117,7 +111,7 @@ static void note_sev1(qc_findings *fs, const char *name) {
         }
         fs->sev1 = ns, fs->cap_sev1 = cap;
     }
-    fs->sev1[fs->n_sev1++] = name_hash(name);
+    fs->sev1[fs->n_sev1++] = zr_str_hash(name);
 }
 
 void qc_add(qc_findings *fs, int rule, const char *bsm, const char *other, double x, double y,
