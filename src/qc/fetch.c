@@ -13,6 +13,7 @@ struct qc_win {
     zr_store *st;
     zr_reader *win, *one;
     zr_batch b;
+    zr_poly scratch; /* a feature's geometry before it goes to the arena */
 };
 
 struct qc_fetcher {
@@ -133,36 +134,24 @@ static qc_parcel *cache_get(const qc_fetcher *f, int64_t fid) {
 }
 
 /* Parse the batch's features into arena parcels (BSM, geometry, envelope, validity). */
-static zr_status parse_batch(const qc_data *d, const zr_batch *b, zr_arena *a, qc_parcel **out,
+static zr_status parse_batch(const qc_data *d, qc_win *w, zr_arena *a, qc_parcel **out,
                              size_t *n_out) {
+    const zr_batch *b = &w->b;
     qc_parcel *ps = zr_arena_alloc(a, (b->n ? b->n : 1) * sizeof *ps);
     if (!ps) return ZR_ERR_NOMEM;
-    size_t n = 0;
     for (size_t i = 0; i < b->n; i++) {
         const zr_feature *ft = &b->f[i];
-        qc_parcel *p = &ps[n];
+        qc_parcel *p = &ps[i];
         memset(p, 0, sizeof *p);
         p->fid = ft->fid;
         p->bsm = b->n_fields > 0 ? zr_value_text(a, &ft->v[0]) : NULL;
-        zr_poly tmp = {0};
-        zr_status s = zr_geom_to_poly(b->geom_is_gpkg, ft->geom, ft->geom_len, &tmp, NULL, 0);
-        if (s == ZR_ERR_NOMEM) {
-            zr_poly_free(&tmp);
-            return s;
-        }
-        if (s) { /* as in the stream: no coordinates, reported by G01 */
-            p->geom_error = "unreadable";
-        } else {
-            s = qc_poly_to_arena(a, &tmp, &p->poly);
-            if (!s) zr_poly_envelope(&p->poly, p->env);
-        }
-        zr_poly_free(&tmp);
-        if (s && !p->geom_error) return s;
+        const zr_status s = qc_parcel_geometry(a, b, ft, &w->scratch, p);
+        if (s) return s;
+        if (!p->geom_error) zr_poly_envelope(&p->poly, p->env);
         p->valid = !p->geom_error && !qc_is_invalid(d, p->fid);
-        n++;
     }
     *out = ps;
-    *n_out = n;
+    *n_out = b->n;
     return ZR_OK;
 }
 
@@ -190,6 +179,7 @@ void qc_win_close(qc_win *w) {
     zr_reader_close(w->one);
     zr_store_close(w->st);
     zr_batch_free(&w->b);
+    zr_poly_free(&w->scratch);
     free(w);
 }
 
@@ -203,7 +193,7 @@ zr_status qc_win_read(qc_win *w, const qc_data *d, const double env[4], zr_arena
         size_t got = 0, k = 0;
         qc_parcel *ps;
         if ((s = zr_reader_next(w->win, &w->b, 4096, &got)) || !got) break;
-        if ((s = parse_batch(d, &w->b, a, &ps, &k))) break;
+        if ((s = parse_batch(d, w, a, &ps, &k))) break;
         if (*n + k > cap) {
             cap = (*n + k) * 2;
             qc_parcel *na = realloc(all, cap * sizeof *na);
@@ -242,7 +232,7 @@ const qc_parcel *qc_fetch(qc_data *d, int64_t fid) {
         zr_reader_next(f->w->one, &f->w->b, 1, &got) || !got)
         return NULL;
     qc_parcel *ps;
-    if (parse_batch(d, &f->w->b, f->arena, &ps, &n) || !n) return NULL;
+    if (parse_batch(d, f->w, f->arena, &ps, &n) || !n) return NULL;
     return cache_put(f, ps) ? NULL : ps;
 }
 

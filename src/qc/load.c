@@ -35,6 +35,16 @@ zr_status qc_poly_to_arena(zr_arena *a, const zr_poly *q, zr_poly *p) {
     return ZR_OK;
 }
 
+zr_status qc_parcel_geometry(zr_arena *a, const zr_batch *b, const zr_feature *f, zr_poly *scratch,
+                             qc_parcel *p) {
+    char why[160];
+    const zr_status s = read_geom(b, f, scratch, why, sizeof why);
+    if (s == ZR_ERR_NOMEM) return s;
+    if (s) /* a defect to report (G01), not a reason to stop checking */
+        return (p->geom_error = zr_arena_strndup(a, why, strlen(why))) ? ZR_OK : ZR_ERR_NOMEM;
+    return qc_poly_to_arena(a, scratch, &p->poly);
+}
+
 /* ---- the parcel stream: a reader thread parses chunks, the rules run on them ---- */
 
 enum {
@@ -105,21 +115,7 @@ static zr_status parse_chunk(chunk_pipe *cp, const zr_batch *b, chunk *c) {
         if (col[KCXS] >= 0 && (p->has_kcxs = zr_value_number(&f->v[col[KCXS]], &x)))
             p->kcxs = zr_double_scaled(x, 4);
         if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
-        char why[160];
-        zr_status gs = read_geom(b, f, &scratch, why, sizeof why);
-        if (gs == ZR_ERR_NOMEM) {
-            s = gs;
-            break;
-        }
-        if (gs) { /* a defect to report (G01), not a reason to stop checking */
-            if (!(p->geom_error = zr_arena_strndup(c->arena, why, strlen(why)))) {
-                s = ZR_ERR_NOMEM;
-                break;
-            }
-            c->n++;
-            continue;
-        }
-        if ((s = qc_poly_to_arena(c->arena, &scratch, &p->poly))) break;
+        if ((s = qc_parcel_geometry(c->arena, b, f, &scratch, p))) break;
         c->n++;
     }
     zr_poly_free(&scratch);
