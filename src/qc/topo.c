@@ -7,8 +7,6 @@
  * through a grid index) is constant over the face: 0 is a gap, ≥ 2 an overlap. Exact GEOS work
  * is spent only on those faces and on the outline against the boundary. */
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -383,7 +381,7 @@ static zr_status collect_loose(const edge_table *et, seg_list *segs) {
     return s;
 }
 
-/* Held mode: every valid parcel and the boundary in one table. */
+/* One table of the held mode's edges. */
 typedef struct {
     const qc_data *d;
     edge_table et;
@@ -391,8 +389,7 @@ typedef struct {
     zr_status st;
 } held_part;
 
-static void *count_held_part(void *arg) {
-    held_part *h = arg;
+static void count_held_part(held_part *h) {
     const qc_data *d = h->d;
     edge_ctx ec = {&h->et, 1, h->part, h->parts, NULL, 0};
     zr_status s = ZR_OK;
@@ -402,7 +399,12 @@ static void *count_held_part(void *arg) {
     for (size_t i = 0; i < d->n_v && !s; i++)
         s = count_poly(&ec, &d->vpoly[i]);
     h->st = s;
-    return NULL;
+}
+
+static void count_held_range(void *ctx, size_t b, size_t e, int worker) {
+    (void)worker;
+    for (size_t k = b; k < e; k++)
+        count_held_part(&((held_part *)ctx)[k]);
 }
 
 /* Held mode: every valid parcel and the boundary. With two threads the edges are split by a
@@ -423,11 +425,7 @@ static zr_status loose_held(const qc_data *d, seg_list *segs) {
         hp[k].et.cap = (n_edges + n_edges / 2) / (size_t)parts + 64;
         if (!(hp[k].et.t = zr_big_calloc(hp[k].et.cap * sizeof *hp[k].et.t))) s = ZR_ERR_NOMEM;
     }
-    pthread_t t1;
-    const int two = !s && parts == 2 && pthread_create(&t1, NULL, count_held_part, &hp[1]) == 0;
-    if (!s) count_held_part(&hp[0]);
-    if (two) pthread_join(t1, NULL);
-    if (!s && parts == 2 && !two) count_held_part(&hp[1]);
+    if (!s) zr_parallel_for(parts, (size_t)parts, count_held_range, hp);
     for (int k = 0; k < parts; k++) {
         if (!s) s = hp[k].st;
         if (!s) s = collect_loose(&hp[k].et, segs);
@@ -446,11 +444,14 @@ typedef struct {
     double pad;
     const double *venv;  /* the boundary polygons' envelopes */
     seg_list *tile_segs; /* per tile */
-    atomic_int next;
-    zr_status st;
-    int failed_tile;
-    pthread_mutex_t mu;
+    zr_status *tile_st;  /* per tile */
+    qc_win *win[64];     /* per worker: a connection and an arena, opened on first use */
+    zr_arena *arena[64];
 } tile_job;
+
+static int envelopes_meet(const double *a, const double *b) {
+    return a[0] <= b[1] && a[1] >= b[0] && a[2] <= b[3] && a[3] >= b[2];
+}
 
 static zr_status one_tile(tile_job *j, qc_win *win, zr_arena *a, int k) {
     const qc_data *d = j->d;
@@ -470,9 +471,7 @@ static zr_status one_tile(tile_job *j, qc_win *win, zr_arena *a, int k) {
         n_edges += ps[i].poly.n_pts;
     const double *ve = j->venv;
     for (size_t i = 0; i < d->n_v; i++)
-        if (ve[4 * i] <= env[1] && ve[4 * i + 1] >= env[0] && ve[4 * i + 2] <= env[3] &&
-            ve[4 * i + 3] >= env[2])
-            n_edges += d->vpoly[i].n_pts;
+        if (envelopes_meet(ve + 4 * i, env)) n_edges += d->vpoly[i].n_pts;
     edge_table et = {0};
     et.cap = n_edges + n_edges / 2;
     if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) s = ZR_ERR_NOMEM;
@@ -481,39 +480,23 @@ static zr_status one_tile(tile_job *j, qc_win *win, zr_arena *a, int k) {
         if (ps[i].valid) s = count_poly(&ec, &ps[i].poly);
     ec.sign = -1;
     for (size_t i = 0; i < d->n_v && !s; i++)
-        if (ve[4 * i] <= env[1] && ve[4 * i + 1] >= env[0] && ve[4 * i + 2] <= env[3] &&
-            ve[4 * i + 3] >= env[2])
-            s = count_poly(&ec, &d->vpoly[i]);
+        if (envelopes_meet(ve + 4 * i, env)) s = count_poly(&ec, &d->vpoly[i]);
     if (!s) s = collect_loose(&et, &j->tile_segs[k]);
     zr_big_free(et.t, et.cap * sizeof *et.t);
     free(ps);
     return s;
 }
 
-static void *tile_worker(void *arg) {
-    tile_job *j = arg;
-    qc_win *win = NULL;
-    zr_arena *a = zr_arena_new(1 << 22);
-    zr_status s = a ? qc_win_open(j->d, &win) : ZR_ERR_NOMEM;
-    int k = -1;
-    while (!s) {
-        k = atomic_fetch_add(&j->next, 1);
-        if (k >= j->t.nx * j->t.ny) break;
-        pthread_mutex_lock(&j->mu);
-        const int stop = j->st != ZR_OK;
-        pthread_mutex_unlock(&j->mu);
-        if (stop) break;
-        s = one_tile(j, win, a, k);
-        zr_arena_reset(a);
+static void tile_range(void *ctx, size_t b, size_t e, int w) {
+    tile_job *j = ctx;
+    for (size_t k = b; k < e; k++) {
+        zr_status s = ZR_OK;
+        if (!j->arena[w] && !(j->arena[w] = zr_arena_new(1 << 22))) s = ZR_ERR_NOMEM;
+        if (!s && !j->win[w]) s = qc_win_open(j->d, &j->win[w]);
+        if (!s) s = one_tile(j, j->win[w], j->arena[w], (int)k);
+        if (j->arena[w]) zr_arena_reset(j->arena[w]);
+        j->tile_st[k] = s;
     }
-    if (s) {
-        pthread_mutex_lock(&j->mu);
-        if (!j->st) j->st = s, j->failed_tile = k;
-        pthread_mutex_unlock(&j->mu);
-    }
-    qc_win_close(win);
-    zr_arena_free(a);
-    return NULL;
 }
 
 static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
@@ -538,40 +521,40 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     const int n_tiles = j.t.nx * j.t.ny;
     double *venv = malloc((d->n_v ? d->n_v : 1) * 4 * sizeof *venv);
     j.tile_segs = calloc((size_t)n_tiles, sizeof *j.tile_segs);
-    if (!venv || !j.tile_segs) {
-        free(venv), free(j.tile_segs);
+    j.tile_st = calloc((size_t)n_tiles, sizeof *j.tile_st);
+    if (!venv || !j.tile_segs || !j.tile_st) {
+        free(venv), free(j.tile_segs), free(j.tile_st);
         return ZR_ERR_NOMEM;
     }
     for (size_t i = 0; i < d->n_v; i++)
         zr_poly_envelope(&d->vpoly[i], venv + 4 * i);
     j.venv = venv;
-    atomic_init(&j.next, 0);
-    pthread_mutex_init(&j.mu, NULL);
-    int nt = d->threads < 1 ? 1 : d->threads > 16 ? 16 : d->threads;
-    if (nt > n_tiles) nt = n_tiles;
-    pthread_t tids[16];
-    int started[16] = {0};
-    for (int t = 1; t < nt; t++)
-        started[t] = pthread_create(&tids[t], NULL, tile_worker, &j) == 0;
-    tile_worker(&j); /* the caller works too, and finishes what threads that failed to start left */
-    for (int t = 1; t < nt; t++)
-        if (started[t]) pthread_join(tids[t], NULL);
-    zr_status s = j.st;
+    const int nt = d->threads < 1 ? 1 : d->threads > 64 ? 64 : d->threads;
+    zr_parallel_for(nt, (size_t)n_tiles, tile_range, &j);
+    for (int t = 0; t < nt; t++) {
+        qc_win_close(j.win[t]);
+        zr_arena_free(j.arena[t]);
+    }
+    /* the first failure in tile order, whatever the threads did */
+    int failed = 0;
+    while (failed < n_tiles && !j.tile_st[failed])
+        failed++;
+    zr_status s = failed < n_tiles ? j.tile_st[failed] : ZR_OK;
     if (s == ZR_ERR_NOT_FOUND)
         snprintf(err, n,
                  "%s: layer %s has no R*Tree spatial index to check it by tiles: import it "
                  "(zrzy import STORE FILE) and check the store",
                  d->path, d->layer_name);
     else if (s)
-        snprintf(err, n, "%s: layer %s: tile %d: %s", d->path, d->layer_name, j.failed_tile,
+        snprintf(err, n, "%s: layer %s: tile %d: %s", d->path, d->layer_name, failed,
                  zr_status_str(s));
     for (int k = 0; k < n_tiles; k++) {
         for (size_t i = 0; !s && i < j.tile_segs[k].n; i++)
             s = push_seg(segs, j.tile_segs[k].seg + 4 * i, j.tile_segs[k].seg + 4 * i + 2);
         free(j.tile_segs[k].seg);
     }
-    pthread_mutex_destroy(&j.mu);
     free(j.tile_segs);
+    free(j.tile_st);
     free(venv);
     return s;
 }
