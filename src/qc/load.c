@@ -476,11 +476,7 @@ void qc_data_free(qc_data *d) {
     free(d->src);
     free(d->keys);
     free(d->invalid);
-    if (d->sums) {
-        qc_catalogue none;
-        memset(&none, 0, sizeof none); /* no rule enabled: frees without findings */
-        qc_sums_finish(d, &none, NULL);
-    }
+    qc_sums_free(d);
     for (size_t i = 0; i < d->n_arenas; i++)
         zr_arena_free(d->arenas[i]);
     free(d->arenas);

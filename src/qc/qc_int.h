@@ -206,6 +206,7 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
 zr_status qc_sums_begin(qc_data *d);
 void qc_sums_add(qc_data *d);
 void qc_sums_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs);
+void qc_sums_free(qc_data *d);
 
 /* A representative point of a parcel (first vertex when GEOS cannot say). */
 void qc_parcel_point(const qc_parcel *p, double *x, double *y);

@@ -94,10 +94,16 @@ void qc_sums_add(qc_data *d) {
     }
 }
 
-void qc_sums_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
-    struct qc_sums *sm = d->sums;
-    if (!sm) return;
+void qc_sums_free(qc_data *d) {
+    if (!d->sums) return;
+    free(d->sums->u);
+    free(d->sums);
     d->sums = NULL;
+}
+
+void qc_sums_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
+    const struct qc_sums *sm = d->sums;
+    if (!sm) return;
     const double tol_cents = cat->rules[R_M03].tolerance * 100;
     static const char *const level[] = {"", "", "",     "", "", "",       "county",
                                         "", "", "town", "", "", "village"};
@@ -115,6 +121,5 @@ void qc_sums_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
                    lv, x->code, (double)x->tbmj / 100, (double)x->jsmj / 100,
                    cat->rules[R_M03].tolerance, (long long)x->count);
     }
-    free(sm->u);
-    free(sm);
+    qc_sums_free(d);
 }
