@@ -54,6 +54,7 @@ zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *
             "SYZQYGSZ\n",
             f);
     zr_geos *g = NULL;
+    inv_scratch sc_zones = {0};
     zr_batch b = {0};
     zr_buf sc = {0}, blob = {0};
     zr_store *cq = NULL; /* the 产权 layer joins SWL and JZL in inventory.gpkg */
@@ -101,7 +102,7 @@ zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *
             p.dlbm = "05H1"; /* any code not priced 0 */
             const double ea = zr_poly_area(&p.poly, &d->crs, &sc);
             p.tbdlmj = isfinite(ea) ? zr_round_cents(ea) : 0;
-            s = inv_value_parcel(d, g, &p, 0);
+            s = inv_value_parcel(d, g, &sc_zones, &p, 0);
             /* the level of the largest piece decides the 容积率 row */
             int jb = 0;
             int64_t best = -1;
@@ -157,6 +158,7 @@ zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *
     zr_batch_free(&b);
     zr_buf_free(&sc);
     zr_geos_close(g);
+    inv_scratch_free(&sc_zones);
     imp_source_close(&src);
     if (have_far) zr_csv_free(&far);
     return s;

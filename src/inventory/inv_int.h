@@ -73,7 +73,16 @@ zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const
                          const char *base_date, char *err, size_t n);
 
 struct zr_geos;
-zr_status inv_value_parcel(const inv_data *d, struct zr_geos *g, inv_parcel *p, size_t i);
+/* Room a thread reuses from parcel to parcel: candidate zones, piece weights and shares. */
+typedef struct inv_scratch {
+    int *cand;
+    double *weights;
+    int64_t *shares;
+    size_t cap;
+} inv_scratch;
+void inv_scratch_free(inv_scratch *sc);
+zr_status inv_value_parcel(const inv_data *d, struct zr_geos *g, inv_scratch *sc, inv_parcel *p,
+                           size_t i);
 /* Value every parcel of the batch on up to `threads` threads (GEOS contexts kept between
  * batches). */
 typedef struct inv_valuer inv_valuer;

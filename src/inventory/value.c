@@ -89,55 +89,57 @@ static zr_status split(const inv_data *d, zr_geos *g, inv_parcel *p, const int *
     return s;
 }
 
+void inv_scratch_free(inv_scratch *sc) {
+    free(sc->cand), free(sc->weights), free(sc->shares);
+    memset(sc, 0, sizeof *sc);
+}
+
+/* Room for n candidate zones and n + 2 pieces (the zones' and the uncovered rest). */
+static zr_status scratch_fit(inv_scratch *sc, size_t n) {
+    if (n + 2 <= sc->cap) return ZR_OK;
+    const size_t cap = (n + 2) * 2;
+    int *c = realloc(sc->cand, cap * sizeof *c);
+    if (c) sc->cand = c;
+    double *w = realloc(sc->weights, cap * sizeof *w);
+    if (w) sc->weights = w;
+    int64_t *sh = realloc(sc->shares, cap * sizeof *sh);
+    if (sh) sc->shares = sh;
+    if (!c || !w || !sh) return ZR_ERR_NOMEM;
+    sc->cap = cap;
+    return ZR_OK;
+}
+
 /* Split, share out, price one parcel (index i is recorded on its pieces). Any number of zones
  * may touch a parcel. */
-zr_status inv_value_parcel(const inv_data *d, zr_geos *g, inv_parcel *p, size_t i) {
-    zr_status s = ZR_OK;
-    int cand_stack[64], *cand = cand_stack, nc = 0;
-    double wstack[66], *weights = wstack;
-    int64_t sstack[66], *shares = sstack;
-    if (priced_zero(p->dlbm)) {
-        s = add_piece(p, -1, NULL);
-    } else {
-        size_t n_hit = 0;
-        for (size_t k = 0; k < d->nz; k++)
-            n_hit += (size_t)zone_hits(&d->z[k], p);
-        if (n_hit > 64) {
-            cand = malloc(n_hit * sizeof *cand);
-            weights = malloc((n_hit + 2) * sizeof *weights);
-            shares = malloc((n_hit + 2) * sizeof *shares);
-            if (!cand || !weights || !shares) s = ZR_ERR_NOMEM;
-        }
-        int whole = -1;
-        for (size_t k = 0; k < d->nz && !s; k++) {
-            if (!zone_hits(&d->z[k], p)) continue;
-            if (whole < 0 && wholly_inside(p, &d->z[k])) whole = (int)k;
-            cand[nc++] = (int)k;
-        }
-        if (s) {
-        } else if (whole >= 0) {
-            s = add_piece(p, whole, NULL);
-        } else if (nc == 0) {
-            s = add_piece(p, -1, NULL); /* no zone for this use: a physical-only asset */
-        } else {
-            s = split(d, g, p, cand, nc, weights);
-        }
+zr_status inv_value_parcel(const inv_data *d, zr_geos *g, inv_scratch *sc, inv_parcel *p,
+                           size_t i) {
+    zr_status s = scratch_fit(sc, 0);
+    int nc = 0, whole = -1;
+    for (size_t k = 0; !s && !priced_zero(p->dlbm) && k < d->nz; k++) {
+        if (!zone_hits(&d->z[k], p)) continue;
+        if ((s = scratch_fit(sc, (size_t)nc + 1))) break;
+        if (whole < 0 && wholly_inside(p, &d->z[k])) whole = (int)k;
+        sc->cand[nc++] = (int)k;
     }
-    if (!s && p->n_pieces == 1) weights[0] = 1;
-    if (!s) s = zr_apportion(p->tbdlmj, weights, p->n_pieces, shares);
+    if (s) return s;
+    if (whole >= 0)
+        s = add_piece(p, whole, NULL);
+    else if (nc == 0) /* priced 0, or no zone for this use: a physical-only asset */
+        s = add_piece(p, -1, NULL);
+    else
+        s = split(d, g, p, sc->cand, nc, sc->weights);
+    if (!s && p->n_pieces == 1) sc->weights[0] = 1;
+    if (!s) s = zr_apportion(p->tbdlmj, sc->weights, p->n_pieces, sc->shares);
     i128 sum = 0; /* 0.0001 yuan */
     for (size_t k = 0; !s && k < p->n_pieces; k++) {
         inv_piece *pc = &p->pieces[k];
         pc->parcel = i;
-        pc->area = shares[k];
+        pc->area = sc->shares[k];
         const int64_t price = pc->zone >= 0 && !priced_zero(p->dlbm) ? d->z[pc->zone].price : 0;
         pc->value = pc->area * price;
         sum += (i128)pc->value;
     }
     if (!s) p->value = (int64_t)((sum + 50) / 100); /* half-up; values are ≥ 0 */
-    if (cand != cand_stack) free(cand);
-    if (weights != wstack) free(weights);
-    if (shares != sstack) free(shares);
     return s;
 }
 
@@ -145,13 +147,14 @@ struct inv_valuer {
     int threads;
     inv_data *d;
     zr_geos *g[64];
+    inv_scratch sc[64];
     zr_status st[64];
 };
 
 static void value_range(void *ctx, size_t b, size_t e, int w) {
     inv_valuer *v = ctx;
     for (size_t i = b; i < e && !v->st[w]; i++)
-        v->st[w] = inv_value_parcel(v->d, v->g[w], &v->d->p[i], i);
+        v->st[w] = inv_value_parcel(v->d, v->g[w], &v->sc[w], &v->d->p[i], i);
 }
 
 zr_status inv_valuer_open(int threads, inv_valuer **out) {
@@ -184,7 +187,9 @@ zr_status inv_valuer_run(inv_valuer *v, inv_data *d, char *err, size_t n) {
 
 void inv_valuer_close(inv_valuer *v) {
     if (!v) return;
-    for (int t = 0; t < v->threads; t++)
+    for (int t = 0; t < v->threads; t++) {
         zr_geos_close(v->g[t]);
+        inv_scratch_free(&v->sc[t]);
+    }
     free(v);
 }

@@ -298,6 +298,7 @@ TEST(many_zones) {
     inv_zone *z = calloc(NZ, sizeof *z);
     zr_geos *g = NULL;
     inv_parcel p = {0};
+    inv_scratch sc = {0};
     REQUIRE(z && zr_geos_open(&g) == ZR_OK);
     d.z = z, d.nz = NZ;
     for (int k = 0; k < NZ; k++) { /* vertical strips 1 m wide, prices 1.00 … 150.00 */
@@ -313,7 +314,7 @@ TEST(many_zones) {
     zr_poly_envelope(&p.poly, p.env);
     p.dlbm = "0508", p.bsm = "1", memcpy(p.tdyt, "05", 3);
     p.tbdlmj = 15000; /* 150.00 m² */
-    REQUIRE(inv_value_parcel(&d, g, &p, 0) == ZR_OK);
+    REQUIRE(inv_value_parcel(&d, g, &sc, &p, 0) == ZR_OK);
     CHECK_EQ_INT(p.n_pieces, NZ);
     int64_t sum = 0;
     for (size_t k = 0; k < p.n_pieces; k++)
@@ -329,6 +330,7 @@ cleanup:
         zr_poly_free(&z[k].poly);
     free(z);
     zr_geos_close(g);
+    inv_scratch_free(&sc);
 }
 
 TEST(bad_inputs) {
