@@ -38,9 +38,7 @@ zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *
     static const char *const names[8] = {"ZDDM",    "QLR",     "TDYT", "GYFS",
                                          "SYQQSRQ", "SYQJSRQ", "RJL",  "HTJK"};
     for (int k = 0; k < 8; k++) {
-        c[k] = -1;
-        for (int f = 0; f < imp_source_nfields(&src); f++)
-            if (zr_strieq(imp_source_field(&src, f), names[k])) c[k] = f;
+        c[k] = imp_source_col(&src, names[k]);
         if (c[k] < 0 && k != 7) {
             snprintf(err, n, "%s: layer ZD: required field %s is missing", src.path, names[k]);
             s = ZR_ERR_SCHEMA;

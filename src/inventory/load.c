@@ -8,12 +8,6 @@
 #include "io/io.h"
 #include "source/source.h"
 
-static int field(const imp_source *s, const char *name) {
-    for (int k = 0; k < imp_source_nfields(s); k++)
-        if (zr_strieq(imp_source_field(s, k), name)) return k;
-    return -1;
-}
-
 static zr_status geom(const zr_batch *b, const zr_feature *f, zr_poly *p, char *why, size_t n) {
     return zr_geom_to_poly(b->geom_is_gpkg, f->geom, f->geom_len, p, why, n);
 }
@@ -34,8 +28,9 @@ zr_status inv_parcels_open(inv_reader *r, inv_data *d, const char *path, const c
         return s;
     }
     d->crs = src->crs;
-    r->c_bsm = field(src, "BSM"), r->c_dlbm = field(src, "DLBM"), r->c_qsxz = field(src, "QSXZ"),
-    r->c_zl = field(src, "ZLDWDM"), r->c_tbdlmj = field(src, "TBDLMJ");
+    r->c_bsm = imp_source_col(src, "BSM"), r->c_dlbm = imp_source_col(src, "DLBM"),
+    r->c_qsxz = imp_source_col(src, "QSXZ"), r->c_zl = imp_source_col(src, "ZLDWDM"),
+    r->c_tbdlmj = imp_source_col(src, "TBDLMJ");
     const char *missing = r->c_bsm < 0      ? "BSM"
                           : r->c_dlbm < 0   ? "DLBM"
                           : r->c_qsxz < 0   ? "QSXZ"
@@ -172,8 +167,8 @@ zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const
                  src.crs.epsg, d->crs.epsg);
         s = ZR_ERR_CRS;
     }
-    const int c_t = field(&src, "TDYT"), c_j = field(&src, "JB"), c_g = field(&src, "JG"),
-              c_r = field(&src, "JZRQ");
+    const int c_t = imp_source_col(&src, "TDYT"), c_j = imp_source_col(&src, "JB"),
+              c_g = imp_source_col(&src, "JG"), c_r = imp_source_col(&src, "JZRQ");
     if (!s && (c_t < 0 || c_j < 0 || c_g < 0 || c_r < 0)) {
         snprintf(err, n, "%s: layer %s: fields TDYT, JB, JG and JZRQ are required", src.path,
                  src.layer);

@@ -10,12 +10,6 @@
 #include "qc/qc_int.h"
 #include "source/source.h"
 
-static int find_field(const imp_source *s, const char *name) {
-    for (int k = 0; k < imp_source_nfields(s); k++)
-        if (zr_strieq(imp_source_field(s, k), name)) return k;
-    return -1;
-}
-
 static zr_status read_geom(const zr_batch *b, const zr_feature *f, zr_poly *p, char *why,
                            size_t n) {
     return zr_geom_to_poly(b->geom_is_gpkg, f->geom, f->geom_len, p, why, n);
@@ -196,7 +190,7 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
     if (!cp) return ZR_ERR_NOMEM;
     cp->d = d;
     for (int k = 0; k < NF; k++)
-        cp->col[k] = find_field(d->src, field_names[k]);
+        cp->col[k] = imp_source_col(d->src, field_names[k]);
     zr_status s = ZR_OK;
     for (int k = BSM; k <= ZLDWDM && !s; k++)
         if (k != DLMC && cp->col[k] < 0) {
@@ -294,9 +288,9 @@ static int cmp_order(const void *a, const void *b) {
 static zr_status load_boundary(qc_data *d, imp_source *src, char *err, size_t n) {
     /* the village code: XZQDM (行政区), or the 19-character ZLDWDM of a 村级调查区 layer,
        whose first 12 characters are the village */
-    int c_code = find_field(src, "XZQDM"), c_dcmj = find_field(src, "DCMJ"),
-        c_jsmj = find_field(src, "JSMJ");
-    if (c_code < 0) c_code = find_field(src, "ZLDWDM");
+    int c_code = imp_source_col(src, "XZQDM"), c_dcmj = imp_source_col(src, "DCMJ"),
+        c_jsmj = imp_source_col(src, "JSMJ");
+    if (c_code < 0) c_code = imp_source_col(src, "ZLDWDM");
     if (c_code < 0) {
         snprintf(err, n, "%s: layer %s: required field XZQDM (or ZLDWDM) is missing", src->path,
                  src->layer);

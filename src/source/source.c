@@ -60,6 +60,12 @@ const char *imp_source_field(const imp_source *s, int i) {
     return s->rd ? zr_reader_field(s->rd, i) : zr_ogr_field(s->ogr, i);
 }
 
+int imp_source_col(const imp_source *s, const char *name) {
+    for (int k = 0; k < imp_source_nfields(s); k++)
+        if (zr_strieq(imp_source_field(s, k), name)) return k;
+    return -1;
+}
+
 zr_status imp_source_crs(imp_source *s, char *err, size_t n) {
     if (!s->rd) return zr_ogr_crs(s->ogr, &s->crs, err, n);
     int epsg = zr_reader_epsg(s->rd);

@@ -25,6 +25,8 @@ zr_status imp_source_open_cols(imp_source *s, const char *path, const char *laye
                                const char *const *want, char *err, size_t n);
 int imp_source_nfields(const imp_source *s);
 const char *imp_source_field(const imp_source *s, int i);
+/* The index of field name (ASCII case-insensitive), -1 when the layer has none. */
+int imp_source_col(const imp_source *s, const char *name);
 /* The layer's CRS, classified; ZR_ERR_CRS with a reason. */
 zr_status imp_source_crs(imp_source *s, char *err, size_t n);
 /* The GeoPackage behind a source (NULL for OGR sources), for queries of its own. */
