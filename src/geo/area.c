@@ -69,10 +69,25 @@ double zr_area_trapezoid(double b1, double b2, double dl) {
     return S.two_b2 * dl * bracket(b1, b2);
 }
 
-double geo_ring_area_rad(const double *lon, const double *lat, size_t n) {
+double geo_ring_area_sc(const double *lon, const double *lat, const double *slat,
+                        const double *clat, size_t n) {
     area_init();
     if (n < 3) return 0;
     /* L_ref = first vertex: keeps every term small, so nothing cancels catastrophically */
+    const double lref = lon[0];
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        const size_t j = i + 1 < n ? i + 1 : 0;
+        const double dl = (lon[i] + lon[j]) / 2 - lref;
+        if (lat[i] != lat[j])
+            sum += dl * bracket_pt(lat[i], slat[i], clat[i], lat[j], slat[j], clat[j]);
+    }
+    return S.two_b2 * sum;
+}
+
+double geo_ring_area_rad(const double *lon, const double *lat, size_t n) {
+    area_init();
+    if (n < 3) return 0;
     const double lref = lon[0];
     double sum = 0, s0, c0;
     sincos_(lat[0], &s0, &c0);

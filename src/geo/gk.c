@@ -2,6 +2,7 @@
  * the third flattening n to order n^6 (accurate to a few nanometres inside a 3-degree zone).
  * No PROJ call per vertex: this is the hot path of every area computation. */
 #include "geo/geo.h"
+#include <complex.h>
 #include <math.h>
 
 #define DEG (M_PI / 180.0)
@@ -102,4 +103,79 @@ void zr_gk_forward(double lon0, double lon, double lat, double *x, double *y) {
     }
     *y = K.a_rect * xi;
     *x = K.a_rect * eta + 500000.0;
+}
+
+/* ---- Local expansion ------------------------------------------------------------------------
+ * The inverse projection is ψ + iλ = F(ζ) with F(ζ) = gd⁻¹(ζ − Σ β_j sin 2jζ) holomorphic
+ * (ψ isometric latitude, ζ = (northing + i·easting)/A), and φ(ψ) is a real analytic function.
+ * Around a reference point both are replaced by their Taylor polynomials of degree 4, whose
+ * derivatives follow from the chain rule. For |Δζ| ≤ GEO_GK_LOCAL_MAX_R the remainder is below
+ * 1e-19 rad, far under the last bit of a latitude (1.1e-16 rad), so the vertices come out as
+ * the full series gives them, for a few multiplications each instead of seven transcendental
+ * calls. */
+
+void geo_gk_local_init(geo_gk_local *L, double x_fe0, double y0) {
+    gk_init();
+    L->x0 = x_fe0, L->y0 = y0, L->inv_a = 1 / K.a_rect;
+    geo_gk_inverse_rad(x_fe0, y0, &L->lam0, &L->phi0);
+    const double complex z = (y0 + I * x_fe0) / K.a_rect;
+    double complex g0 = z, g1 = 1, g2 = 0, g3 = 0, g4 = 0;
+    for (int j = 1; j <= 6; j++) {
+        const double k = 2 * j, b = K.beta[j];
+        const double complex s = csin(k * z), c = ccos(k * z);
+        g0 -= b * s;
+        g1 -= b * k * c;
+        g2 += b * k * k * s;
+        g3 += b * k * k * k * c;
+        g4 -= b * k * k * k * k * s;
+    }
+    const double complex sec = 1 / ccos(g0), t = ctan(g0), sec2 = sec * sec, t2 = t * t;
+    const double complex h1 = sec, h2 = sec * t, h3 = sec * (t2 + sec2),
+                         h4 = sec * t * (t2 + 5 * sec2);
+    const double complex f[4] = {
+        h1 * g1,
+        (h2 * g1 * g1 + h1 * g2) / 2,
+        (h3 * g1 * g1 * g1 + 3 * h2 * g1 * g2 + h1 * g3) / 6,
+        (h4 * g1 * g1 * g1 * g1 + 6 * h3 * g1 * g1 * g2 + h2 * (3 * g2 * g2 + 4 * g1 * g3) +
+         h1 * g4) /
+            24,
+    };
+    for (int k = 0; k < 4; k++)
+        L->ar[k] = creal(f[k]), L->ai[k] = cimag(f[k]);
+    /* dφ/dψ = p(φ) = cos φ (1 − e² sin² φ) / (1 − e²) and its φ-derivatives */
+    double s, c;
+    sincos_(L->phi0, &s, &c);
+    L->s0 = s, L->c0 = c;
+    const double e2 = K.e * K.e, q = 1 / (1 - e2);
+    const double p = q * c * (1 - e2 * s * s), p1 = q * (-s - e2 * (2 * s - 3 * s * s * s)),
+                 p2 = q * (-c - e2 * (2 * c - 9 * s * s * c)),
+                 p3 = q * (s - e2 * (-2 * s - 18 * s * c * c + 9 * s * s * s));
+    L->b[0] = p;
+    L->b[1] = p * p1 / 2;
+    L->b[2] = p * (p1 * p1 + p * p2) / 6;
+    L->b[3] = p * (p1 * p1 * p1 + 4 * p * p1 * p2 + p * p * p3) / 24;
+}
+
+void geo_gk_local_ring(const geo_gk_local *L, const double *xy, size_t n, double fe, double *lon,
+                       double *lat, double *slat, double *clat) {
+    const double *ar = L->ar, *ai = L->ai, *b = L->b;
+    for (size_t i = 0; i < n; i++) {
+        const double dr = (xy[2 * i + 1] - L->y0) * L->inv_a;
+        const double di = (xy[2 * i] - fe - L->x0) * L->inv_a;
+        /* Horner in complex Δ: t = Δ (a0 + Δ (a1 + Δ (a2 + Δ a3))) */
+        double tr = ar[3], ti = ai[3];
+        for (int k = 2; k >= 0; k--) {
+            const double nr = tr * dr - ti * di + ar[k], ni = tr * di + ti * dr + ai[k];
+            tr = nr, ti = ni;
+        }
+        const double dpsi = tr * dr - ti * di, dlam = tr * di + ti * dr;
+        const double d = dpsi * (b[0] + dpsi * (b[1] + dpsi * (b[2] + dpsi * b[3])));
+        const double d2 = d * d;
+        const double sd = d * (1 - d2 / 6 * (1 - d2 / 20 * (1 - d2 / 42)));
+        const double cd = 1 - d2 / 2 * (1 - d2 / 12 * (1 - d2 / 30));
+        lon[i] = L->lam0 + dlam;
+        lat[i] = L->phi0 + d;
+        slat[i] = L->s0 * cd + L->c0 * sd;
+        clat[i] = L->c0 * cd - L->s0 * sd;
+    }
 }

@@ -306,24 +306,43 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
     for (size_t r = 0; r < p->n_rings; r++)
         if (zr_poly_ring_len(p, r) > maxr) maxr = zr_poly_ring_len(p, r);
     zr_buf_reset(scratch);
-    if (zr_buf_reserve(scratch, 2 * maxr * sizeof(double) + 16)) return NAN;
-    double *lon = (double *)(void *)scratch->data, *lat = lon + maxr;
+    if (zr_buf_reserve(scratch, 4 * maxr * sizeof(double) + 16)) return NAN;
+    double *lon = (double *)(void *)scratch->data, *lat = lon + maxr, *sl = lat + maxr,
+           *cl = sl + maxr;
     const double deg = M_PI / 180;
+    const int gk = crs->epsg != 4490;
+    const double fe = crs->prefixed ? crs->zone * 1e6 + 500000.0 : 500000.0;
+    /* a compact polygon (all survey parcels but the largest) projects through one local
+       expansion around its envelope's centre */
+    geo_gk_local L;
+    int local = 0;
+    if (gk && p->n_pts) {
+        double env[4];
+        zr_poly_envelope(p, env);
+        const double hx = (env[1] - env[0]) / 2, hy = (env[3] - env[2]) / 2;
+        geo_gk_local_init(&L, env[0] + hx - fe, env[2] + hy);
+        local = sqrt(hx * hx + hy * hy) * L.inv_a <= GEO_GK_LOCAL_MAX_R;
+    }
     double total = 0;
     for (size_t g = 0; g < p->n_polys; g++) {
         for (size_t r = p->poly_start[g]; r < p->poly_start[g + 1]; r++) {
             const size_t n = zr_poly_ring_len(p, r);
             if (n < 3) continue; /* no area; and p->xy may be NULL */
             const double *xy = p->xy + 2 * p->ring_start[r];
-            if (crs->epsg == 4490) {
-                for (size_t i = 0; i < n; i++)
-                    lon[i] = xy[2 * i] * deg, lat[i] = xy[2 * i + 1] * deg;
+            double a;
+            if (local) {
+                geo_gk_local_ring(&L, xy, n, fe, lon, lat, sl, cl);
+                a = geo_ring_area_sc(lon, lat, sl, cl, n);
             } else {
-                const double fe = crs->prefixed ? crs->zone * 1e6 + 500000.0 : 500000.0;
-                for (size_t i = 0; i < n; i++)
-                    geo_gk_inverse_rad(xy[2 * i] - fe, xy[2 * i + 1], &lon[i], &lat[i]);
+                if (!gk)
+                    for (size_t i = 0; i < n; i++)
+                        lon[i] = xy[2 * i] * deg, lat[i] = xy[2 * i + 1] * deg;
+                else
+                    for (size_t i = 0; i < n; i++)
+                        geo_gk_inverse_rad(xy[2 * i] - fe, xy[2 * i + 1], &lon[i], &lat[i]);
+                a = geo_ring_area_rad(lon, lat, n);
             }
-            const double a = fabs(geo_ring_area_rad(lon, lat, n));
+            a = fabs(a);
             total += r == p->poly_start[g] ? a : -a;
         }
     }

@@ -94,6 +94,71 @@ TEST(parcel_area_vs_geodesic) {
     zr_buf_free(&scratch);
 }
 
+/* The local expansion (one reference point per parcel) against the full series at every vertex:
+ * 3° and 6° zones, 18°N–53°N, out to 330 km from the central meridian, points up to the
+ * expansion's radius from the reference. Latitudes agree to a few units in the last place;
+ * areas to 1e-5 m² (a thousandth of the unit), the size of the full series' own rounding noise. */
+TEST(gk_local_expansion) {
+    unsigned seed = 777;
+    double worst_ang = 0, worst_area = 0;
+    const double A = 6367449.146; /* the rectifying radius, to within a metre */
+    zr_buf scratch = {0};
+    for (int k = 0; k < 4000; k++) {
+        seed = seed * 1103515245u + 12345u;
+        const double north = 2.0e6 + (seed % 3900000);
+        seed = seed * 1103515245u + 12345u;
+        const double east = ((double)(seed % 660000) - 330000);
+        geo_gk_local L;
+        geo_gk_local_init(&L, east, north);
+        double xy[2 * 33], lon[33], lat[33], sl[33], cl[33];
+        const double rad = (k % 4 == 0 ? 0.99 * GEO_GK_LOCAL_MAX_R * A : 50 + seed % 900);
+        for (int i = 0; i < 32; i++) {
+            seed = seed * 1103515245u + 12345u;
+            const double r = rad * (0.6 + 0.4 * (seed % 1000) / 1000.0), t = 2 * M_PI * i / 32;
+            xy[2 * i] = 500000 + east + r * cos(t) * 0.7071, xy[2 * i + 1] = north + r * sin(t);
+        }
+        xy[64] = xy[0], xy[65] = xy[1];
+        geo_gk_local_ring(&L, xy, 33, 500000, lon, lat, sl, cl);
+        double elon[33], elat[33];
+        for (int i = 0; i < 33; i++) {
+            geo_gk_inverse_rad(xy[2 * i] - 500000, xy[2 * i + 1], &elon[i], &elat[i]);
+            const double d = fmax(fabs(elon[i] - lon[i]), fabs(elat[i] - lat[i]));
+            if (d > worst_ang) worst_ang = d;
+            CHECK(fabs(sl[i] - sin(elat[i])) < 1e-15 && fabs(cl[i] - cos(elat[i])) < 1e-15);
+        }
+        const double da = fabs(fabs(geo_ring_area_sc(lon, lat, sl, cl, 33)) -
+                               fabs(geo_ring_area_rad(elon, elat, 33)));
+        if (da > worst_area) worst_area = da;
+    }
+    CHECK(worst_ang < 2e-15); /* 1e-8 m on the ground */
+    /* m²: the full series' own rounding noise is of this size on a 6 km² parcel */
+    CHECK(worst_area < 1e-5);
+    printf("gk local: worst angle %.3g rad, worst area difference %.3g m2\n", worst_ang,
+           worst_area);
+    /* zr_poly_area takes the expansion for a compact polygon and the full series for a large
+       one; both give the same hundredths as the full series */
+    zr_crs crs;
+    CHECK(zr_crs_from_epsg(4527, &crs) == ZR_OK);
+    for (int big = 0; big < 2; big++) {
+        zr_poly p = {0};
+        zr_poly_begin_polygon(&p);
+        zr_poly_begin_ring(&p);
+        const double r = big ? 5000 : 700;
+        for (int i = 0; i < 40; i++)
+            zr_poly_add_point(&p, 39e6 + 610000 + r * cos(2 * M_PI * i / 40),
+                              3.2e6 + r * sin(2 * M_PI * i / 40));
+        zr_poly_add_point(&p, p.xy[0], p.xy[1]);
+        zr_poly_finish(&p);
+        double lon[41], lat[41];
+        for (int i = 0; i < 41; i++)
+            geo_gk_inverse_rad(p.xy[2 * i] - 39e6 - 500000, p.xy[2 * i + 1], &lon[i], &lat[i]);
+        CHECK(fabs(zr_poly_area(&p, &crs, &scratch) - fabs(geo_ring_area_rad(lon, lat, 41))) <
+              1e-6);
+        zr_poly_free(&p);
+    }
+    zr_buf_free(&scratch);
+}
+
 TEST(holes_and_multipolygon) {
     zr_crs crs;
     zr_crs_from_epsg(4490, &crs);
@@ -185,4 +250,5 @@ cleanup:
 }
 
 TEST_MAIN(RUN(trapezoid_vector); RUN(six_degree_zones); RUN(gk_matches_proj);
-          RUN(parcel_area_vs_geodesic); RUN(holes_and_multipolygon); RUN(crs_table))
+          RUN(gk_local_expansion); RUN(parcel_area_vs_geodesic); RUN(holes_and_multipolygon);
+          RUN(crs_table))
