@@ -87,9 +87,10 @@ typedef struct geo_gk_local {
 } geo_gk_local;
 void geo_gk_local_init(geo_gk_local *L, double x_fe0, double y0);
 /* Radians (Δλ from the central meridian, φ, sin φ, cos φ) of n points (x, y) with false
- * easting fe. */
-void geo_gk_local_ring(const geo_gk_local *L, const double *xy, size_t n, double fe, double *lon,
-                       double *lat, double *slat, double *clat);
+ * easting fe. 0 when a point lies beyond the expansion's reach: then the values are not exact
+ * and the caller takes the full series. */
+int geo_gk_local_ring(const geo_gk_local *L, const double *xy, size_t n, double fe, double *lon,
+                      double *lat, double *slat, double *clat);
 
 /* WKT (OGC WKT 1, as GeoPackage's gpkg_spatial_ref_sys wants) of a supported EPSG code, from
  * PROJ's database. Caller frees *out. */

@@ -120,14 +120,18 @@ void geo_gk_local_init(geo_gk_local *L, double x_fe0, double y0) {
     geo_gk_inverse_rad(x_fe0, y0, &L->lam0, &L->phi0);
     const double complex z = (y0 + I * x_fe0) / K.a_rect;
     double complex g0 = z, g1 = 1, g2 = 0, g3 = 0, g4 = 0;
+    /* sin 2jz, cos 2jz by angle addition from j = 1 */
+    const double complex s1 = csin(2 * z), c1 = ccos(2 * z);
+    double complex sj = s1, cj = c1;
     for (int j = 1; j <= 6; j++) {
         const double k = 2 * j, b = K.beta[j];
-        const double complex s = csin(k * z), c = ccos(k * z);
-        g0 -= b * s;
-        g1 -= b * k * c;
-        g2 += b * k * k * s;
-        g3 += b * k * k * k * c;
-        g4 -= b * k * k * k * k * s;
+        g0 -= b * sj;
+        g1 -= b * k * cj;
+        g2 += b * k * k * sj;
+        g3 += b * k * k * k * cj;
+        g4 -= b * k * k * k * k * sj;
+        const double complex sn = sj * c1 + cj * s1, cn = cj * c1 - sj * s1;
+        sj = sn, cj = cn;
     }
     const double complex sec = 1 / ccos(g0), t = ctan(g0), sec2 = sec * sec, t2 = t * t;
     const double complex h1 = sec, h2 = sec * t, h3 = sec * (t2 + sec2),
@@ -156,12 +160,14 @@ void geo_gk_local_init(geo_gk_local *L, double x_fe0, double y0) {
     L->b[3] = p * (p1 * p1 * p1 + 4 * p * p1 * p2 + p * p * p3) / 24;
 }
 
-void geo_gk_local_ring(const geo_gk_local *L, const double *xy, size_t n, double fe, double *lon,
-                       double *lat, double *slat, double *clat) {
+int geo_gk_local_ring(const geo_gk_local *L, const double *xy, size_t n, double fe, double *lon,
+                      double *lat, double *slat, double *clat) {
     const double *ar = L->ar, *ai = L->ai, *b = L->b;
+    double far = 0;
     for (size_t i = 0; i < n; i++) {
         const double dr = (xy[2 * i + 1] - L->y0) * L->inv_a;
         const double di = (xy[2 * i] - fe - L->x0) * L->inv_a;
+        far = fmax(far, dr * dr + di * di);
         /* Horner in complex Δ: t = Δ (a0 + Δ (a1 + Δ (a2 + Δ a3))) */
         double tr = ar[3], ti = ai[3];
         for (int k = 2; k >= 0; k--) {
@@ -178,4 +184,5 @@ void geo_gk_local_ring(const geo_gk_local *L, const double *xy, size_t n, double
         slat[i] = L->s0 * cd + L->c0 * sd;
         clat[i] = L->c0 * cd - L->s0 * sd;
     }
+    return far <= GEO_GK_LOCAL_MAX_R * GEO_GK_LOCAL_MAX_R;
 }

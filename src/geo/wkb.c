@@ -312,17 +312,10 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
     const double deg = M_PI / 180;
     const int gk = crs->epsg != 4490;
     const double fe = crs->prefixed ? crs->zone * 1e6 + 500000.0 : 500000.0;
-    /* a compact polygon (all survey parcels but the largest) projects through one local
-       expansion around its envelope's centre */
+    /* rings within reach of one local expansion around the polygon's first vertex (all survey
+       parcels but the largest) take it; the others the full series */
     geo_gk_local L;
-    int local = 0;
-    if (gk && p->n_pts) {
-        double env[4];
-        zr_poly_envelope(p, env);
-        const double hx = (env[1] - env[0]) / 2, hy = (env[3] - env[2]) / 2;
-        geo_gk_local_init(&L, env[0] + hx - fe, env[2] + hy);
-        local = sqrt(hx * hx + hy * hy) * L.inv_a <= GEO_GK_LOCAL_MAX_R;
-    }
+    if (gk && p->n_pts) geo_gk_local_init(&L, p->xy[0] - fe, p->xy[1]);
     double total = 0;
     for (size_t g = 0; g < p->n_polys; g++) {
         for (size_t r = p->poly_start[g]; r < p->poly_start[g + 1]; r++) {
@@ -330,8 +323,7 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
             if (n < 3) continue; /* no area; and p->xy may be NULL */
             const double *xy = p->xy + 2 * p->ring_start[r];
             double a;
-            if (local) {
-                geo_gk_local_ring(&L, xy, n, fe, lon, lat, sl, cl);
+            if (gk && geo_gk_local_ring(&L, xy, n, fe, lon, lat, sl, cl)) {
                 a = geo_ring_area_sc(lon, lat, sl, cl, n);
             } else {
                 if (!gk)

@@ -5,6 +5,7 @@
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
+#include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -23,11 +24,108 @@ struct zr_ogr {
     zr_buf tmp, wkb;
 };
 
+/* GDAL is opened on first use (dlopen), not linked: it pulls in a hundred libraries whose
+ * loading costs 35 ms at every start, and GeoPackages, zrzy's own format, never need it.
+ * Every GDAL function called here is in this table; the names below stand for its pointers. */
+/* clang-format off */
+#define GDAL_FNS(X) \
+    X(GDALAllRegister) X(CPLSetErrorHandler) X(CPLQuietErrorHandler) X(CPLGetLastErrorMsg) \
+    X(CPLGetLastErrorType) X(CPLErrorReset) X(VSIFree) X(GDALOpenEx) X(GDALClose) \
+    X(GDALGetDriverShortName) X(GDALGetDatasetDriver) X(GDALDatasetGetLayer) X(OGR_GT_Flatten) \
+    X(OGR_L_GetName) X(OGR_L_GetGeomType) X(OGR_L_ResetReading) X(OGR_L_GetSpatialRef) \
+    X(OGR_L_GetLayerDefn) X(OGR_L_GetExtent) X(OGR_G_WkbSizeEx) X(OGR_G_IsEmpty) \
+    X(OGR_G_ExportToIsoWkb) X(OGR_Fld_GetType) X(OGR_Fld_GetNameRef) X(OGR_F_Destroy) \
+    X(OGR_F_IsFieldSetAndNotNull) X(OGR_F_GetGeometryRef) X(OGR_F_GetFieldDefnRef) \
+    X(OGR_F_GetFieldAsString) X(OGR_F_GetFieldAsInteger64) X(OGR_F_GetFieldAsDouble) \
+    X(OGR_F_GetFID) X(OGR_FD_GetFieldDefn) X(OGR_FD_GetFieldCount) X(OSRGetProjParm) \
+    X(OSRIsProjected) X(OSRGetName) X(OSRGetAttrValue) X(OSRSetFromUserInput) \
+    X(OSRSetAxisMappingStrategy) X(OSRNewSpatialReference) X(OSRIsGeographic) X(OSRGetSemiMajor) \
+    X(OSRGetLinearUnits) X(OSRGetInvFlattening) X(OSRExportToWktEx) \
+    X(OSRDestroySpatialReference) X(GDALDatasetGetLayerCount) X(OGR_L_GetNextFeature)
+/* clang-format on */
+
+static struct {
+    void *lib;
+#define GDAL_PTR(f) __typeof__(&f) p_##f;
+    GDAL_FNS(GDAL_PTR)
+#undef GDAL_PTR
+} G;
+
 static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
+static char gdal_missing[256]; /* why GDAL could not be loaded; empty when it was */
+
 static void gdal_init(void) {
-    GDALAllRegister();
-    CPLSetErrorHandler(CPLQuietErrorHandler);
+    if (!(G.lib = dlopen(ZR_GDAL_SONAME, RTLD_NOW | RTLD_LOCAL))) {
+        snprintf(gdal_missing, sizeof gdal_missing, "GDAL (%s) cannot be loaded: %s",
+                 ZR_GDAL_SONAME, dlerror());
+        return;
+    }
+#define GDAL_SYM(f)                                                   \
+    if (!gdal_missing[0] && !(*(void **)&G.p_##f = dlsym(G.lib, #f))) \
+        snprintf(gdal_missing, sizeof gdal_missing, "GDAL (%s) has no %s", ZR_GDAL_SONAME, #f);
+    GDAL_FNS(GDAL_SYM)
+#undef GDAL_SYM
+    if (gdal_missing[0]) return;
+    G.p_GDALAllRegister();
+    G.p_CPLSetErrorHandler(G.p_CPLQuietErrorHandler);
 }
+
+/* 0 when GDAL is usable; else the reason in err. */
+static zr_status gdal_ready(char *err, size_t n) {
+    pthread_once(&gdal_once, gdal_init);
+    if (!gdal_missing[0]) return ZR_OK;
+    snprintf(err, n, "%s", gdal_missing);
+    return ZR_ERR_IMPORT;
+}
+
+#define GDALAllRegister            (*G.p_GDALAllRegister)
+#define CPLSetErrorHandler         (*G.p_CPLSetErrorHandler)
+#define CPLGetLastErrorMsg         (*G.p_CPLGetLastErrorMsg)
+#define CPLGetLastErrorType        (*G.p_CPLGetLastErrorType)
+#define CPLErrorReset              (*G.p_CPLErrorReset)
+#define GDALOpenEx                 (*G.p_GDALOpenEx)
+#define GDALClose                  (*G.p_GDALClose)
+#define GDALGetDriverShortName     (*G.p_GDALGetDriverShortName)
+#define GDALGetDatasetDriver       (*G.p_GDALGetDatasetDriver)
+#define GDALDatasetGetLayerCount   (*G.p_GDALDatasetGetLayerCount)
+#define GDALDatasetGetLayer        (*G.p_GDALDatasetGetLayer)
+#define OGR_GT_Flatten             (*G.p_OGR_GT_Flatten)
+#define OGR_L_GetName              (*G.p_OGR_L_GetName)
+#define OGR_L_GetGeomType          (*G.p_OGR_L_GetGeomType)
+#define OGR_L_ResetReading         (*G.p_OGR_L_ResetReading)
+#define OGR_L_GetSpatialRef        (*G.p_OGR_L_GetSpatialRef)
+#define OGR_L_GetNextFeature       (*G.p_OGR_L_GetNextFeature)
+#define OGR_L_GetLayerDefn         (*G.p_OGR_L_GetLayerDefn)
+#define OGR_L_GetExtent            (*G.p_OGR_L_GetExtent)
+#define OGR_G_WkbSizeEx            (*G.p_OGR_G_WkbSizeEx)
+#define OGR_G_IsEmpty              (*G.p_OGR_G_IsEmpty)
+#define OGR_G_ExportToIsoWkb       (*G.p_OGR_G_ExportToIsoWkb)
+#define OGR_Fld_GetType            (*G.p_OGR_Fld_GetType)
+#define OGR_Fld_GetNameRef         (*G.p_OGR_Fld_GetNameRef)
+#define OGR_F_Destroy              (*G.p_OGR_F_Destroy)
+#define OGR_F_IsFieldSetAndNotNull (*G.p_OGR_F_IsFieldSetAndNotNull)
+#define OGR_F_GetGeometryRef       (*G.p_OGR_F_GetGeometryRef)
+#define OGR_F_GetFieldDefnRef      (*G.p_OGR_F_GetFieldDefnRef)
+#define OGR_F_GetFieldAsString     (*G.p_OGR_F_GetFieldAsString)
+#define OGR_F_GetFieldAsInteger64  (*G.p_OGR_F_GetFieldAsInteger64)
+#define OGR_F_GetFieldAsDouble     (*G.p_OGR_F_GetFieldAsDouble)
+#define OGR_F_GetFID               (*G.p_OGR_F_GetFID)
+#define OGR_FD_GetFieldDefn        (*G.p_OGR_FD_GetFieldDefn)
+#define OGR_FD_GetFieldCount       (*G.p_OGR_FD_GetFieldCount)
+#define OSRGetProjParm             (*G.p_OSRGetProjParm)
+#define OSRIsProjected             (*G.p_OSRIsProjected)
+#define OSRGetName                 (*G.p_OSRGetName)
+#define OSRGetAttrValue            (*G.p_OSRGetAttrValue)
+#define OSRSetFromUserInput        (*G.p_OSRSetFromUserInput)
+#define OSRSetAxisMappingStrategy  (*G.p_OSRSetAxisMappingStrategy)
+#define OSRNewSpatialReference     (*G.p_OSRNewSpatialReference)
+#define OSRIsGeographic            (*G.p_OSRIsGeographic)
+#define OSRGetSemiMajor            (*G.p_OSRGetSemiMajor)
+#define OSRGetLinearUnits          (*G.p_OSRGetLinearUnits)
+#define OSRGetInvFlattening        (*G.p_OSRGetInvFlattening)
+#define OSRExportToWktEx           (*G.p_OSRExportToWktEx)
+#define OSRDestroySpatialReference (*G.p_OSRDestroySpatialReference)
+#define VSIFree                    (*G.p_VSIFree)
 
 static const char *last_gdal_error(void) {
     const char *m = CPLGetLastErrorMsg();
@@ -42,7 +140,11 @@ static int is_polygon_type(OGRwkbGeometryType t) {
 
 zr_status zr_ogr_open(const char *path, const char *layer, zr_ogr **out, char *err, size_t n) {
     *out = NULL;
-    pthread_once(&gdal_once, gdal_init);
+    char why[300];
+    if (gdal_ready(why, sizeof why)) {
+        snprintf(err, n, "%s: cannot be read without GDAL: %s", path, why);
+        return ZR_ERR_IMPORT;
+    }
     zr_ogr *o = calloc(1, sizeof *o);
     if (!o) return ZR_ERR_NOMEM;
     snprintf(o->path, sizeof o->path, "%s", path);
@@ -239,8 +341,8 @@ zr_status zr_ogr_next(zr_ogr *o, zr_batch *b, size_t max, size_t *n_read, char *
 }
 
 zr_status zr_crs_classify_wkt(const char *wkt, zr_crs *crs, char *why, size_t n) {
-    pthread_once(&gdal_once, gdal_init);
     memset(crs, 0, sizeof *crs);
+    if (gdal_ready(why, n)) return ZR_ERR_CRS;
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
     if (!srs) return ZR_ERR_NOMEM;
     zr_status st = ZR_ERR_CRS;

@@ -118,7 +118,7 @@ TEST(gk_local_expansion) {
             xy[2 * i] = 500000 + east + r * cos(t) * 0.7071, xy[2 * i + 1] = north + r * sin(t);
         }
         xy[64] = xy[0], xy[65] = xy[1];
-        geo_gk_local_ring(&L, xy, 33, 500000, lon, lat, sl, cl);
+        CHECK(geo_gk_local_ring(&L, xy, 33, 500000, lon, lat, sl, cl) == 1);
         double elon[33], elat[33];
         for (int i = 0; i < 33; i++) {
             geo_gk_inverse_rad(xy[2 * i] - 500000, xy[2 * i + 1], &elon[i], &elat[i]);
@@ -129,6 +129,13 @@ TEST(gk_local_expansion) {
         const double da = fabs(fabs(geo_ring_area_sc(lon, lat, sl, cl, 33)) -
                                fabs(geo_ring_area_rad(elon, elat, 33)));
         if (da > worst_area) worst_area = da;
+    }
+    { /* beyond reach: refused, so the caller takes the full series */
+        geo_gk_local L;
+        geo_gk_local_init(&L, 100000, 3.3e6);
+        const double xy[4] = {600000, 3.3e6, 600000, 3.3e6 + 1.1 * GEO_GK_LOCAL_MAX_R * A};
+        double lon[2], lat[2], sl[2], cl[2];
+        CHECK(geo_gk_local_ring(&L, xy, 2, 500000, lon, lat, sl, cl) == 0);
     }
     CHECK(worst_ang < 2e-15); /* 1e-8 m on the ground */
     /* m²: the full series' own rounding noise is of this size on a 6 km² parcel */
