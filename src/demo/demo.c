@@ -149,7 +149,7 @@ zr_status demo_build_county(const zr_demo_opts *o, demo_county *c, char *err, si
         return ZR_ERR_ARG;
     }
     snprintf(c->county, sizeof c->county, "%s", county);
-    zr_status s = zr_divisions_load(&c->div, err, n);
+    zr_status s = zr_divisions_load(&c->div, county, err, n);
     if (s) return s;
     char code12[13];
     snprintf(code12, sizeof code12, "%s000000", county);

@@ -1,5 +1,7 @@
 /* Whole-file reads (plain or gzip) and the data directory. */
 #include "io/io.h"
+#include <sys/stat.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,16 +42,90 @@ const char *zr_data_dir(void) {
     return d && *d ? d : ZR_DATA_DIR;
 }
 
-zr_status zr_divisions_load(struct zr_divisions *out, char *err, size_t n) {
-    char path[1100], *data = NULL;
-    size_t len = 0;
-    snprintf(path, sizeof path, "%s/division/divisions.tsv.gz", zr_data_dir());
-    zr_status s = zr_read_file(path, &data, &len);
-    if (s) {
+static void province_path(char *path, size_t n, const char *pp) {
+    snprintf(path, n, "%s/division/%.2s.tsv.gz", zr_data_dir(), pp);
+}
+
+zr_status zr_divisions_load(struct zr_divisions *out, const char *province, char *err, size_t n) {
+    memset(out, 0, sizeof *out);
+    char path[1100];
+    zr_buf all = {0};
+    zr_status s = ZR_OK;
+    int files = 0;
+    for (int k = 10; k <= 99 && !s; k++) {
+        char pp[3];
+        snprintf(pp, sizeof pp, "%02d", k);
+        if (province && strncmp(province, pp, 2)) continue;
+        province_path(path, sizeof path, pp);
+        struct stat st;
+        if (stat(path, &st) != 0) continue; /* no such province */
+        char *data = NULL;
+        size_t len = 0;
+        if ((s = zr_read_file(path, &data, &len))) break;
+        files++;
+        s = zr_buf_append(&all, data, len); /* files end in a line end, or get one */
+        if (!s && len && data[len - 1] != '\n') s = zr_buf_append(&all, "\n", 1);
+        free(data);
+    }
+    if (!s && !files) {
+        province_path(path, sizeof path, province ? province : "PP");
         snprintf(err, n, "%s: cannot read the division list (set ZRZY_DATA?)", path);
+        zr_buf_free(&all);
+        return ZR_ERR_NOT_FOUND;
+    }
+    if (!s) s = zr_buf_append(&all, "", 0); /* a terminating NUL, not counted */
+    if (s) {
+        snprintf(err, n, "%s: cannot read the division list", path);
+        zr_buf_free(&all);
         return s;
     }
-    s = zr_divisions_parse(data, len, out);
-    if (s) snprintf(err, n, "%s: malformed division list", path);
+    s = zr_divisions_parse((char *)all.data, all.len, out);
+    if (s) snprintf(err, n, "%s/division: malformed division list", zr_data_dir());
     return s;
+}
+
+struct zr_division_cache {
+    pthread_mutex_t mu;
+    unsigned char state[100]; /* 0 not read, 1 read, 2 unreadable; written under mu */
+    zr_divisions prov[100];
+};
+
+zr_division_cache *zr_division_cache_open(void) {
+    char path[1100];
+    snprintf(path, sizeof path, "%s/division/EDITION", zr_data_dir());
+    struct stat st;
+    if (stat(path, &st) != 0) return NULL;
+    zr_division_cache *c = calloc(1, sizeof *c);
+    if (c) pthread_mutex_init(&c->mu, NULL);
+    return c;
+}
+
+int zr_division_cache_has(zr_division_cache *c, const char *code12) {
+    if (!code12 || strspn(code12, "0123456789") != 12 || code12[12]) return 0;
+    const int k = (code12[0] - '0') * 10 + (code12[1] - '0');
+    int st = __atomic_load_n(&c->state[k], __ATOMIC_ACQUIRE);
+    if (!st) {
+        pthread_mutex_lock(&c->mu);
+        if (!(st = c->state[k])) {
+            char path[1100], err[1200];
+            struct stat sb;
+            province_path(path, sizeof path, code12);
+            if (stat(path, &sb) != 0) /* a province the list does not have: no codes */
+                st = 1;
+            else
+                st = zr_divisions_load(&c->prov[k], code12, err, sizeof err) ? 2 : 1;
+            __atomic_store_n(&c->state[k], (unsigned char)st, __ATOMIC_RELEASE);
+        }
+        pthread_mutex_unlock(&c->mu);
+    }
+    if (st == 2) return -1;
+    return c->prov[k].n && zr_divisions_find(&c->prov[k], code12) != NULL;
+}
+
+void zr_division_cache_close(zr_division_cache *c) {
+    if (!c) return;
+    for (int k = 0; k < 100; k++)
+        zr_divisions_free(&c->prov[k]);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
 }

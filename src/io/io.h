@@ -59,7 +59,17 @@ void zr_csv_free(zr_csv *t);
 /* Write one CSV field, quoted (quotes doubled) when it holds a comma, quote or line end. */
 void zr_csv_write_field(FILE *f, const char *s);
 
-/* Load the shipped division list (data/division/divisions.tsv.gz). */
+/* Load the shipped division list (data/division/PP.tsv.gz, one file per province): the
+ * province whose 2-digit code is province, or every province when it is NULL. */
 struct zr_divisions;
-zr_status zr_divisions_load(struct zr_divisions *out, char *err, size_t n);
+zr_status zr_divisions_load(struct zr_divisions *out, const char *province, char *err, size_t n);
+
+/* The division list as lookups ask for it: a province is read on its first code. Safe to use
+ * from several threads. NULL when the list is not installed. */
+typedef struct zr_division_cache zr_division_cache;
+zr_division_cache *zr_division_cache_open(void);
+/* 1 when the 12-digit code is in the list, 0 when not, -1 when its province's file is
+ * unreadable (the caller then cannot tell). */
+int zr_division_cache_has(zr_division_cache *c, const char *code12);
+void zr_division_cache_close(zr_division_cache *c);
 #endif

@@ -122,7 +122,7 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
         if (ON(R_A07) && dl && (!p->dlmc || strcmp(p->dlmc, dl->name)))
             ADD(R_A07, "DLMC '%s' does not match DLBM %s (%s)", p->dlmc ? p->dlmc : "", dl->code,
                 dl->name);
-        if (ON(R_A08) && c->d->have_div && p->zldwdm && strlen(p->zldwdm) == 19 &&
+        if (ON(R_A08) && c->d->div && p->zldwdm && strlen(p->zldwdm) == 19 &&
             digits(p->zldwdm, 19)) {
             /* neighbouring parcels mostly share a village: the last answer is kept */
             if (memcmp(last_village, p->zldwdm, 12)) {
@@ -130,10 +130,11 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
                 snprintf(v, sizeof v, "%.12s", p->zldwdm);
                 snprintf(t, sizeof t, "%.9s000", p->zldwdm);
                 snprintf(k, sizeof k, "%.6s000000", p->zldwdm);
-                last_missing = !zr_divisions_find(&c->d->div, k)   ? "county"
-                               : !zr_divisions_find(&c->d->div, t) ? "town"
-                               : !zr_divisions_find(&c->d->div, v) ? "village"
-                                                                   : NULL;
+                /* -1 (a province file unreadable): not a finding about the data */
+                const int hk = zr_division_cache_has(c->d->div, k),
+                          ht = hk == 1 ? zr_division_cache_has(c->d->div, t) : 1,
+                          hv = hk == 1 && ht == 1 ? zr_division_cache_has(c->d->div, v) : 1;
+                last_missing = !hk ? "county" : !ht ? "town" : !hv ? "village" : NULL;
                 memcpy(last_village, p->zldwdm, 12);
             }
             const char *missing = last_missing;

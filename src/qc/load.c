@@ -159,8 +159,6 @@ static void *chunk_reader(void *arg) {
     return NULL;
 }
 
-static void *load_divisions(void *arg);
-
 /* The rules that look at one parcel at a time, over the chunk in d->p[0..d->n). */
 static zr_status check_chunk(qc_data *d, const qc_catalogue *cat, qc_findings *fs, qc_workers *w) {
     qc_chunk_rules(w, d, cat, fs);
@@ -221,7 +219,6 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
         pthread_cond_broadcast(&cp->cv);
         pthread_mutex_unlock(&cp->mu);
         if (!have) break;
-        if (d->div_running) pthread_join(d->div_thread, NULL), d->div_running = 0;
         d->p = c.p, d->n = c.n;
         s = check_chunk(d, cat, fs, w);
         total += c.n;
@@ -371,13 +368,6 @@ static zr_status load_boundary(qc_data *d, imp_source *src, char *err, size_t n)
     return s;
 }
 
-static void *load_divisions(void *arg) {
-    qc_data *d = arg;
-    char e[512];
-    d->have_div = zr_divisions_load(&d->div, e, sizeof e) == ZR_OK;
-    return NULL;
-}
-
 /* Memory the kernel says is available, in bytes (0 when unknown). */
 static uint64_t mem_available(void) {
     FILE *f = fopen("/proc/meminfo", "r");
@@ -425,8 +415,7 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
     }
     if ((s = imp_source_crs(d->src, err, n))) return s;
     d->crs = d->src->crs;
-    d->div_running = pthread_create(&d->div_thread, NULL, load_divisions, d) == 0;
-    if (!d->div_running) load_divisions(d);
+    d->div = zr_division_cache_open(); /* provinces are read as the parcels name them */
 
     /* the boundary layer: explicit, or XZQ when the source has one. --boundary may name a
        layer of the source or a file of its own; a shapefile's layers are the .shp files of
@@ -464,7 +453,6 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
 }
 
 void qc_data_free(qc_data *d) {
-    if (d->div_running) pthread_join(d->div_thread, NULL);
     qc_fetch_free(d);
     if (d->src) imp_source_close(d->src);
     free(d->src);
@@ -479,7 +467,7 @@ void qc_data_free(qc_data *d) {
     for (size_t i = 0; d->vpoly && i < d->n_v; i++)
         zr_poly_free(&d->vpoly[i]);
     free(d->vpoly);
-    if (d->have_div) zr_divisions_free(&d->div);
+    zr_division_cache_close(d->div);
     memset(d, 0, sizeof *d);
 }
 

@@ -7,6 +7,7 @@
 #include "codes/division.h"
 #include "core/buf.h"
 #include "geo/geo.h"
+#include "io/io.h"
 #include "zrzy.h"
 
 enum {
@@ -95,9 +96,8 @@ typedef struct qc_data {
     int64_t n_total; /* parcels read */
     qc_village *v;
     size_t n_v;
-    zr_poly *vpoly; /* the boundary layer's polygons (n_v of them), NULL when none */
-    zr_divisions div;
-    int have_div;
+    zr_poly *vpoly;           /* the boundary layer's polygons (n_v of them), NULL when none */
+    zr_division_cache *div;   /* NULL: the list is not installed, A08 is skipped */
     struct zr_arena **arenas; /* held mode: the chunks' strings and coordinates */
     size_t n_arenas;
     struct imp_source *src; /* the parcel layer */
@@ -110,8 +110,6 @@ typedef struct qc_data {
     struct qc_sums *sums;     /* M03 accumulators */
     struct qc_fetcher *fetch; /* parcels found again by fid or window */
     char layer_name[256];     /* the parcel layer's table */
-    pthread_t div_thread;     /* loading the division list beside the boundary and parcels */
-    int div_running;
     int threads;
 } qc_data;
 typedef struct qc_fetcher qc_fetcher;

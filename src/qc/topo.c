@@ -71,7 +71,29 @@ static edge *slot(edge_table *et, uint64_t h) {
         if (et->t[i].h == h || et->t[i].h == 0) return &et->t[i];
 }
 
-/* 1 when the edge a→b is not cancelled by an opposite twin. */
+/* The same for a table shared by threads: a free slot is claimed with a compare-and-swap. */
+static edge *slot_shared(edge_table *et, uint64_t h) {
+    size_t i = (size_t)(((u128)h * et->cap) >> 64);
+    for (;; i = i + 1 == et->cap ? 0 : i + 1) {
+        uint64_t cur = __atomic_load_n(&et->t[i].h, __ATOMIC_RELAXED);
+        if (cur == 0 &&
+            !__atomic_compare_exchange_n(&et->t[i].h, &cur, h, 0, __ATOMIC_RELAXED,
+                                         __ATOMIC_RELAXED) &&
+            cur != h)
+            continue; /* another edge took it first */
+        if (cur == h || cur == 0) return &et->t[i];
+    }
+}
+
+/* edge_add on a shared slot, keeping the first reference it sees. */
+static void edge_add_shared(edge *e, uint64_t ref, int d) {
+    uint64_t old = __atomic_load_n(&e->rc, __ATOMIC_RELAXED), nw;
+    do {
+        int c = (int)(int16_t)(uint16_t)(old >> 48);
+        if (c != INT16_MAX && c != INT16_MIN) c += d;
+        nw = ((old & REF_MASK) ? (old & REF_MASK) : ref) | ((uint64_t)(uint16_t)(int16_t)c << 48);
+    } while (!__atomic_compare_exchange_n(&e->rc, &old, nw, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+}
 
 /* ---- a uniform grid over parcel envelopes ---- */
 
@@ -303,21 +325,24 @@ static int tile_of(const tiling *t, const double *p) {
 typedef struct {
     edge_table *et;
     int sign;            /* +1 parcels, −1 boundary */
-    int part, parts;     /* parts 2: only the edges whose hash's low bit is part */
+    int shared;          /* the table is filled by several threads at once */
     const tiling *tiles; /* NULL: every edge counts */
     int tile;
 } edge_ctx;
 
 /* Count a group of edges whose slots were prefetched: first occurrences keep a reference. */
-static void count_group(edge_table *et, const double *const *ga, const uint64_t *gh, const int *gb,
-                        const int *gf, int ng, int sign) {
+static void count_group(const edge_ctx *c, const double *const *ga, const uint64_t *gh,
+                        const int *gb, const int *gf, int ng) {
     for (int j = 0; j < ng; j++) {
-        edge *e = slot(et, gh[j]);
-        if (!e->h) {
-            e->h = gh[j];
-            e->rc = ((uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j]) & REF_MASK;
+        const uint64_t ref = ((uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j]) & REF_MASK;
+        const int d = gf[j] ? c->sign : -c->sign;
+        if (c->shared) {
+            edge_add_shared(slot_shared(c->et, gh[j]), ref, d);
+            continue;
         }
-        edge_add(e, gf[j] ? sign : -sign);
+        edge *e = slot(c->et, gh[j]);
+        if (!e->h) e->h = gh[j], e->rc = ref;
+        edge_add(e, d);
     }
 }
 
@@ -342,15 +367,14 @@ static zr_status count_poly(edge_ctx *c, const zr_poly *p) {
                 if (a[0] == b[0] && a[1] == b[1]) continue;
                 int forward;
                 const uint64_t h = edge_hash(a[0], a[1], b[0], b[1], &forward);
-                if (c->parts > 1 && (int)(h & 1) != c->part) continue;
                 if (c->tiles && tile_of(c->tiles, forward ? a : b) != c->tile) continue;
                 __builtin_prefetch(&et->t[(size_t)(((u128)h * et->cap) >> 64)], 1);
                 ga[ng] = a, gh[ng] = h, gb[ng] = b < a, gf[ng] = forward;
                 if (++ng < G && k + 2 < m) continue;
-                count_group(et, ga, gh, gb, gf, ng, c->sign);
+                count_group(c, ga, gh, gb, gf, ng);
                 ng = 0;
             }
-            count_group(et, ga, gh, gb, gf, ng, c->sign); /* the last edges were skipped */
+            count_group(c, ga, gh, gb, gf, ng); /* the last edges were skipped */
             ng = 0;
         }
     return ZR_OK;
@@ -381,56 +405,54 @@ static zr_status collect_loose(const edge_table *et, seg_list *segs) {
     return s;
 }
 
-/* One table of the held mode's edges. */
+/* Held mode: every valid parcel, then the boundary, by ranges over threads into one table. */
 typedef struct {
     const qc_data *d;
     edge_table et;
-    int part, parts;
-    zr_status st;
-} held_part;
+    zr_status st[64]; /* per worker */
+} held_job;
 
-static void count_held_part(held_part *h) {
-    const qc_data *d = h->d;
-    edge_ctx ec = {&h->et, 1, h->part, h->parts, NULL, 0};
-    zr_status s = ZR_OK;
-    for (size_t i = 0; i < d->n && !s; i++)
-        if (d->p[i].valid) s = count_poly(&ec, &d->p[i].poly);
-    ec.sign = -1;
-    for (size_t i = 0; i < d->n_v && !s; i++)
-        s = count_poly(&ec, &d->vpoly[i]);
-    h->st = s;
+static void count_held_range(void *ctx, size_t b, size_t e, int w) {
+    held_job *j = ctx;
+    const qc_data *d = j->d;
+    edge_ctx ec = {&j->et, 1, 1, NULL, 0};
+    for (size_t i = b; i < e && !j->st[w]; i++) {
+        ec.sign = i < d->n ? 1 : -1;
+        if (i >= d->n)
+            j->st[w] = count_poly(&ec, &d->vpoly[i - d->n]);
+        else if (d->p[i].valid)
+            j->st[w] = count_poly(&ec, &d->p[i].poly);
+    }
 }
 
-static void count_held_range(void *ctx, size_t b, size_t e, int worker) {
-    (void)worker;
-    for (size_t k = b; k < e; k++)
-        count_held_part(&((held_part *)ctx)[k]);
+static int cmp_seg(const void *a, const void *b) {
+    const double *x = a, *y = b;
+    for (int k = 0; k < 4; k++)
+        if (x[k] != y[k]) return x[k] < y[k] ? -1 : 1;
+    return 0;
 }
 
-/* Held mode: every valid parcel and the boundary. With two threads the edges are split by a
- * bit of their hash into two tables, one a thread (each reads every parcel, inserts half);
- * the loose edges are collected table 0 first, so the result does not depend on timing. */
+/* The loose edges are sorted by their coordinates, so the result does not depend on which
+ * thread met an edge first. */
 static zr_status loose_held(const qc_data *d, seg_list *segs) {
     size_t n_edges = 0;
     for (size_t i = 0; i < d->n; i++)
         if (d->p[i].valid) n_edges += d->p[i].poly.n_pts;
     for (size_t i = 0; i < d->n_v; i++)
         n_edges += d->vpoly[i].n_pts;
-    const int parts = d->threads >= 2 && n_edges > 100000 ? 2 : 1;
-    held_part hp[2];
-    memset(hp, 0, sizeof hp);
-    zr_status s = ZR_OK;
-    for (int k = 0; k < parts && !s; k++) {
-        hp[k].d = d, hp[k].part = k, hp[k].parts = parts;
-        hp[k].et.cap = (n_edges + n_edges / 2) / (size_t)parts + 64;
-        if (!(hp[k].et.t = zr_big_calloc(hp[k].et.cap * sizeof *hp[k].et.t))) s = ZR_ERR_NOMEM;
-    }
-    if (!s) zr_parallel_for(parts, (size_t)parts, count_held_range, hp);
-    for (int k = 0; k < parts; k++) {
-        if (!s) s = hp[k].st;
-        if (!s) s = collect_loose(&hp[k].et, segs);
-        zr_big_free(hp[k].et.t, hp[k].et.cap * sizeof *hp[k].et.t);
-    }
+    held_job *j = calloc(1, sizeof *j);
+    if (!j) return ZR_ERR_NOMEM;
+    j->d = d;
+    j->et.cap = n_edges + n_edges / 2 + 64;
+    zr_status s = (j->et.t = zr_big_calloc(j->et.cap * sizeof *j->et.t)) ? ZR_OK : ZR_ERR_NOMEM;
+    const int nt = d->threads < 1 ? 1 : d->threads > 64 ? 64 : d->threads;
+    if (!s) s = zr_parallel_for(nt, d->n + d->n_v, count_held_range, j);
+    for (int w = 0; w < nt && !s; w++)
+        s = j->st[w];
+    if (!s) s = collect_loose(&j->et, segs);
+    if (!s && segs->n > 1) qsort(segs->seg, segs->n, 4 * sizeof *segs->seg, cmp_seg);
+    if (j->et.t) zr_big_free(j->et.t, j->et.cap * sizeof *j->et.t);
+    free(j);
     return s;
 }
 
@@ -475,7 +497,7 @@ static zr_status one_tile(tile_job *j, qc_win *win, zr_arena *a, int k) {
     edge_table et = {0};
     et.cap = n_edges + n_edges / 2;
     if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) s = ZR_ERR_NOMEM;
-    edge_ctx ec = {&et, 1, 0, 1, t, k};
+    edge_ctx ec = {&et, 1, 0, t, k};
     for (size_t i = 0; i < np && !s; i++)
         if (ps[i].valid) s = count_poly(&ec, &ps[i].poly);
     ec.sign = -1;

@@ -7,6 +7,8 @@
 #include <sqlite3.h>
 #include "core/fixed.h"
 #include "geo/geo.h"
+#include "codes/division.h"
+#include "io/io.h"
 #include "store/store.h"
 #include "test.h"
 #include "unit/util.h"
@@ -301,8 +303,44 @@ cleanup:
     zr_store_close(st);
 }
 
+/* The shipped division list, whole and province by province (the check reads only the
+ * provinces its parcels name). */
+TEST(division_list) {
+    zr_divisions all, sd;
+    char err[1200];
+    CHECK(zr_divisions_load(&all, NULL, err, sizeof err) == ZR_OK);
+    size_t counties = 0, villages = 0;
+    for (size_t i = 0; i < all.n; i++) {
+        counties += zr_division_level(all.e[i].code) == 3;
+        villages += zr_division_level(all.e[i].code) == 5;
+    }
+    CHECK_EQ_INT(all.n, 665271);
+    CHECK(counties > 2900 && villages > 600000);
+    CHECK(zr_divisions_load(&sd, "37", err, sizeof err) == ZR_OK);
+    CHECK_EQ_INT(sd.n, 64095); /* 山东 */
+    CHECK_STR(zr_divisions_find(&sd, "371521000000")->name, "阳谷县");
+    zr_divisions_free(&sd);
+    CHECK(zr_divisions_load(&sd, "99", err, sizeof err) == ZR_ERR_NOT_FOUND);
+    CHECK(strstr(err, "99.tsv.gz") != NULL);
+    zr_divisions_free(&sd);
+    zr_division_cache *c = zr_division_cache_open();
+    CHECK(c != NULL);
+    CHECK_EQ_INT(zr_division_cache_has(c, "371521000000"), 1);
+    CHECK_EQ_INT(zr_division_cache_has(c, "371521999000"), 0); /* no such town */
+    CHECK_EQ_INT(zr_division_cache_has(c, "110101001001"), 1);
+    CHECK_EQ_INT(zr_division_cache_has(c, "990000000000"), 0); /* no such province */
+    CHECK_EQ_INT(zr_division_cache_has(c, "37152100000"), 0);  /* 11 digits */
+    CHECK_EQ_INT(zr_division_cache_has(c, "3715210000x0"), 0);
+    size_t agree = 0; /* the cache answers as the whole list does */
+    for (size_t i = 0; i < all.n; i += 997)
+        agree += zr_division_cache_has(c, all.e[i].code) == 1;
+    CHECK_EQ_INT(agree, (all.n + 996) / 997);
+    zr_division_cache_close(c);
+    zr_divisions_free(&all);
+}
+
 TEST_MAIN(const char *d = tmp_dir("import"); if (!d) return 1; snprintf(dir, sizeof dir, "%s", d);
           snprintf(county, sizeof county, "%s/county.gpkg", dir);
           snprintf(store, sizeof store, "%s/store.gpkg", dir); RUN(generate_and_import);
           RUN(areas_match_geodesic); RUN(stated_area_report); RUN(rejections_change_nothing);
-          RUN(reimport_replaces); RUN(window_reads); RUN(same_file_refused))
+          RUN(reimport_replaces); RUN(window_reads); RUN(same_file_refused); RUN(division_list))
