@@ -162,6 +162,9 @@ void qc_data_free(qc_data *d);
 typedef struct qc_workers qc_workers;
 qc_workers *qc_workers_open(int threads);
 void qc_workers_close(qc_workers *w);
+/* 1 when the closed ring v[0..n) (x, y pairs, last = first) is certainly simple: no
+ * self-intersection or touch, no spike, no repeated point. 0: not certain (GEOS decides). */
+int qc_ring_surely_simple(const double *v, size_t n);
 void qc_chunk_rules(qc_workers *w, qc_data *d, const qc_catalogue *cat, qc_findings *fs);
 void qc_attr_range(const qc_data *d, const qc_catalogue *cat, qc_findings *fs, size_t b, size_t e);
 

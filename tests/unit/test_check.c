@@ -3,6 +3,8 @@
 #include "codes/codes.h"
 #include "core/fixed.h"
 #include "geo/geo.h"
+#include "geo/geos_ops.h"
+#include "qc/qc_int.h"
 #include "store/store.h"
 #include <sqlite3.h>
 #include "test.h"
@@ -413,6 +415,60 @@ cleanup:;
 }
 
 int main(void);
+/* G01's fast path never calls a ring simple that GEOS finds invalid: random star-shaped rings
+ * (simple), the same with vertices swapped, pulled onto other vertices or edges, or spiked
+ * (mostly not simple), on grid-snapped and free coordinates. It must also accept nearly all
+ * simple ones, or the check slows down. */
+TEST(surely_simple_agrees_with_geos) {
+    zr_geos *g = NULL;
+    CHECK(zr_geos_open(&g) == ZR_OK);
+    zr_poly p = {0};
+    unsigned seed = 4242;
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 8) & 0xffff)
+    int fast = 0, simple_shapes = 0, wrong = 0, tested = 0;
+    for (int k = 0; k < 20000; k++) {
+        const int n = 4 + RND() % 60, kind = k % 5;
+        const double snap = k % 2 ? 0.5 : 0; /* survey-style coordinates on a half-metre grid */
+        double pts[64][2];
+        for (int i = 0; i < n; i++) {
+            const double t = 2 * M_PI * i / n, r = 40 + RND() % 60;
+            double x = r * cos(t), y = r * sin(t);
+            if (snap > 0) x = round(x / snap) * snap, y = round(y / snap) * snap;
+            pts[i][0] = x, pts[i][1] = y;
+        }
+        const int a = (int)(RND() % (unsigned)n), b = (int)(RND() % (unsigned)n);
+        if (kind == 1) { /* swap two vertices */
+            const double tx = pts[a][0], ty = pts[a][1];
+            pts[a][0] = pts[b][0], pts[a][1] = pts[b][1], pts[b][0] = tx, pts[b][1] = ty;
+        } else if (kind == 2) { /* a vertex onto another */
+            pts[a][0] = pts[b][0], pts[a][1] = pts[b][1];
+        } else if (kind == 3) { /* a vertex onto the middle of a far edge */
+            const int c = (b + 1) % n;
+            pts[a][0] = (pts[b][0] + pts[c][0]) / 2, pts[a][1] = (pts[b][1] + pts[c][1]) / 2;
+        } else if (kind == 4) { /* a spike or a vertex pulled across the ring */
+            pts[a][0] *= -0.5 * (RND() % 4), pts[a][1] *= -0.5 * (RND() % 4);
+        }
+        zr_poly_clear(&p);
+        zr_poly_begin_polygon(&p);
+        ring(&p, (const double(*)[2])pts, n);
+        zr_poly_finish(&p);
+        const int sure = qc_ring_surely_simple(p.xy, p.n_pts);
+        int valid = 0;
+        char why[256];
+        CHECK(zr_geos_is_valid(g, &p, &valid, why, sizeof why) == ZR_OK);
+        tested++;
+        if (sure && !valid) wrong++;
+        if (kind == 0) simple_shapes++, fast += sure;
+    }
+#undef RND
+    CHECK_EQ_INT(wrong, 0);
+    CHECK(fast > simple_shapes * 95 / 100);
+    printf("surely simple: %d rings, %d of %d simple shapes on the fast path, %d wrong\n", tested,
+           fast, simple_shapes, wrong);
+    zr_poly_free(&p);
+    zr_geos_close(g);
+}
+
 TEST_MAIN(const char *d = tmp_dir("check"); if (!d) return 1; snprintf(dir, sizeof dir, "%s", d);
           RUN(planted_defects); RUN(planted_defects_tiled); RUN(findings_spilled);
-          RUN(no_false_positives); RUN(catalogue_override))
+          RUN(no_false_positives); RUN(catalogue_override); RUN(surely_simple_agrees_with_geos))
