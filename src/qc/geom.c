@@ -42,22 +42,27 @@ static int orient(double ax, double ay, double bx, double by, double cx, double 
     return det > bound ? 1 : det < -bound ? -1 : 0;
 }
 
-/* Two edges lo < hi of a ring of m edges meet, or might (adjacent edges are skipped). */
-static int edges_meet(const double *v, double x0, double y0, size_t i, size_t j, size_t m) {
-    const size_t lo = i < j ? i : j, hi = i ^ j ^ lo;
-    if (hi - lo < 2 || (lo == 0 && hi == m - 1)) return 0; /* adjacent edges */
-    const double ax = v[2 * lo] - x0, ay = v[2 * lo + 1] - y0, bx = v[2 * lo + 2] - x0,
-                 by = v[2 * lo + 3] - y0, cx = v[2 * hi] - x0, cy = v[2 * hi + 1] - y0,
-                 dx = v[2 * hi + 2] - x0, dy = v[2 * hi + 3] - y0;
-    if (fmax(cy, dy) < fmin(ay, by) || fmin(cy, dy) > fmax(ay, by)) return 0;
-    const int o1 = orient(ax, ay, bx, by, cx, cy), o2 = orient(ax, ay, bx, by, dx, dy);
-    const int o3 = orient(cx, cy, dx, dy, ax, ay), o4 = orient(cx, cy, dx, dy, bx, by);
-    return o1 * o2 <= 0 && o3 * o4 <= 0;
-}
-
-/* The general sweep: edges sorted by their left end; each is tested against those that start
- * before it ends. */
-static int sweep_simple(const double *v, size_t m, const double *mnx, const double *mxx) {
+/* The general certain-simple test: no two non-adjacent edges touch, no edge turns straight
+ * back, no zero-length edge, by a sweep in x. */
+static int sweep_simple(const double *v, size_t n) {
+    if (n < 4 || n > 1024) return 0;
+    const size_t m = n - 1; /* edges i: v[i] → v[i+1] */
+    const double x0 = v[0], y0 = v[1];
+    double mnx[1024], mxx[1024], mny[1024], mxy[1024];
+    for (size_t i = 0; i < m; i++) {
+        const double ax = v[2 * i] - x0, ay = v[2 * i + 1] - y0;
+        const double bx = v[2 * i + 2] - x0, by = v[2 * i + 3] - y0;
+        if (ax == bx && ay == by) return 0;
+        mnx[i] = fmin(ax, bx), mxx[i] = fmax(ax, bx), mny[i] = fmin(ay, by), mxy[i] = fmax(ay, by);
+        /* the next edge must not turn straight back along this one */
+        const size_t j = i + 1 < m ? i + 1 : 0;
+        const double cx = v[2 * j + 2] - x0, cy = v[2 * j + 3] - y0;
+        if (orient(ax, ay, bx, by, cx, cy) == 0 &&
+            (bx - ax) * (cx - bx) + (by - ay) * (cy - by) <= 0)
+            return 0;
+    }
+    /* sweep in x: edges sorted by their left end; each is tested against those that start
+       before it ends (few, for the compact rings of survey parcels) */
     uint16_t ord[1024];
     for (size_t i = 0; i < m; i++) {
         size_t k = i;
@@ -65,69 +70,49 @@ static int sweep_simple(const double *v, size_t m, const double *mnx, const doub
             ord[k] = ord[k - 1];
         ord[k] = (uint16_t)i;
     }
-    for (size_t a = 0; a < m; a++)
-        for (size_t b = a + 1; b < m && mnx[ord[b]] <= mxx[ord[a]]; b++)
-            if (edges_meet(v, v[0], v[1], ord[a], ord[b], m)) return 0;
+    for (size_t a = 0; a < m; a++) {
+        const size_t i = ord[a];
+        for (size_t b = a + 1; b < m && mnx[ord[b]] <= mxx[i]; b++) {
+            const size_t lo = i < ord[b] ? i : ord[b], hi = i ^ ord[b] ^ lo;
+            if (hi - lo < 2 || (lo == 0 && hi == m - 1)) continue; /* adjacent edges */
+            if (mny[hi] > mxy[lo] || mxy[hi] < mny[lo]) continue;
+            const double ax = v[2 * lo] - x0, ay = v[2 * lo + 1] - y0, bx = v[2 * lo + 2] - x0,
+                         by = v[2 * lo + 3] - y0, cx = v[2 * hi] - x0, cy = v[2 * hi + 1] - y0,
+                         dx = v[2 * hi + 2] - x0, dy = v[2 * hi + 3] - y0;
+            const int o1 = orient(ax, ay, bx, by, cx, cy), o2 = orient(ax, ay, bx, by, dx, dy);
+            const int o3 = orient(cx, cy, dx, dy, ax, ay), o4 = orient(cx, cy, dx, dy, bx, by);
+            if (o1 * o2 <= 0 && o3 * o4 <= 0) return 0; /* they meet, or might */
+        }
+    }
     return 1;
 }
 
-/* 1 when a single closed ring is certainly simple: no two non-adjacent edges touch, no edge
- * turns straight back, no zero-length edge. 0 means "not certain" and GEOS decides. Most
- * parcels take this path, which costs a fraction of a full validity test.
- *
- * The ring is cut into chains of edges whose x strictly increases (or decreases) — a vertical
- * edge is a chain of its own. Two edges of one chain that are not adjacent have disjoint x
- * ranges, so only edges of different chains are tested, chain against chain by a merge in x:
- * for the compact rings of survey parcels, a few chains and a few tests an edge. */
+/* 1 when the closed ring v[0..n) is certainly simple; 0 means "not certain" and GEOS decides.
+ * Most parcels are star-shaped from the mean of their vertices: when every edge turns the
+ * same way around that point c — certainly, by the filtered orientation — and the ring winds
+ * once around it, the edges sweep disjoint angular sectors about c and only adjacent ones
+ * meet. That takes one pass; the other rings take the sweep. The coordinates relative to c
+ * are exact (Sterbenz: c and a vertex are within a factor of two of each other). */
 int qc_ring_surely_simple(const double *v, size_t n) {
     if (n < 4 || n > 1024) return 0;
-    const size_t m = n - 1; /* edges i: v[i] → v[i+1] */
-    const double x0 = v[0], y0 = v[1];
-    double mnx[1024], mxx[1024];
-    enum { MAX_CHAINS = 16 };
-    size_t cstart[MAX_CHAINS + 1], nc = 0;
-    int cdir[MAX_CHAINS], prev = 2;
+    const size_t m = n - 1;
+    double cx = 0, cy = 0;
+    for (size_t i = 0; i < m; i++)
+        cx += v[2 * i], cy += v[2 * i + 1];
+    cx /= (double)m, cy /= (double)m;
+    int sign = 0, crossings = 0;
     for (size_t i = 0; i < m; i++) {
-        const double ax = v[2 * i] - x0, ay = v[2 * i + 1] - y0;
-        const double bx = v[2 * i + 2] - x0, by = v[2 * i + 3] - y0;
-        if (ax == bx && ay == by) return 0;
-        mnx[i] = fmin(ax, bx), mxx[i] = fmax(ax, bx);
-        /* the next edge must not turn straight back along this one */
-        const size_t j = i + 1 < m ? i + 1 : 0;
-        const double cx = v[2 * j + 2] - x0, cy = v[2 * j + 3] - y0;
-        if (orient(ax, ay, bx, by, cx, cy) == 0 &&
-            (bx - ax) * (cx - bx) + (by - ay) * (cy - by) <= 0)
-            return 0;
-        const int d = bx > ax ? 1 : bx < ax ? -1 : 0;
-        if (d != prev || d == 0) {
-            if (nc < MAX_CHAINS) cdir[nc] = d, cstart[nc] = i;
-            nc++;
-        }
-        prev = d;
+        const double ax = v[2 * i] - cx, ay = v[2 * i + 1] - cy;
+        const double bx = v[2 * i + 2] - cx, by = v[2 * i + 3] - cy;
+        const double l = ax * by, r = ay * bx, det = l - r, bound = 1e-12 * (fabs(l) + fabs(r));
+        const int o = det > bound ? 1 : det < -bound ? -1 : 0;
+        if (!o || (sign && o != sign)) return sweep_simple(v, n);
+        sign = o;
+        /* the ray from c along +x is crossed upwards by a counter-clockwise ring, downwards
+           by a clockwise one, once a turn */
+        crossings += sign > 0 ? (ay < 0 && by >= 0) : (ay >= 0 && by < 0);
     }
-    if (nc > MAX_CHAINS) return sweep_simple(v, m, mnx, mxx);
-    cstart[nc] = m;
-    for (size_t a = 0; a < nc; a++) {
-        for (size_t b = a + 1; b < nc; b++) {
-            /* edges of a and b in increasing x: index order, or reversed for a falling chain */
-            const size_t la = cstart[a + 1] - cstart[a], lb = cstart[b + 1] - cstart[b];
-            size_t jb = 0;
-            for (size_t ia = 0; ia < la; ia++) {
-                const size_t ea = cdir[a] >= 0 ? cstart[a] + ia : cstart[a + 1] - 1 - ia;
-                while (jb < lb) {
-                    const size_t eb = cdir[b] >= 0 ? cstart[b] + jb : cstart[b + 1] - 1 - jb;
-                    if (mxx[eb] >= mnx[ea]) break;
-                    jb++;
-                }
-                for (size_t kb = jb; kb < lb; kb++) {
-                    const size_t eb = cdir[b] >= 0 ? cstart[b] + kb : cstart[b + 1] - 1 - kb;
-                    if (mnx[eb] > mxx[ea]) break;
-                    if (edges_meet(v, x0, y0, ea, eb, m)) return 0;
-                }
-            }
-        }
-    }
-    return 1;
+    return crossings == 1 ? 1 : sweep_simple(v, n);
 }
 
 static void geom_range(void *ctx, size_t b, size_t e, int w) {

@@ -461,6 +461,24 @@ TEST(surely_simple_agrees_with_geos) {
         if (kind == 0) simple_shapes++, fast += sure;
     }
 #undef RND
+    /* rings that turn one way around their centre but wind twice: a pentagram, and a
+       17-gon traced twice with a shrinking radius */
+    for (int w = 0; w < 2; w++) {
+        double pts[40][2];
+        const int n = w ? 34 : 5;
+        for (int i = 0; i < n; i++) {
+            const double t = w ? 4 * M_PI * i / n : 4 * M_PI * i / 5, r = w ? 100 - i : 100;
+            pts[i][0] = r * cos(t), pts[i][1] = r * sin(t);
+        }
+        zr_poly_clear(&p);
+        zr_poly_begin_polygon(&p);
+        ring(&p, (const double(*)[2])pts, n);
+        zr_poly_finish(&p);
+        int valid = 1;
+        char why[256];
+        CHECK(zr_geos_is_valid(g, &p, &valid, why, sizeof why) == ZR_OK && !valid);
+        CHECK_EQ_INT(qc_ring_surely_simple(p.xy, p.n_pts), 0);
+    }
     CHECK_EQ_INT(wrong, 0);
     CHECK(fast > simple_shapes * 95 / 100);
     printf("surely simple: %d rings, %d of %d simple shapes on the fast path, %d wrong\n", tested,
