@@ -122,6 +122,9 @@ typedef struct zr_check_opts {
     /* Findings held in memory before they are sorted into runs on temporary files (so memory
      * stays bounded whatever their number). 0: 262,144. */
     int64_t findings_held;
+    /* Parcels read and checked together (a chunk; held mode cancels edges within it). 0: 8192.
+     * The findings are the same for any size. */
+    int64_t chunk_rows;
 } zr_check_opts;
 
 typedef struct zr_check_result {

@@ -196,6 +196,7 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
     s = qc_findings_init(&fs, &cat, o->findings_held > 0 ? (size_t)o->findings_held : 0);
     if (!s) s = qc_open(&d, o->source, o->layer, o->boundary, o->tile_parcels, err, n);
     d.threads = threads;
+    d.chunk_rows = o->chunk_rows > 0 ? (size_t)o->chunk_rows : 8192;
     const int timing = getenv("ZRZY_TIMING") != NULL;
     double t1 = zr_now();
     if (timing) fprintf(stderr, "timing: open, boundary %.3f s\n", t1 - t0);

@@ -63,7 +63,6 @@ static const char *const field_names[NF + 1] = {
     "BSM",    "DLBM",   "DLMC", "QSXZ", "ZLDWDM", "QSDWDM", "KCDLBM", "GDLX",
     "GDPDJB", "CZCSXM", "TBMJ", "KCMJ", "TBDLMJ", "KCXS",   "XZDWKD", NULL};
 
-#define CHUNK_ROWS 8192
 typedef struct {
     qc_parcel *p;
     size_t n;
@@ -128,7 +127,8 @@ static void *chunk_reader(void *arg) {
     zr_status s = zr_batch_init(&b, imp_source_nfields(cp->d->src));
     while (!s) {
         size_t got = 0;
-        if ((s = imp_source_next(cp->d->src, &b, CHUNK_ROWS, &got, cp->err, sizeof cp->err)) ||
+        if ((s = imp_source_next(cp->d->src, &b, cp->d->chunk_rows, &got, cp->err,
+                                 sizeof cp->err)) ||
             !got)
             break;
         chunk c = {0};
@@ -164,6 +164,7 @@ static zr_status check_chunk(qc_data *d, const qc_catalogue *cat, qc_findings *f
     qc_chunk_rules(w, d, cat, fs);
     qc_sums_add(d);
     zr_status s = qc_bsm_add(d, cat, fs);
+    if (!s && !d->tiled) s = qc_edges_chunk(d);
     for (size_t i = 0; !s && d->tiled && i < d->n; i++) {
         if (d->p[i].valid) continue;
         if (d->n_invalid == d->cap_invalid) {
@@ -454,6 +455,7 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
 
 void qc_data_free(qc_data *d) {
     qc_fetch_free(d);
+    qc_edges_free(d);
     if (d->src) imp_source_close(d->src);
     free(d->src);
     free(d->keys);

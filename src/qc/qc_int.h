@@ -109,8 +109,10 @@ typedef struct qc_data {
     size_t n_invalid, cap_invalid;
     struct qc_sums *sums;     /* M03 accumulators */
     struct qc_fetcher *fetch; /* parcels found again by fid or window */
+    struct qc_edges *edges;   /* held mode: the edges that survived their chunk */
     char layer_name[256];     /* the parcel layer's table */
     int threads;
+    size_t chunk_rows; /* parcels a chunk */
 } qc_data;
 typedef struct qc_fetcher qc_fetcher;
 
@@ -210,5 +212,9 @@ void qc_sums_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs);
 void qc_sums_free(qc_data *d);
 
 /* A representative point of a parcel (first vertex when GEOS cannot say). */
+/* Held mode: count the edges of the chunk in d->p[0..d->n) (after G01), keep the survivors. */
+typedef struct qc_edges qc_edges;
+zr_status qc_edges_chunk(qc_data *d);
+void qc_edges_free(qc_data *d);
 void qc_parcel_point(const qc_parcel *p, double *x, double *y);
 #endif
