@@ -221,10 +221,13 @@ static void chunk_range(void *ctx, size_t b, size_t e, int w) {
     }
     geom_range(c, b, e, w);
     qc_attr_range(c->d, c->cat, c->fs, b, e);
+    if (!c->d->tiled) qc_edges_range(c->d, b, e, w);
 }
 
-void qc_chunk_rules(qc_workers *w, qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
+zr_status qc_chunk_rules(qc_workers *w, qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
     w->c.d = d, w->c.cat = cat, w->c.fs = fs;
+    zr_status s = d->tiled ? ZR_OK : qc_edges_prepare(d, w->threads);
     /* ranges of ~512 parcels keep both workers busy to the end of the chunk */
-    zr_parallel_for(w->threads, d->n, chunk_range, &w->c);
+    if (!s) s = zr_parallel_for(w->threads, d->n, chunk_range, &w->c);
+    return s;
 }

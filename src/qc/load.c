@@ -161,10 +161,10 @@ static void *chunk_reader(void *arg) {
 
 /* The rules that look at one parcel at a time, over the chunk in d->p[0..d->n). */
 static zr_status check_chunk(qc_data *d, const qc_catalogue *cat, qc_findings *fs, qc_workers *w) {
-    qc_chunk_rules(w, d, cat, fs);
+    zr_status s = qc_chunk_rules(w, d, cat, fs);
     qc_sums_add(d);
-    zr_status s = qc_bsm_add(d, cat, fs);
-    if (!s && !d->tiled) s = qc_edges_chunk(d);
+    if (!s) s = qc_bsm_add(d, cat, fs);
+    if (!s && !d->tiled) s = qc_edges_flush(d);
     for (size_t i = 0; !s && d->tiled && i < d->n; i++) {
         if (d->p[i].valid) continue;
         if (d->n_invalid == d->cap_invalid) {

@@ -109,8 +109,9 @@ typedef struct qc_data {
     size_t n_invalid, cap_invalid;
     struct qc_sums *sums;     /* M03 accumulators */
     struct qc_fetcher *fetch; /* parcels found again by fid or window */
-    struct qc_edges *edges;   /* held mode: the edges that survived their chunk */
-    char layer_name[256];     /* the parcel layer's table */
+    struct qc_edges *edges;   /* held mode, one a worker: the edges that survived their chunk */
+    int n_edge_acc;
+    char layer_name[256]; /* the parcel layer's table */
     int threads;
     size_t chunk_rows; /* parcels a chunk */
 } qc_data;
@@ -167,7 +168,7 @@ void qc_workers_close(qc_workers *w);
 /* 1 when the closed ring v[0..n) (x, y pairs, last = first) is certainly simple: no
  * self-intersection or touch, no spike, no repeated point. 0: not certain (GEOS decides). */
 int qc_ring_surely_simple(const double *v, size_t n);
-void qc_chunk_rules(qc_workers *w, qc_data *d, const qc_catalogue *cat, qc_findings *fs);
+zr_status qc_chunk_rules(qc_workers *w, qc_data *d, const qc_catalogue *cat, qc_findings *fs);
 void qc_attr_range(const qc_data *d, const qc_catalogue *cat, qc_findings *fs, size_t b, size_t e);
 
 /* A04: empty BSMs of the chunk now; duplicates at the end (qc_bsm_finish). */
@@ -212,9 +213,13 @@ void qc_sums_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs);
 void qc_sums_free(qc_data *d);
 
 /* A representative point of a parcel (first vertex when GEOS cannot say). */
-/* Held mode: count the edges of the chunk in d->p[0..d->n) (after G01), keep the survivors. */
+/* Held mode's edges, chunk by chunk (topo.c): size the workers' tables for the chunk in
+ * d->p[0..d->n); count the valid parcels of [b, e) into worker w's table (after G01); keep
+ * what did not cancel and empty the tables. */
 typedef struct qc_edges qc_edges;
-zr_status qc_edges_chunk(qc_data *d);
+zr_status qc_edges_prepare(qc_data *d, int workers);
+void qc_edges_range(qc_data *d, size_t b, size_t e, int w);
+zr_status qc_edges_flush(qc_data *d);
 void qc_edges_free(qc_data *d);
 void qc_parcel_point(const qc_parcel *p, double *x, double *y);
 #endif

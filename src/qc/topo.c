@@ -391,61 +391,109 @@ static zr_status collect_loose(const edge_table *et, seg_list *segs) {
     return s;
 }
 
-/* Held mode counts edges chunk by chunk as the parcels stream by: a chunk's edges cancel in a
- * table reused from chunk to chunk, and only what survives — the chunk's rim and any defect —
- * is kept. Survey layers are stored in spatial order (by village, by BSM), so most edges meet
- * their twin in the same chunk (97.5 % on the generated county); in any order the result is
- * the same, only the survivors are more. */
+/* Held mode counts edges chunk by chunk as the parcels stream by: each worker counts the edges
+ * of the parcels it checked (after G01) in a table of its own, reused from chunk to chunk, and
+ * at the end of the chunk keeps only what did not cancel — the rims of its parcels and any
+ * defect. Survey layers are stored in spatial order (by village, by BSM), so most edges meet
+ * their twin among the parcels checked with them; in any order the result is the same, only
+ * the survivors are more. */
 struct qc_edges {
-    edge_table t; /* the chunk table, empty between chunks */
+    edge_table t; /* this worker's table, empty between chunks */
     size_t *used; /* its taken slots (t.cap of room) */
-    edge *surv;   /* survivors: hash, first reference, net count */
+    size_t n_used;
+    edge *surv; /* survivors: hash, first reference, net count */
     size_t n_surv, cap_surv;
+    zr_status st;
 };
 
-zr_status qc_edges_chunk(qc_data *d) {
-    qc_edges *a = d->edges;
-    if (!a && !(a = d->edges = calloc(1, sizeof *a))) return ZR_ERR_NOMEM;
-    size_t n_edges = 0;
+zr_status qc_edges_prepare(qc_data *d, int workers) {
+    if (!d->edges) {
+        if (!(d->edges = calloc((size_t)workers, sizeof *d->edges))) return ZR_ERR_NOMEM;
+        d->n_edge_acc = workers;
+    }
+    size_t n_edges = 0; /* an upper bound for any worker: every edge of the chunk */
     for (size_t i = 0; i < d->n; i++)
-        if (d->p[i].valid) n_edges += d->p[i].poly.n_pts;
+        n_edges += d->p[i].poly.n_pts;
     const size_t cap = n_edges + n_edges / 2 + 64;
-    if (cap > a->t.cap) {
+    for (int w = 0; w < d->n_edge_acc; w++) {
+        qc_edges *a = &d->edges[w];
+        if (a->st) return a->st;
+        if (cap <= a->t.cap) continue;
         if (a->t.t) zr_big_free(a->t.t, a->t.cap * sizeof *a->t.t);
         free(a->used);
         a->t.cap = cap;
         a->t.t = zr_big_calloc(cap * sizeof *a->t.t);
         a->used = malloc(cap * sizeof *a->used);
-        if (!a->t.t || !a->used) return ZR_ERR_NOMEM; /* qc_edges_free copes */
+        if (!a->t.t || !a->used) {
+            if (a->t.t) zr_big_free(a->t.t, cap * sizeof *a->t.t);
+            a->t.t = NULL, a->t.cap = 0;
+            return ZR_ERR_NOMEM;
+        }
     }
-    edge_ctx ec = {&a->t, 1, a->used, 0, NULL, 0};
-    zr_status s = ZR_OK;
-    for (size_t i = 0; i < d->n && !s; i++)
-        if (d->p[i].valid) s = count_poly(&ec, &d->p[i].poly);
-    for (size_t u = 0; u < ec.n_used; u++) {
-        edge *e = &a->t.t[a->used[u]];
-        if (!s && edge_count(e)) {
+    return ZR_OK;
+}
+
+void qc_edges_range(qc_data *d, size_t b, size_t e, int w) {
+    qc_edges *a = &d->edges[w];
+    edge_ctx ec = {&a->t, 1, a->used, a->n_used, NULL, 0};
+    for (size_t i = b; i < e && !a->st; i++)
+        if (d->p[i].valid) a->st = count_poly(&ec, &d->p[i].poly);
+    a->n_used = ec.n_used;
+}
+
+/* Keep a table's edges that did not cancel, and empty it. */
+static void keep_survivors(qc_edges *a) {
+    for (size_t u = 0; u < a->n_used; u++) {
+        edge *x = &a->t.t[a->used[u]];
+        if (!a->st && edge_count(x)) {
             if (a->n_surv == a->cap_surv) {
                 const size_t nc = a->cap_surv ? a->cap_surv * 2 : 4096;
                 edge *ns = realloc(a->surv, nc * sizeof *ns);
-                if (!ns) s = ZR_ERR_NOMEM;
+                if (!ns) a->st = ZR_ERR_NOMEM;
                 if (ns) a->surv = ns, a->cap_surv = nc;
             }
-            if (!s) a->surv[a->n_surv++] = *e;
+            if (!a->st) a->surv[a->n_surv++] = *x;
         }
-        e->h = e->rc = 0;
+        x->h = x->rc = 0;
     }
-    return s;
+    a->n_used = 0;
+}
+
+/* The other workers' uncancelled edges are folded into worker 0's table first: the ranges the
+ * workers took interleave, so their rims mostly cancel there. */
+zr_status qc_edges_flush(qc_data *d) {
+    qc_edges *z = &d->edges[0];
+    for (int w = 0; w < d->n_edge_acc; w++)
+        if (d->edges[w].st) return d->edges[w].st;
+    for (int w = 1; w < d->n_edge_acc; w++) {
+        qc_edges *a = &d->edges[w];
+        for (size_t u = 0; u < a->n_used; u++) {
+            edge *x = &a->t.t[a->used[u]];
+            if (edge_count(x)) {
+                edge *e = slot(&z->t, x->h);
+                if (!e->h) {
+                    e->h = x->h, e->rc = x->rc & REF_MASK;
+                    z->used[z->n_used++] = (size_t)(e - z->t.t);
+                }
+                edge_add_n(e, edge_count(x));
+            }
+            x->h = x->rc = 0;
+        }
+        a->n_used = 0;
+    }
+    keep_survivors(z);
+    return z->st;
 }
 
 void qc_edges_free(qc_data *d) {
-    qc_edges *a = d->edges;
-    if (!a) return;
-    if (a->t.t) zr_big_free(a->t.t, a->t.cap * sizeof *a->t.t);
-    free(a->used);
-    free(a->surv);
-    free(a);
-    d->edges = NULL;
+    for (int w = 0; w < d->n_edge_acc; w++) {
+        qc_edges *a = &d->edges[w];
+        if (a->t.t) zr_big_free(a->t.t, a->t.cap * sizeof *a->t.t);
+        free(a->used);
+        free(a->surv);
+    }
+    free(d->edges);
+    d->edges = NULL, d->n_edge_acc = 0;
 }
 
 static int cmp_seg(const void *a, const void *b) {
@@ -458,17 +506,20 @@ static int cmp_seg(const void *a, const void *b) {
 /* The chunks' survivors and the boundary in one table; the loose edges sorted by their
  * coordinates. */
 static zr_status loose_held(const qc_data *d, seg_list *segs) {
-    const qc_edges *a = d->edges;
-    const size_t n_surv = a ? a->n_surv : 0;
-    size_t n_edges = n_surv;
+    size_t n_edges = 0;
+    for (int w = 0; w < d->n_edge_acc; w++)
+        n_edges += d->edges[w].n_surv;
     for (size_t i = 0; i < d->n_v; i++)
         n_edges += d->vpoly[i].n_pts;
     edge_table et = {NULL, n_edges + n_edges / 2 + 64};
     if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) return ZR_ERR_NOMEM;
-    for (size_t i = 0; i < n_surv; i++) {
-        edge *e = slot(&et, a->surv[i].h);
-        if (!e->h) e->h = a->surv[i].h, e->rc = a->surv[i].rc & REF_MASK;
-        edge_add_n(e, edge_count(&a->surv[i]));
+    for (int w = 0; w < d->n_edge_acc; w++) {
+        const qc_edges *a = &d->edges[w];
+        for (size_t i = 0; i < a->n_surv; i++) {
+            edge *e = slot(&et, a->surv[i].h);
+            if (!e->h) e->h = a->surv[i].h, e->rc = a->surv[i].rc & REF_MASK;
+            edge_add_n(e, edge_count(&a->surv[i]));
+        }
     }
     edge_ctx ec = {&et, -1, NULL, 0, NULL, 0};
     zr_status s = ZR_OK;
@@ -624,7 +675,13 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
     zr_buf scratch = {0};
     /* net directed edges: parcels +1, boundary −1; inner edges and a shared outline cancel */
     zr_status s = d->tiled ? loose_tiled(d, &segs, err, n) : loose_held(d, &segs);
-    if (timing) fprintf(stderr, "timing:   edges %.3f s (%zu loose)\n", zr_now() - T0, segs.n);
+    if (timing) {
+        size_t surv = 0;
+        for (int w = 0; w < d->n_edge_acc; w++)
+            surv += d->edges[w].n_surv;
+        fprintf(stderr, "timing:   edges %.3f s (%zu survived their chunk, %zu loose)\n",
+                zr_now() - T0, surv, segs.n);
+    }
     if (!s) s = zr_geos_open(&g);
     if (s) goto done;
     if ((s = zr_geos_faces(g, segs.seg, segs.n, &faces, &n_faces))) {
