@@ -142,16 +142,30 @@ static zr_status rd_polygon_body(reader *r, int le, int dim, zr_poly *p) {
     zr_status s = zr_poly_begin_polygon(p);
     if (s) return s;
     if ((size_t)(r->end - r->p) / 4 < nr) return fail(r, "WKB ring count exceeds data");
+    static const uint16_t one = 1;
+    const int host_le = *(const unsigned char *)&one;
     for (uint32_t i = 0; i < nr; i++) {
         uint32_t np;
         if (!rd_u32(r, le, &np)) return fail(r, "WKB truncated in point count");
         const size_t stride = 8 * (size_t)dim;
         if ((size_t)(r->end - r->p) / stride < np) return fail(r, "WKB point count exceeds data");
         if ((s = zr_poly_begin_ring(p))) return s;
-        for (uint32_t k = 0; k < np; k++, r->p += stride) {
-            s = zr_poly_add_point(p, rd_f64_unchecked(r->p, le), rd_f64_unchecked(r->p + 8, le));
-            if (s) return s;
+        GROW(p->xy, p->cap_pts, 2 * (p->n_pts + np));
+        double *xy = p->xy + 2 * p->n_pts;
+        if (dim == 2 && le == host_le) { /* the common case: the ring's coordinates as they are */
+            memcpy(xy, r->p, 16 * (size_t)np);
+            r->p += 16 * (size_t)np;
+        } else {
+            for (uint32_t k = 0; k < np; k++, r->p += stride)
+                xy[2 * k] = rd_f64_unchecked(r->p, le),
+                       xy[2 * k + 1] = rd_f64_unchecked(r->p + 8, le);
         }
+        int finite = 1;
+        for (size_t k = 0; k < 2 * (size_t)np; k++)
+            finite &= isfinite(xy[k]) != 0;
+        if (!finite) p->nonfinite = 1;
+        p->n_pts += np;
+        p->ring_start[p->n_rings] = (uint32_t)p->n_pts;
     }
     return zr_poly_finish(p);
 }
