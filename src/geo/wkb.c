@@ -150,6 +150,7 @@ static zr_status rd_polygon_body(reader *r, int le, int dim, zr_poly *p) {
         const size_t stride = 8 * (size_t)dim;
         if ((size_t)(r->end - r->p) / stride < np) return fail(r, "WKB point count exceeds data");
         if ((s = zr_poly_begin_ring(p))) return s;
+        if (!np) continue; /* an empty ring (G01 reports it) */
         GROW(p->xy, p->cap_pts, 2 * (p->n_pts + np));
         double *xy = p->xy + 2 * p->n_pts;
         if (dim == 2 && le == host_le) { /* the common case: the ring's coordinates as they are */
