@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
  libgeos-dev libproj-dev proj-data proj-bin libgdal-dev gdal-bin libsqlite3-dev sqlite3 zlib1g-dev
- libjansson-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-noto-cjk
+ libjansson-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-wqy-microhei fonts-noto-cjk
  postgresql-15 postgresql-15-postgis-3 valgrind bc"
 missing=""
 for p in $PKGS; do
