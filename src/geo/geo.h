@@ -72,25 +72,28 @@ void geo_gk_init(void);
 void geo_area_init(void);
 void geo_gk_inverse_rad(double x_fe, double y, double *dlon, double *lat);
 double geo_ring_area_rad(const double *lon, const double *lat, size_t n);
-/* The same with each latitude's sine and cosine already known. */
-double geo_ring_area_sc(const double *lon, const double *lat, const double *slat,
-                        const double *clat, size_t n);
+/* The same for a ring given as longitudes and latitude offsets from the φ0 of a local
+ * expansion, with the coefficients geo_area_local_coeffs derives from sin φ0, cos φ0. */
+void geo_area_local_coeffs(double s0, double c0, double p1[5], double p3[3]);
+double geo_ring_area_local(const double *lon, const double *dlat, size_t n, const double p1[5],
+                           const double p3[3]);
 
 /* The inverse projection as Taylor polynomials around one reference point (gk.c): exact to the
  * last bit of a double for points within GEO_GK_LOCAL_MAX_R × A (≈ 1.9 km) of it. */
 #define GEO_GK_LOCAL_MAX_R 3e-4
 typedef struct geo_gk_local {
-    double x0, y0, inv_a;      /* reference (easting − false easting, northing), 1 / A */
-    double ar[4], ai[4];       /* Taylor coefficients of ψ + iλ in Δζ, degrees 1..4 */
-    double b[4];               /* Taylor coefficients of φ in Δψ, degrees 1..4 */
-    double lam0, phi0, s0, c0; /* the reference point's Δλ, φ, sin φ, cos φ */
+    double x0, y0, inv_a; /* reference (easting − false easting, northing), 1 / A */
+    double ar[4], ai[4];  /* Taylor coefficients of ψ + iλ in Δζ, degrees 1..4 */
+    double b[4];          /* Taylor coefficients of φ in Δψ, degrees 1..4 */
+    double lam0, phi0;    /* the reference point's Δλ and φ */
+    double p1[5], p3[3];  /* the area bracket's expansion around φ0 (area.c) */
 } geo_gk_local;
 void geo_gk_local_init(geo_gk_local *L, double x_fe0, double y0);
-/* Radians (Δλ from the central meridian, φ, sin φ, cos φ) of n points (x, y) with false
- * easting fe. 0 when a point lies beyond the expansion's reach: then the values are not exact
- * and the caller takes the full series. */
+/* Radians (Δλ from the central meridian, φ − φ0) of n points (x, y) with false easting fe.
+ * 0 when a point lies beyond the expansion's reach: then the values are not exact and the
+ * caller takes the full series. */
 int geo_gk_local_ring(const geo_gk_local *L, const double *xy, size_t n, double fe, double *lon,
-                      double *lat, double *slat, double *clat);
+                      double *dlat);
 
 /* WKT (OGC WKT 1, as GeoPackage's gpkg_spatial_ref_sys wants) of a supported EPSG code, from
  * PROJ's database. Caller frees *out. */

@@ -149,7 +149,7 @@ void geo_gk_local_init(geo_gk_local *L, double x_fe0, double y0) {
     /* dφ/dψ = p(φ) = cos φ (1 − e² sin² φ) / (1 − e²) and its φ-derivatives */
     double s, c;
     sincos_(L->phi0, &s, &c);
-    L->s0 = s, L->c0 = c;
+    geo_area_local_coeffs(s, c, L->p1, L->p3);
     const double e2 = K.e * K.e, q = 1 / (1 - e2);
     const double p = q * c * (1 - e2 * s * s), p1 = q * (-s - e2 * (2 * s - 3 * s * s * s)),
                  p2 = q * (-c - e2 * (2 * c - 9 * s * s * c)),
@@ -161,7 +161,7 @@ void geo_gk_local_init(geo_gk_local *L, double x_fe0, double y0) {
 }
 
 int geo_gk_local_ring(const geo_gk_local *L, const double *xy, size_t n, double fe, double *lon,
-                      double *lat, double *slat, double *clat) {
+                      double *dlat) {
     const double *ar = L->ar, *ai = L->ai, *b = L->b;
     double far = 0;
     for (size_t i = 0; i < n; i++) {
@@ -175,14 +175,8 @@ int geo_gk_local_ring(const geo_gk_local *L, const double *xy, size_t n, double 
             tr = nr, ti = ni;
         }
         const double dpsi = tr * dr - ti * di, dlam = tr * di + ti * dr;
-        const double d = dpsi * (b[0] + dpsi * (b[1] + dpsi * (b[2] + dpsi * b[3])));
-        const double d2 = d * d;
-        const double sd = d * (1 - d2 / 6 * (1 - d2 / 20 * (1 - d2 / 42)));
-        const double cd = 1 - d2 / 2 * (1 - d2 / 12 * (1 - d2 / 30));
         lon[i] = L->lam0 + dlam;
-        lat[i] = L->phi0 + d;
-        slat[i] = L->s0 * cd + L->c0 * sd;
-        clat[i] = L->c0 * cd - L->s0 * sd;
+        dlat[i] = dpsi * (b[0] + dpsi * (b[1] + dpsi * (b[2] + dpsi * b[3])));
     }
     return far <= GEO_GK_LOCAL_MAX_R * GEO_GK_LOCAL_MAX_R;
 }

@@ -321,9 +321,8 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
     for (size_t r = 0; r < p->n_rings; r++)
         if (zr_poly_ring_len(p, r) > maxr) maxr = zr_poly_ring_len(p, r);
     zr_buf_reset(scratch);
-    if (zr_buf_reserve(scratch, 4 * maxr * sizeof(double) + 16)) return NAN;
-    double *lon = (double *)(void *)scratch->data, *lat = lon + maxr, *sl = lat + maxr,
-           *cl = sl + maxr;
+    if (zr_buf_reserve(scratch, 2 * maxr * sizeof(double) + 16)) return NAN;
+    double *lon = (double *)(void *)scratch->data, *lat = lon + maxr;
     const double deg = M_PI / 180;
     const int gk = crs->epsg != 4490;
     const double fe = crs->prefixed ? crs->zone * 1e6 + 500000.0 : 500000.0;
@@ -338,8 +337,8 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
             if (n < 3) continue; /* no area; and p->xy may be NULL */
             const double *xy = p->xy + 2 * p->ring_start[r];
             double a;
-            if (gk && geo_gk_local_ring(&L, xy, n, fe, lon, lat, sl, cl)) {
-                a = geo_ring_area_sc(lon, lat, sl, cl, n);
+            if (gk && geo_gk_local_ring(&L, xy, n, fe, lon, lat)) {
+                a = geo_ring_area_local(lon, lat, n, L.p1, L.p3);
             } else {
                 if (!gk)
                     for (size_t i = 0; i < n; i++)
