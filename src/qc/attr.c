@@ -39,10 +39,9 @@ static int is_village(const qc_data *d, const char *code12) {
 }
 
 #define ON(r)       (c->cat->rules[r].enabled)
-#define ADD(r, ...) qc_add(c->fs, r, p->bsm, NULL, x, y, -1, __VA_ARGS__)
+#define ADD(r, ...) qc_add_parcel(c->fs, r, p, -1, __VA_ARGS__)
 
-static void check_unit_code(attr_ctx *c, const qc_parcel *p, const char *field, const char *code,
-                            double x, double y) {
+static void check_unit_code(attr_ctx *c, const qc_parcel *p, const char *field, const char *code) {
     if (!code || strlen(code) != 19 || !digits(code, 19)) {
         ADD(R_A03, "%s '%s' is not 19 digits (12-digit village code + 7-digit unit)", field,
             code ? code : "");
@@ -72,16 +71,14 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
     const char *last_missing = NULL;
     for (size_t i = b; i < e; i++) {
         const qc_parcel *p = &c->d->p[i];
-        double x, y;
-        qc_parcel_point(p, &x, &y);
         const zr_dlbm *dl = zr_dlbm_find(p->dlbm);
         if (ON(R_A01) && !dl)
             ADD(R_A01, "DLBM '%s' is not in the 三调 work classification", p->dlbm ? p->dlbm : "");
         if (ON(R_A02) && !in_list(p->qsxz, qsxz))
             ADD(R_A02, "QSXZ '%s' is not a 权属性质 code", p->qsxz ? p->qsxz : "");
         if (ON(R_A03)) {
-            check_unit_code(c, p, "ZLDWDM", p->zldwdm, x, y);
-            if (p->qsdwdm) check_unit_code(c, p, "QSDWDM", p->qsdwdm, x, y);
+            check_unit_code(c, p, "ZLDWDM", p->zldwdm);
+            if (p->qsdwdm) check_unit_code(c, p, "QSDWDM", p->qsdwdm);
         }
         const int cultivated = p->dlbm && p->dlbm[0] == '0' && p->dlbm[1] == '1';
         if (ON(R_A05)) {
@@ -147,9 +144,9 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
             if (!p->has_tbmj)
                 ADD(R_M01, "TBMJ is empty; ellipsoidal area %.2f", (double)p->area / 100);
             else if (llabs(p->tbmj - p->area) > tol)
-                qc_add(c->fs, R_M01, p->bsm, NULL, x, y, p->tbmj - p->area,
-                       "TBMJ %.2f differs from the ellipsoidal area %.2f", (double)p->tbmj / 100,
-                       (double)p->area / 100);
+                qc_add_parcel(c->fs, R_M01, p, p->tbmj - p->area,
+                              "TBMJ %.2f differs from the ellipsoidal area %.2f",
+                              (double)p->tbmj / 100, (double)p->area / 100);
         }
         if (ON(R_M02) && p->has_tbmj) {
             const int64_t kcmj = zr_muldiv_round(p->tbmj, p->has_kcxs ? p->kcxs : 0, 10000);
@@ -166,9 +163,9 @@ static void attr_range(void *ctx, size_t b, size_t e, int w) {
                                 : dl->sdl == ZR_SDL_AGRI                               ? 40000
                                                                                        : 60000;
             if (p->area < min)
-                qc_add(c->fs, R_S01, p->bsm, NULL, x, y, p->area,
-                       "%s parcel of %.2f m² is below the minimum mapping size %lld m²", dl->name,
-                       (double)p->area / 100, (long long)(min / 100));
+                qc_add_parcel(c->fs, R_S01, p, p->area,
+                              "%s parcel of %.2f m² is below the minimum mapping size %lld m²",
+                              dl->name, (double)p->area / 100, (long long)(min / 100));
         }
     }
 }

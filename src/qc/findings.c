@@ -114,13 +114,10 @@ static void note_sev1(qc_findings *fs, const char *name) {
     fs->sev1[fs->n_sev1++] = zr_str_hash(name);
 }
 
-void qc_add(qc_findings *fs, int rule, const char *bsm, const char *other, double x, double y,
-            int64_t area, const char *fmt, ...) {
+static void add_v(qc_findings *fs, int rule, const char *bsm, const char *other, double x, double y,
+                  int64_t area, const char *fmt, va_list ap) {
     char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     pthread_mutex_lock(&fs->mu);
     if (fs->n == fs->cap) {
         const size_t nc = fs->cap ? fs->cap * 2 : 1024;
@@ -152,6 +149,24 @@ void qc_add(qc_findings *fs, int rule, const char *bsm, const char *other, doubl
     }
     if (fs->n >= fs->spill_at && !fs->st) fs->st = spill(fs);
     pthread_mutex_unlock(&fs->mu);
+}
+
+void qc_add(qc_findings *fs, int rule, const char *bsm, const char *other, double x, double y,
+            int64_t area, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    add_v(fs, rule, bsm, other, x, y, area, fmt, ap);
+    va_end(ap);
+}
+
+void qc_add_parcel(qc_findings *fs, int rule, const qc_parcel *p, int64_t area, const char *fmt,
+                   ...) {
+    double x, y;
+    qc_parcel_point(p, &x, &y);
+    va_list ap;
+    va_start(ap, fmt);
+    add_v(fs, rule, p->bsm, NULL, x, y, area, fmt, ap);
+    va_end(ap);
 }
 
 static int cmp_u64(const void *a, const void *b) {

@@ -122,8 +122,6 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
     const double spike_cos2 = spike_cos * spike_cos;
     for (size_t i = b; i < e; i++) {
         qc_parcel *p = &c->d->p[i];
-        double x, y;
-        qc_parcel_point(p, &x, &y);
         const char *why = p->geom_error ? p->geom_error : structure_problem(&p->poly);
         char reason[256] = "";
         int valid = 0;
@@ -137,7 +135,7 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
         }
         p->valid = !why;
         if (why && c->cat->rules[R_G01].enabled)
-            qc_add(c->fs, R_G01, p->bsm, NULL, x, y, -1, "invalid geometry: %s", why);
+            qc_add_parcel(c->fs, R_G01, p, -1, "invalid geometry: %s", why);
         if (!c->cat->rules[R_G02].enabled || p->poly.nonfinite) continue;
         for (size_t r = 0; r < p->poly.n_rings; r++) {
             const size_t n = zr_poly_ring_len(&p->poly, r);
@@ -164,8 +162,8 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
         }
         if (p->poly.n_polys == 1) { /* one part: its area is the parcel's, computed on loading */
             if (p->area >= 0 && (double)p->area / 100 < sliver)
-                qc_add(c->fs, R_G02, p->bsm, NULL, x, y, p->area,
-                       "sliver: part 0 has %.2f m² (< %.2f)", (double)p->area / 100, sliver);
+                qc_add_parcel(c->fs, R_G02, p, p->area, "sliver: part 0 has %.2f m² (< %.2f)",
+                              (double)p->area / 100, sliver);
             continue;
         }
         for (size_t g = 0; g < p->poly.n_polys; g++) {
@@ -180,8 +178,8 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
             zr_poly_finish(part);
             const double a = zr_poly_area(part, &c->d->crs, &c->scratch[w]);
             if (isfinite(a) && a < sliver)
-                qc_add(c->fs, R_G02, p->bsm, NULL, x, y, zr_round_cents(a),
-                       "sliver: part %zu has %.4f m² (< %.2f)", g, a, sliver);
+                qc_add_parcel(c->fs, R_G02, p, zr_round_cents(a),
+                              "sliver: part %zu has %.4f m² (< %.2f)", g, a, sliver);
         }
     }
 }

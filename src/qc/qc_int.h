@@ -140,6 +140,9 @@ void qc_findings_free(qc_findings *fs);
 /* Record a finding (thread-safe). message is formatted. */
 void qc_add(qc_findings *fs, int rule, const char *bsm, const char *other, double x, double y,
             int64_t area, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+/* A finding about parcel p, located at a point of it (computed only now). */
+void qc_add_parcel(qc_findings *fs, int rule, const qc_parcel *p, int64_t area, const char *fmt,
+                   ...) __attribute__((format(printf, 5, 6)));
 /* errors.csv order: rule, BSM, other BSM, x, y, message. */
 int qc_finding_cmp(const qc_finding *a, const qc_finding *b);
 /* Every finding in that order (once recording is over); fn's failure stops the walk. */
