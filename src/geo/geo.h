@@ -27,6 +27,8 @@ typedef struct zr_poly {
     uint32_t *poly_start;
     size_t n_polys, cap_polys;
     int nonfinite; /* 1 when a coordinate is NaN or ±Inf */
+    int fixed_xy;  /* xy is the caller's memory of cap_pts doubles: never reallocated or freed
+                      (more points are ZR_ERR_LIMIT) */
 } zr_poly;
 
 void zr_poly_clear(zr_poly *p);

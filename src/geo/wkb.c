@@ -23,13 +23,14 @@ void zr_poly_clear(zr_poly *p) {
 }
 
 void zr_poly_free(zr_poly *p) {
-    free(p->xy);
+    if (!p->fixed_xy) free(p->xy);
     free(p->ring_start);
     free(p->poly_start);
     memset(p, 0, sizeof *p);
 }
 
 zr_status zr_poly_add_point(zr_poly *p, double x, double y) {
+    if (p->fixed_xy && 2 * (p->n_pts + 1) > p->cap_pts) return ZR_ERR_LIMIT;
     GROW(p->xy, p->cap_pts, 2 * (p->n_pts + 1));
     if (!isfinite(x) || !isfinite(y)) p->nonfinite = 1;
     p->xy[2 * p->n_pts] = x;
@@ -151,6 +152,7 @@ static zr_status rd_polygon_body(reader *r, int le, int dim, zr_poly *p) {
         if ((size_t)(r->end - r->p) / stride < np) return fail(r, "WKB point count exceeds data");
         if ((s = zr_poly_begin_ring(p))) return s;
         if (!np) continue; /* an empty ring (G01 reports it) */
+        if (p->fixed_xy && 2 * (p->n_pts + np) > p->cap_pts) return ZR_ERR_LIMIT;
         GROW(p->xy, p->cap_pts, 2 * (p->n_pts + np));
         double *xy = p->xy + 2 * p->n_pts;
         if (dim == 2 && le == host_le) { /* the common case: the ring's coordinates as they are */

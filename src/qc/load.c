@@ -15,28 +15,32 @@ static zr_status read_geom(const zr_batch *b, const zr_feature *f, zr_poly *p, c
     return zr_geom_to_poly(b->geom_is_gpkg, f->geom, f->geom_len, p, why, n);
 }
 
-zr_status qc_poly_to_arena(zr_arena *a, const zr_poly *q, zr_poly *p) {
-    memset(p, 0, sizeof *p);
-    p->xy = zr_arena_alloc(a, (q->n_pts ? q->n_pts : 1) * 2 * sizeof *p->xy);
-    p->ring_start = zr_arena_alloc(a, (q->n_rings + 1) * sizeof *p->ring_start);
-    p->poly_start = zr_arena_alloc(a, (q->n_polys + 1) * sizeof *p->poly_start);
-    if (!p->xy || !p->ring_start || !p->poly_start) return ZR_ERR_NOMEM;
-    memcpy(p->xy, q->xy, q->n_pts * 2 * sizeof *p->xy);
-    memcpy(p->ring_start, q->ring_start, (q->n_rings + 1) * sizeof *p->ring_start);
-    memcpy(p->poly_start, q->poly_start, (q->n_polys + 1) * sizeof *p->poly_start);
-    p->n_pts = q->n_pts, p->n_rings = q->n_rings, p->n_polys = q->n_polys;
-    p->nonfinite = q->nonfinite;
-    return ZR_OK;
-}
-
 zr_status qc_parcel_geometry(zr_arena *a, const zr_batch *b, const zr_feature *f, zr_poly *scratch,
                              qc_parcel *p) {
     char why[160];
-    const zr_status s = read_geom(b, f, scratch, why, sizeof why);
+    /* the coordinates are parsed straight into the arena: a point takes at least 16 bytes of
+       WKB, so the blob's length bounds them; the ring and part indexes go through scratch */
+    const size_t cap = (f->geom_len / 16 + 1) * 2;
+    double *xy = f->geom ? zr_arena_alloc(a, cap * sizeof *xy) : NULL;
+    if (f->geom && !xy) return ZR_ERR_NOMEM;
+    zr_poly view = *scratch;
+    view.xy = xy, view.cap_pts = xy ? cap : 0, view.fixed_xy = 1;
+    const zr_status s = read_geom(b, f, &view, why, sizeof why);
+    scratch->ring_start = view.ring_start, scratch->cap_rings = view.cap_rings;
+    scratch->poly_start = view.poly_start, scratch->cap_polys = view.cap_polys;
     if (s == ZR_ERR_NOMEM) return s;
     if (s) /* a defect to report (G01), not a reason to stop checking */
         return (p->geom_error = zr_arena_strndup(a, why, strlen(why))) ? ZR_OK : ZR_ERR_NOMEM;
-    return qc_poly_to_arena(a, scratch, &p->poly);
+    zr_poly *q = &p->poly;
+    memset(q, 0, sizeof *q);
+    q->ring_start = zr_arena_alloc(a, (view.n_rings + 1) * sizeof *q->ring_start);
+    q->poly_start = zr_arena_alloc(a, (view.n_polys + 1) * sizeof *q->poly_start);
+    if (!q->ring_start || !q->poly_start) return ZR_ERR_NOMEM;
+    memcpy(q->ring_start, view.ring_start, (view.n_rings + 1) * sizeof *q->ring_start);
+    memcpy(q->poly_start, view.poly_start, (view.n_polys + 1) * sizeof *q->poly_start);
+    q->xy = xy, q->n_pts = view.n_pts, q->cap_pts = cap, q->fixed_xy = 1;
+    q->n_rings = view.n_rings, q->n_polys = view.n_polys, q->nonfinite = view.nonfinite;
+    return ZR_OK;
 }
 
 /* ---- the parcel stream: a reader thread parses chunks, the rules run on them ---- */

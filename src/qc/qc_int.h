@@ -203,8 +203,6 @@ struct zr_batch;
 struct zr_feature;
 zr_status qc_parcel_geometry(struct zr_arena *a, const struct zr_batch *b,
                              const struct zr_feature *f, zr_poly *scratch, qc_parcel *p);
-/* Copy q into exact-size arena arrays (p is then arena-owned: never zr_poly_free it). */
-zr_status qc_poly_to_arena(struct zr_arena *a, const zr_poly *q, zr_poly *p);
 
 zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, char *err,
                             size_t n);
