@@ -1,7 +1,6 @@
 /* The CRSs zrzy supports: CGCS2000 geographic, 3-degree Gauss-Krüger zones 25–45 and 6-degree
  * zones 13–23, with or without the zone number before the easting. */
 #include "geo/geo.h"
-#include <proj.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,29 +36,38 @@ const char *zr_crs_name(const zr_crs *crs, char *buf, size_t n) {
     return buf;
 }
 
+/* The WKT 1 that PROJ's EPSG database gives for these 65 CRSs (PJ_WKT1_GDAL, one line), made
+ * from their parameters: test_geo compares every one with PROJ's, byte for byte. Generating it
+ * spares every run loading PROJ and opening its database. */
 zr_status zr_crs_wkt(int epsg, char **out) {
     *out = NULL;
-    char code[16];
-    snprintf(code, sizeof code, "%d", epsg);
-    PJ_CONTEXT *ctx = proj_context_create();
-    if (!ctx) return ZR_ERR_NOMEM;
-    proj_log_level(ctx, PJ_LOG_NONE);
-    zr_status s = ZR_ERR_CRS;
-    PJ *pj = proj_create_from_database(ctx, "EPSG", code, PJ_CATEGORY_CRS, 0, NULL);
-    if (pj) {
-        const char *opts[] = {"MULTILINE=NO", NULL};
-        const char *wkt = proj_as_wkt(ctx, pj, PJ_WKT1_GDAL, opts);
-        if (wkt) {
-            *out = malloc(strlen(wkt) + 1);
-            if (*out) {
-                strcpy(*out, wkt);
-                s = ZR_OK;
-            } else {
-                s = ZR_ERR_NOMEM;
-            }
-        }
-        proj_destroy(pj);
+    zr_crs c;
+    if (zr_crs_from_epsg(epsg, &c)) return ZR_ERR_CRS;
+    static const char geog[] =
+        "GEOGCS[\"China Geodetic Coordinate System 2000\",DATUM[\"China_2000\",SPHEROID["
+        "\"CGCS2000\",6378137,298.257222101,AUTHORITY[\"EPSG\",\"1024\"]],AUTHORITY[\"EPSG\","
+        "\"1043\"]],PRIMEM[\"Greenwich\",0,AUTHORITY[\"EPSG\",\"8901\"]],UNIT[\"degree\","
+        "0.0174532925199433,AUTHORITY[\"EPSG\",\"9122\"]],AUTHORITY[\"EPSG\",\"4490\"]]";
+    char name[64], buf[1024];
+    const int cm = (int)c.lon0;
+    if (epsg == 4490) {
+        snprintf(buf, sizeof buf, "%s", geog);
+    } else {
+        if (c.prefixed)
+            snprintf(name, sizeof name, "CGCS2000 / %sGauss-Kruger zone %d",
+                     c.width == 3 ? "3-degree " : "", c.zone);
+        else
+            snprintf(name, sizeof name, "CGCS2000 / %sGauss-Kruger CM %dE",
+                     c.width == 3 ? "3-degree " : "", cm);
+        snprintf(buf, sizeof buf,
+                 "PROJCS[\"%s\",%s,PROJECTION[\"Transverse_Mercator\"],PARAMETER["
+                 "\"latitude_of_origin\",0],PARAMETER[\"central_meridian\",%d],PARAMETER["
+                 "\"scale_factor\",1],PARAMETER[\"false_easting\",%lld],PARAMETER["
+                 "\"false_northing\",0],UNIT[\"metre\",1,AUTHORITY[\"EPSG\",\"9001\"]],"
+                 "AUTHORITY[\"EPSG\",\"%d\"]]",
+                 name, geog, cm, c.prefixed ? c.zone * 1000000LL + 500000 : 500000LL, epsg);
     }
-    proj_context_destroy(ctx);
-    return s;
+    if (!(*out = malloc(strlen(buf) + 1))) return ZR_ERR_NOMEM;
+    strcpy(*out, buf);
+    return ZR_OK;
 }

@@ -208,6 +208,30 @@ TEST(holes_and_multipolygon) {
     zr_buf_free(&scratch);
 }
 
+/* zrzy writes the WKT of its 65 CRSs itself; it must be PROJ's, byte for byte. */
+TEST(wkt_matches_proj) {
+    PJ_CONTEXT *ctx = proj_context_create();
+    proj_log_level(ctx, PJ_LOG_NONE);
+    int same = 0;
+    for (int epsg = 4490; epsg <= 4554; epsg++) {
+        char code[16], *ours = NULL;
+        snprintf(code, sizeof code, "%d", epsg);
+        PJ *pj = proj_create_from_database(ctx, "EPSG", code, PJ_CATEGORY_CRS, 0, NULL);
+        const char *opts[] = {"MULTILINE=NO", NULL};
+        const char *wkt = pj ? proj_as_wkt(ctx, pj, PJ_WKT1_GDAL, opts) : NULL;
+        REQUIRE(wkt && zr_crs_wkt(epsg, &ours) == ZR_OK);
+        ZR_TEST_RECORD_(!strcmp(ours, wkt), "EPSG:%d: ours %s, PROJ %s", epsg, ours, wkt);
+        same += !strcmp(ours, wkt);
+        free(ours);
+        proj_destroy(pj);
+    }
+    char *none = NULL;
+    CHECK(zr_crs_wkt(4326, &none) == ZR_ERR_CRS && !none);
+    CHECK_EQ_INT(same, 65);
+cleanup:
+    proj_context_destroy(ctx);
+}
+
 TEST(crs_table) {
     zr_crs c;
     CHECK(zr_crs_from_epsg(4527, &c) == ZR_OK && c.zone == 39 && c.prefixed && c.lon0 == 117);
@@ -257,4 +281,4 @@ cleanup:
 
 TEST_MAIN(RUN(trapezoid_vector); RUN(six_degree_zones); RUN(gk_matches_proj);
           RUN(gk_local_expansion); RUN(parcel_area_vs_geodesic); RUN(holes_and_multipolygon);
-          RUN(crs_table))
+          RUN(crs_table); RUN(wkt_matches_proj))
