@@ -156,19 +156,27 @@ void zr_sha256_hex(zr_sha256 *c, char hex[65]) {
 zr_status zr_sha256_file(const char *path, char hex[65]) {
     zr_sha256 c;
     zr_sha256_init(&c);
-    /* a regular file is hashed through a read-only mapping: no copy into a buffer */
+    /* a regular file is hashed through read-only mappings of 64 MiB, one after the other: no
+       copy into a buffer, and no more of the file resident at once */
     const int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m != MAP_FAILED) {
-            madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-            zr_sha256_update(&c, m, (size_t)st.st_size);
-            munmap(m, (size_t)st.st_size);
+        const size_t win = (size_t)64 << 20, size = (size_t)st.st_size;
+        size_t off = 0;
+        for (; off < size; off += win) {
+            const size_t len = size - off < win ? size - off : win;
+            void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, (off_t)off);
+            if (m == MAP_FAILED) break;
+            madvise(m, len, MADV_SEQUENTIAL);
+            zr_sha256_update(&c, m, len);
+            munmap(m, len);
+        }
+        if (off >= size) {
             close(fd);
             zr_sha256_hex(&c, hex);
             return ZR_OK;
         }
+        zr_sha256_init(&c); /* a mapping failed: start again by reading */
     }
     if (fd >= 0) close(fd);
     FILE *f = fopen(path, "rb");

@@ -5,6 +5,9 @@
 #include "core/sha256.h"
 #include "core/text.h"
 #include "test.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 TEST(status_text) {
     for (int s = 0; s < ZR_STATUS_END; s++)
@@ -167,5 +170,45 @@ TEST(sha256_vectors) {
     CHECK_STR(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
-TEST_MAIN(RUN(status_text); RUN(sha256_vectors); RUN(value_conversions); RUN(rounding);
-          RUN(decimals); RUN(apportion_conserves); RUN(utf8_and_gbk); RUN(arena_and_batch))
+/* Files: empty, "abc", and 64 MiB + 3 bytes (two mappings; the second starts on a window
+ * edge), each against the in-memory hash of the same bytes. */
+TEST(sha256_files) {
+    char path[] = "/tmp/zrzy-sha-XXXXXX", hex[65], want[65];
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    FILE *f = fopen(path, "wb");
+    REQUIRE(f);
+    fclose(f);
+    CHECK(zr_sha256_file(path, hex) == ZR_OK);
+    CHECK_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    f = fopen(path, "wb");
+    REQUIRE(f);
+    fputs("abc", f);
+    fclose(f);
+    CHECK(zr_sha256_file(path, hex) == ZR_OK);
+    CHECK_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const size_t n = ((size_t)64 << 20) + 3;
+    unsigned char *big = malloc(n);
+    REQUIRE(big);
+    for (size_t i = 0; i < n; i++)
+        big[i] = (unsigned char)(i * 2654435761u >> 13);
+    f = fopen(path, "wb");
+    const int wrote = f && fwrite(big, 1, n, f) == n;
+    if (f) fclose(f);
+    zr_sha256 c;
+    zr_sha256_init(&c);
+    zr_sha256_update(&c, big, n);
+    zr_sha256_hex(&c, want);
+    free(big);
+    REQUIRE(wrote);
+    CHECK(zr_sha256_file(path, hex) == ZR_OK);
+    CHECK_STR(hex, want);
+    CHECK(zr_sha256_file("/nonexistent/zrzy", hex) == ZR_ERR_IO);
+cleanup:
+    unlink(path);
+}
+
+TEST_MAIN(RUN(status_text); RUN(sha256_vectors); RUN(sha256_files); RUN(value_conversions);
+          RUN(rounding); RUN(decimals); RUN(apportion_conserves); RUN(utf8_and_gbk);
+          RUN(arena_and_batch))
