@@ -42,77 +42,145 @@ static int orient(double ax, double ay, double bx, double by, double cx, double 
     return det > bound ? 1 : det < -bound ? -1 : 0;
 }
 
+/* Edge boxes for the sweep, on the sweep axis (lo, hi) and across it (clo, chi). */
+typedef struct {
+    double lo, hi, clo, chi;
+} edge_box;
+
+/* ord[0..m) sorted by box[].lo: insertion for a few edges, else a bottom-up merge sort
+ * through tmp (m log m: long rings of roads and rivers). */
+static void sort_by_lo(uint32_t *ord, uint32_t *tmp, size_t m, const edge_box *box) {
+    if (m <= 64) {
+        for (size_t i = 1; i < m; i++) {
+            const uint32_t e = ord[i];
+            size_t k = i;
+            for (; k > 0 && box[ord[k - 1]].lo > box[e].lo; k--)
+                ord[k] = ord[k - 1];
+            ord[k] = e;
+        }
+        return;
+    }
+    for (size_t w = 1; w < m; w *= 2) {
+        for (size_t i = 0; i < m; i += 2 * w) {
+            const size_t mid = i + w < m ? i + w : m, end = i + 2 * w < m ? i + 2 * w : m;
+            size_t p = i, q = mid, k = i;
+            while (p < mid && q < end)
+                tmp[k++] = box[ord[q]].lo < box[ord[p]].lo ? ord[q++] : ord[p++];
+            while (p < mid)
+                tmp[k++] = ord[p++];
+            while (q < end)
+                tmp[k++] = ord[q++];
+        }
+        memcpy(ord, tmp, m * sizeof *ord);
+    }
+}
+
 /* The general certain-simple test: no two non-adjacent edges touch, no edge turns straight
- * back, no zero-length edge, by a sweep in x. */
+ * back, no zero-length edge. A sweep along the ring's longer side (a road or a river running
+ * north-south would otherwise have every edge overlap every other in x): edges sorted by their
+ * low end, each tested against those that start before it ends. */
 static int sweep_simple(const double *v, size_t n) {
-    if (n < 4 || n > 1024) return 0;
+    if (n < 4 || n > 65536) return 0;
     const size_t m = n - 1; /* edges i: v[i] → v[i+1] */
     const double x0 = v[0], y0 = v[1];
-    double mnx[1024], mxx[1024], mny[1024], mxy[1024];
+    double ex[2] = {0, 0}, ey[2] = {0, 0};
     for (size_t i = 0; i < m; i++) {
+        const double x = v[2 * i] - x0, y = v[2 * i + 1] - y0;
+        ex[0] = fmin(ex[0], x), ex[1] = fmax(ex[1], x), ey[0] = fmin(ey[0], y),
+        ey[1] = fmax(ey[1], y);
+    }
+    const int along_x = ex[1] - ex[0] >= ey[1] - ey[0];
+    enum { SMALL = 1024 };
+    edge_box sbox[SMALL];
+    uint32_t sord[SMALL], stmp[SMALL];
+    edge_box *box = sbox;
+    uint32_t *ord = sord, *tmp = stmp;
+    if (m > SMALL) {
+        box = malloc(m * sizeof *box), ord = malloc(m * sizeof *ord), tmp = malloc(m * sizeof *tmp);
+        if (!box || !ord || !tmp) {
+            free(box), free(ord), free(tmp);
+            return 0; /* not certain: GEOS decides */
+        }
+    }
+    int simple = 1;
+    for (size_t i = 0; i < m && simple; i++) {
         const double ax = v[2 * i] - x0, ay = v[2 * i + 1] - y0;
         const double bx = v[2 * i + 2] - x0, by = v[2 * i + 3] - y0;
-        if (ax == bx && ay == by) return 0;
-        mnx[i] = fmin(ax, bx), mxx[i] = fmax(ax, bx), mny[i] = fmin(ay, by), mxy[i] = fmax(ay, by);
+        if (ax == bx && ay == by) simple = 0;
+        const double mnx = fmin(ax, bx), mxx = fmax(ax, bx), mny = fmin(ay, by), mxy = fmax(ay, by);
+        box[i] = along_x ? (edge_box){mnx, mxx, mny, mxy} : (edge_box){mny, mxy, mnx, mxx};
+        ord[i] = (uint32_t)i;
         /* the next edge must not turn straight back along this one */
         const size_t j = i + 1 < m ? i + 1 : 0;
         const double cx = v[2 * j + 2] - x0, cy = v[2 * j + 3] - y0;
         if (orient(ax, ay, bx, by, cx, cy) == 0 &&
             (bx - ax) * (cx - bx) + (by - ay) * (cy - by) <= 0)
-            return 0;
+            simple = 0;
     }
-    /* sweep in x: edges sorted by their left end; each is tested against those that start
-       before it ends (few, for the compact rings of survey parcels) */
-    uint16_t ord[1024];
-    for (size_t i = 0; i < m; i++) {
-        size_t k = i;
-        for (; k > 0 && mnx[ord[k - 1]] > mnx[i]; k--)
-            ord[k] = ord[k - 1];
-        ord[k] = (uint16_t)i;
-    }
-    for (size_t a = 0; a < m; a++) {
+    if (simple) sort_by_lo(ord, tmp, m, box);
+    for (size_t a = 0; a < m && simple; a++) {
         const size_t i = ord[a];
-        for (size_t b = a + 1; b < m && mnx[ord[b]] <= mxx[i]; b++) {
+        for (size_t b = a + 1; b < m && box[ord[b]].lo <= box[i].hi; b++) {
             const size_t lo = i < ord[b] ? i : ord[b], hi = i ^ ord[b] ^ lo;
             if (hi - lo < 2 || (lo == 0 && hi == m - 1)) continue; /* adjacent edges */
-            if (mny[hi] > mxy[lo] || mxy[hi] < mny[lo]) continue;
+            if (box[hi].clo > box[lo].chi || box[hi].chi < box[lo].clo) continue;
             const double ax = v[2 * lo] - x0, ay = v[2 * lo + 1] - y0, bx = v[2 * lo + 2] - x0,
                          by = v[2 * lo + 3] - y0, cx = v[2 * hi] - x0, cy = v[2 * hi + 1] - y0,
                          dx = v[2 * hi + 2] - x0, dy = v[2 * hi + 3] - y0;
             const int o1 = orient(ax, ay, bx, by, cx, cy), o2 = orient(ax, ay, bx, by, dx, dy);
             const int o3 = orient(cx, cy, dx, dy, ax, ay), o4 = orient(cx, cy, dx, dy, bx, by);
-            if (o1 * o2 <= 0 && o3 * o4 <= 0) return 0; /* they meet, or might */
+            if (o1 * o2 <= 0 && o3 * o4 <= 0) { /* they meet, or might */
+                simple = 0;
+                break;
+            }
         }
     }
-    return 1;
+    if (m > SMALL) free(box), free(ord), free(tmp);
+    return simple;
 }
 
-/* 1 when the closed ring v[0..n) is certainly simple; 0 means "not certain" and GEOS decides.
- * Most parcels are star-shaped from the mean of their vertices: when every edge turns the
- * same way around that point c — certainly, by the filtered orientation — and the ring winds
- * once around it, the edges sweep disjoint angular sectors about c and only adjacent ones
- * meet. That takes one pass; the other rings take the sweep. The coordinates relative to c
- * are exact (Sterbenz: c and a vertex are within a factor of two of each other). */
-int qc_ring_surely_simple(const double *v, size_t n) {
-    if (n < 4 || n > 1024) return 0;
-    const size_t m = n - 1;
-    double cx = 0, cy = 0;
-    for (size_t i = 0; i < m; i++)
-        cx += v[2 * i], cy += v[2 * i + 1];
-    cx /= (double)m, cy /= (double)m;
+/* 1 when every edge of the ring v[0..m] certainly turns the same way around (cx, cy) and the
+ * ring winds once around it. The coordinates relative to c are exact when c and a vertex are
+ * within a factor of two of each other (Sterbenz), and otherwise off by less than 2⁻⁵² of
+ * their size, far inside the orientation filter. */
+static int star_from(const double *v, size_t m, double cx, double cy) {
     int sign = 0, crossings = 0;
     for (size_t i = 0; i < m; i++) {
         const double ax = v[2 * i] - cx, ay = v[2 * i + 1] - cy;
         const double bx = v[2 * i + 2] - cx, by = v[2 * i + 3] - cy;
         const double l = ax * by, r = ay * bx, det = l - r, bound = 1e-12 * (fabs(l) + fabs(r));
         const int o = det > bound ? 1 : det < -bound ? -1 : 0;
-        if (!o || (sign && o != sign)) return sweep_simple(v, n);
+        if (!o || (sign && o != sign)) return 0;
         sign = o;
         /* the ray from c along +x is crossed upwards by a counter-clockwise ring, downwards
            by a clockwise one, once a turn */
         crossings += sign > 0 ? (ay < 0 && by >= 0) : (ay >= 0 && by < 0);
     }
-    return crossings == 1 ? 1 : sweep_simple(v, n);
+    return crossings == 1;
+}
+
+/* 1 when the closed ring v[0..n) is certainly simple; 0 means "not certain" and GEOS decides.
+ * Most parcels are star-shaped from the mean of their vertices, or from their centroid (an L
+ * or a T): when every edge turns the same way around such a point and the ring winds once
+ * around it, the edges sweep disjoint angular sectors about it and only adjacent ones meet —
+ * one pass. The other rings take the sweep. */
+int qc_ring_surely_simple(const double *v, size_t n) {
+    if (n < 4 || n > 65536) return 0;
+    const size_t m = n - 1;
+    double cx = 0, cy = 0;
+    for (size_t i = 0; i < m; i++)
+        cx += v[2 * i], cy += v[2 * i + 1];
+    if (star_from(v, m, cx / (double)m, cy / (double)m)) return 1;
+    /* the centroid, from coordinates relative to the first vertex */
+    double a2 = 0, sx = 0, sy = 0;
+    for (size_t i = 0; i < m; i++) {
+        const double ax = v[2 * i] - v[0], ay = v[2 * i + 1] - v[1];
+        const double bx = v[2 * i + 2] - v[0], by = v[2 * i + 3] - v[1];
+        const double c = ax * by - bx * ay;
+        a2 += c, sx += (ax + bx) * c, sy += (ay + by) * c;
+    }
+    if (a2 != 0 && star_from(v, m, v[0] + sx / (3 * a2), v[1] + sy / (3 * a2))) return 1;
+    return sweep_simple(v, n);
 }
 
 static void geom_range(void *ctx, size_t b, size_t e, int w) {

@@ -466,7 +466,6 @@ TEST(surely_simple_agrees_with_geos) {
         if (sure && !valid) wrong++;
         if (kind == 0) simple_shapes++, fast += sure;
     }
-#undef RND
     /* rings that turn one way around their centre but wind twice: a pentagram, and a
        17-gon traced twice with a shrinking radius */
     for (int w = 0; w < 2; w++) {
@@ -485,6 +484,44 @@ TEST(surely_simple_agrees_with_geos) {
         CHECK(zr_geos_is_valid(g, &p, &valid, why, sizeof why) == ZR_OK && !valid);
         CHECK_EQ_INT(qc_ring_surely_simple(p.xy, p.n_pts), 0);
     }
+    /* roads and rivers: meandering strips of 60 to 2,400 vertices along x or along y (the
+       sweep's axis), L shapes; half of them with two far vertices swapped */
+    int strips_sure = 0, strips_simple = 0;
+    static double sp[2400][2];
+    for (int k = 0; k < 400; k++) {
+        const int half = 30 + (int)(RND() % 1170), along_y = k % 2, bad = k % 4 >= 2;
+        double x = 0, y = 0, ang = 0, cx[1200], cy[1200];
+        for (int i = 0; i < half; i++) {
+            ang += ((double)(RND() % 1000) / 1000 - 0.5) * 0.5;
+            x += 20 * cos(ang), y += 20 * sin(ang);
+            cx[i] = along_y ? y : x, cy[i] = along_y ? x : y;
+        }
+        for (int i = 0; i < half; i++) { /* the two banks, 4 m either side of the centre */
+            const int j = i + 1 < half ? i + 1 : i, h = i + 1 < half ? i : i - 1;
+            const double dx = cx[j] - cx[h], dy = cy[j] - cy[h], l = hypot(dx, dy);
+            sp[i][0] = cx[i] - dy / l * 4, sp[i][1] = cy[i] + dx / l * 4;
+            sp[2 * half - 1 - i][0] = cx[i] + dy / l * 4,
+                              sp[2 * half - 1 - i][1] = cy[i] - dx / l * 4;
+        }
+        if (bad) {
+            const int a = half / 3, b = 2 * half - 1 - half / 2;
+            const double tx = sp[a][0], ty = sp[a][1];
+            sp[a][0] = sp[b][0], sp[a][1] = sp[b][1], sp[b][0] = tx, sp[b][1] = ty;
+        }
+        zr_poly_clear(&p);
+        zr_poly_begin_polygon(&p);
+        ring(&p, (const double(*)[2])sp, 2 * half);
+        zr_poly_finish(&p);
+        const int sure = qc_ring_surely_simple(p.xy, p.n_pts);
+        int valid = 0;
+        char why[256];
+        CHECK(zr_geos_is_valid(g, &p, &valid, why, sizeof why) == ZR_OK);
+        if (sure && !valid) wrong++;
+        strips_simple += valid, strips_sure += sure;
+    }
+#undef RND
+    CHECK(strips_sure >= strips_simple * 9 / 10); /* the sweep certifies the simple ones */
+    printf("strips: %d simple (GEOS), %d certified\n", strips_simple, strips_sure);
     CHECK_EQ_INT(wrong, 0);
     CHECK(fast > simple_shapes * 95 / 100);
     printf("surely simple: %d rings, %d of %d simple shapes on the fast path, %d wrong\n", tested,
