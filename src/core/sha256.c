@@ -61,6 +61,8 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t h[8],
     for (; n; n--, p += 64) {
         const __m128i abef = s0, cdgh = s1;
         __m128i m[4];
+        /* unrolled, so m[] lives in registers and the ifs fold away */
+#pragma GCC unroll 16
         for (int g = 0; g < 16; g++) {
             if (g < 4)
                 m[g] = _mm_shuffle_epi8(

@@ -406,39 +406,58 @@ struct qc_edges {
     zr_status st;
 };
 
+/* Make room in a's table for `more` new edges: past 70 % full it doubles, its edges moved. */
+static zr_status edges_reserve(qc_edges *a, size_t more) {
+    if ((a->n_used + more) * 10 <= a->t.cap * 7) return ZR_OK;
+    size_t cap = a->t.cap ? a->t.cap : 4096;
+    while ((a->n_used + more) * 10 > cap * 7)
+        cap *= 2;
+    edge_table nt = {zr_big_calloc(cap * sizeof(edge)), cap};
+    size_t *nu = malloc(cap * sizeof *nu);
+    if (!nt.t || !nu) {
+        if (nt.t) zr_big_free(nt.t, cap * sizeof(edge));
+        free(nu);
+        return ZR_ERR_NOMEM;
+    }
+    for (size_t u = 0; u < a->n_used; u++) {
+        const edge *e = &a->t.t[a->used[u]];
+        edge *x = slot(&nt, e->h);
+        *x = *e;
+        nu[u] = (size_t)(x - nt.t);
+    }
+    if (a->t.t) zr_big_free(a->t.t, a->t.cap * sizeof(edge));
+    free(a->used);
+    a->t = nt, a->used = nu;
+    return ZR_OK;
+}
+
 zr_status qc_edges_prepare(qc_data *d, int workers) {
     if (!d->edges) {
         if (!(d->edges = calloc((size_t)workers, sizeof *d->edges))) return ZR_ERR_NOMEM;
         d->n_edge_acc = workers;
     }
-    size_t n_edges = 0; /* an upper bound for any worker: every edge of the chunk */
+    /* a worker's share of the chunk's edges, about half of them distinct; a table grows if a
+       worker takes more (edges_reserve) */
+    size_t n_edges = 0;
     for (size_t i = 0; i < d->n; i++)
         n_edges += d->p[i].poly.n_pts;
-    const size_t cap = n_edges + n_edges / 2 + 64;
     for (int w = 0; w < d->n_edge_acc; w++) {
         qc_edges *a = &d->edges[w];
         if (a->st) return a->st;
-        if (cap <= a->t.cap) continue;
-        if (a->t.t) zr_big_free(a->t.t, a->t.cap * sizeof *a->t.t);
-        free(a->used);
-        a->t.cap = cap;
-        a->t.t = zr_big_calloc(cap * sizeof *a->t.t);
-        a->used = malloc(cap * sizeof *a->used);
-        if (!a->t.t || !a->used) {
-            if (a->t.t) zr_big_free(a->t.t, cap * sizeof *a->t.t);
-            a->t.t = NULL, a->t.cap = 0;
-            return ZR_ERR_NOMEM;
-        }
+        if ((a->st = edges_reserve(a, n_edges / (size_t)d->n_edge_acc / 2))) return a->st;
     }
     return ZR_OK;
 }
 
 void qc_edges_range(qc_data *d, size_t b, size_t e, int w) {
     qc_edges *a = &d->edges[w];
-    edge_ctx ec = {&a->t, 1, a->used, a->n_used, NULL, 0};
-    for (size_t i = b; i < e && !a->st; i++)
-        if (d->p[i].valid) a->st = count_poly(&ec, &d->p[i].poly);
-    a->n_used = ec.n_used;
+    for (size_t i = b; i < e && !a->st; i++) {
+        if (!d->p[i].valid) continue;
+        if ((a->st = edges_reserve(a, d->p[i].poly.n_pts))) break;
+        edge_ctx ec = {&a->t, 1, a->used, a->n_used, NULL, 0};
+        a->st = count_poly(&ec, &d->p[i].poly);
+        a->n_used = ec.n_used;
+    }
 }
 
 /* Keep a table's edges that did not cancel, and empty it. */
@@ -467,6 +486,7 @@ zr_status qc_edges_flush(qc_data *d) {
         if (d->edges[w].st) return d->edges[w].st;
     for (int w = 1; w < d->n_edge_acc; w++) {
         qc_edges *a = &d->edges[w];
+        if ((z->st = edges_reserve(z, a->n_used))) return z->st;
         for (size_t u = 0; u < a->n_used; u++) {
             edge *x = &a->t.t[a->used[u]];
             if (edge_count(x)) {
