@@ -328,10 +328,25 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
     const double deg = M_PI / 180;
     const int gk = crs->epsg != 4490;
     const double fe = crs->prefixed ? crs->zone * 1e6 + 500000.0 : 500000.0;
-    /* rings within reach of one local expansion around the polygon's first vertex (all survey
-       parcels but the largest) take it; the others the full series */
-    geo_gk_local L;
-    if (gk && p->n_pts) geo_gk_local_init(&L, p->xy[0] - fe, p->xy[1]);
+    /* rings within reach of one local expansion (all survey parcels but the largest) take it;
+       the others the full series. The expansion is centred on the 500 m cell of the polygon's
+       first vertex, so it depends on the polygon alone, and neighbouring parcels — read one
+       after another — share it: each thread keeps its last one. */
+    static _Thread_local struct {
+        int valid;
+        double fe, cx, cy;
+        geo_gk_local L;
+    } last;
+    const geo_gk_local *L = NULL;
+    if (gk && p->n_pts) {
+        const double cx = (floor((p->xy[0] - fe) / 500) + 0.5) * 500;
+        const double cy = (floor(p->xy[1] / 500) + 0.5) * 500;
+        if (!last.valid || last.fe != fe || last.cx != cx || last.cy != cy) {
+            geo_gk_local_init(&last.L, cx, cy);
+            last.valid = 1, last.fe = fe, last.cx = cx, last.cy = cy;
+        }
+        L = &last.L;
+    }
     double total = 0;
     for (size_t g = 0; g < p->n_polys; g++) {
         for (size_t r = p->poly_start[g]; r < p->poly_start[g + 1]; r++) {
@@ -339,8 +354,8 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
             if (n < 3) continue; /* no area; and p->xy may be NULL */
             const double *xy = p->xy + 2 * p->ring_start[r];
             double a;
-            if (gk && geo_gk_local_ring(&L, xy, n, fe, lon, lat)) {
-                a = geo_ring_area_local(lon, lat, n, L.p1, L.p3);
+            if (L && geo_gk_local_ring(L, xy, n, fe, lon, lat)) {
+                a = geo_ring_area_local(lon, lat, n, L->p1, L->p3);
             } else {
                 if (!gk)
                     for (size_t i = 0; i < n; i++)

@@ -165,6 +165,42 @@ TEST(gk_local_expansion) {
     zr_buf_free(&scratch);
 }
 
+/* An area depends on the polygon alone: the same bits in any order of computation (each thread
+ * keeps its last expansion, centred on a 500 m cell), across zones and false eastings. */
+TEST(area_order_independent) {
+    enum { N = 600 };
+    static double fwd[N], rev[N];
+    zr_crs crs[3];
+    CHECK(zr_crs_from_epsg(4527, &crs[0]) == ZR_OK); /* zone 39, prefixed */
+    CHECK(zr_crs_from_epsg(4548, &crs[1]) == ZR_OK); /* CM 117, not prefixed */
+    CHECK(zr_crs_from_epsg(4498, &crs[2]) == ZR_OK); /* 6-degree zone 20 */
+    zr_poly p = {0};
+    zr_buf scratch = {0};
+    for (int pass = 0; pass < 2; pass++) {
+        for (int j = 0; j < N; j++) {
+            const int k = pass ? N - 1 - j : j, c = k % 3;
+            const double fe = crs[c].prefixed ? crs[c].zone * 1e6 + 500000 : 500000;
+            const double x0 = fe - 150000 + (k * 7919 % 300000), y0 = 3.1e6 + (k * 104729 % 900000);
+            zr_poly_clear(&p);
+            zr_poly_begin_polygon(&p);
+            zr_poly_begin_ring(&p);
+            for (int i = 0; i < 24; i++) {
+                const double r = 30 + (k * 31 + i * 17) % 90, t = 2 * M_PI * i / 24;
+                zr_poly_add_point(&p, x0 + r * cos(t), y0 + r * sin(t));
+            }
+            zr_poly_add_point(&p, p.xy[0], p.xy[1]);
+            zr_poly_finish(&p);
+            (pass ? rev : fwd)[k] = zr_poly_area(&p, &crs[c], &scratch);
+        }
+    }
+    int same = 0;
+    for (int k = 0; k < N; k++)
+        same += memcmp(&fwd[k], &rev[k], sizeof fwd[k]) == 0;
+    CHECK_EQ_INT(same, N);
+    zr_poly_free(&p);
+    zr_buf_free(&scratch);
+}
+
 TEST(holes_and_multipolygon) {
     zr_crs crs;
     zr_crs_from_epsg(4490, &crs);
@@ -280,5 +316,5 @@ cleanup:
 }
 
 TEST_MAIN(RUN(trapezoid_vector); RUN(six_degree_zones); RUN(gk_matches_proj);
-          RUN(gk_local_expansion); RUN(parcel_area_vs_geodesic); RUN(holes_and_multipolygon);
-          RUN(crs_table); RUN(wkt_matches_proj))
+          RUN(gk_local_expansion); RUN(area_order_independent); RUN(parcel_area_vs_geodesic);
+          RUN(holes_and_multipolygon); RUN(crs_table); RUN(wkt_matches_proj))
