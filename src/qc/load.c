@@ -10,12 +10,11 @@
 #include "qc/qc_int.h"
 #include "source/source.h"
 
-static zr_status read_geom(const zr_batch *b, const zr_feature *f, zr_poly *p, char *why,
-                           size_t n) {
-    return zr_geom_to_poly(b->geom_is_gpkg, f->geom, f->geom_len, p, why, n);
+static zr_status read_geom(int is_gpkg, const zr_feature *f, zr_poly *p, char *why, size_t n) {
+    return zr_geom_to_poly(is_gpkg, f->geom, f->geom_len, p, why, n);
 }
 
-zr_status qc_parcel_geometry(zr_arena *a, const zr_batch *b, const zr_feature *f, zr_poly *scratch,
+zr_status qc_parcel_geometry(zr_arena *a, int is_gpkg, const zr_feature *f, zr_poly *scratch,
                              qc_parcel *p) {
     char why[160];
     /* the coordinates are parsed straight into the arena: a point takes at least 16 bytes of
@@ -25,7 +24,7 @@ zr_status qc_parcel_geometry(zr_arena *a, const zr_batch *b, const zr_feature *f
     if (f->geom && !xy) return ZR_ERR_NOMEM;
     zr_poly view = *scratch;
     view.xy = xy, view.cap_pts = xy ? cap : 0, view.fixed_xy = 1;
-    const zr_status s = read_geom(b, f, &view, why, sizeof why);
+    const zr_status s = read_geom(is_gpkg, f, &view, why, sizeof why);
     scratch->ring_start = view.ring_start, scratch->cap_rings = view.cap_rings;
     scratch->poly_start = view.poly_start, scratch->cap_polys = view.cap_polys;
     if (s == ZR_ERR_NOMEM) return s;
@@ -86,36 +85,37 @@ typedef struct {
     pthread_cond_t cv;
 } chunk_pipe;
 
-static zr_status parse_chunk(chunk_pipe *cp, const zr_batch *b, chunk *c) {
-    const int *col = cp->col;
-    zr_poly scratch = {0};
-    zr_status s = ZR_OK;
-    c->n = 0;
-    if (!(c->arena = zr_arena_new(1 << 22)) || !(c->p = malloc(b->n * sizeof *c->p)))
-        s = ZR_ERR_NOMEM;
-    for (size_t i = 0; i < b->n && !s; i++) {
-        const zr_feature *f = &b->f[i];
-        qc_parcel *p = &c->p[c->n];
-        memset(p, 0, sizeof *p);
-        p->fid = f->fid;
-        const char **strs[] = {&p->bsm,    &p->dlbm,   &p->dlmc, &p->qsxz,   &p->zldwdm,
-                               &p->qsdwdm, &p->kcdlbm, &p->gdlx, &p->gdpdjb, &p->czcsxm};
-        for (int k = 0; k <= CZCSXM; k++)
-            if (col[k] >= 0) *strs[k] = zr_value_text(c->arena, &f->v[col[k]]);
-        double x;
-        if (col[TBMJ] >= 0 && (p->has_tbmj = zr_value_number(&f->v[col[TBMJ]], &x)))
-            p->tbmj = zr_round_cents(x);
-        if (col[KCMJ] >= 0 && (p->has_kcmj = zr_value_number(&f->v[col[KCMJ]], &x)))
-            p->kcmj = zr_round_cents(x);
-        if (col[TBDLMJ] >= 0 && (p->has_tbdlmj = zr_value_number(&f->v[col[TBDLMJ]], &x)))
-            p->tbdlmj = zr_round_cents(x);
-        if (col[KCXS] >= 0 && (p->has_kcxs = zr_value_number(&f->v[col[KCXS]], &x)))
-            p->kcxs = zr_double_scaled(x, 4);
-        if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
-        if ((s = qc_parcel_geometry(c->arena, b, f, &scratch, p))) break;
-        c->n++;
-    }
-    zr_poly_free(&scratch);
+/* One row of the source into the chunk being filled (the row's memory lasts only for the
+ * call: strings are copied, the geometry parsed, into the chunk's arena). */
+typedef struct {
+    const chunk_pipe *cp;
+    chunk *c;
+    zr_poly scratch;
+} row_ctx;
+
+static zr_status take_row(void *ctx, const zr_feature *f, int is_gpkg) {
+    row_ctx *rc = ctx;
+    const int *col = rc->cp->col;
+    chunk *c = rc->c;
+    qc_parcel *p = &c->p[c->n];
+    memset(p, 0, sizeof *p);
+    p->fid = f->fid;
+    const char **strs[] = {&p->bsm,    &p->dlbm,   &p->dlmc, &p->qsxz,   &p->zldwdm,
+                           &p->qsdwdm, &p->kcdlbm, &p->gdlx, &p->gdpdjb, &p->czcsxm};
+    for (int k = 0; k <= CZCSXM; k++)
+        if (col[k] >= 0) *strs[k] = zr_value_text(c->arena, &f->v[col[k]]);
+    double x;
+    if (col[TBMJ] >= 0 && (p->has_tbmj = zr_value_number(&f->v[col[TBMJ]], &x)))
+        p->tbmj = zr_round_cents(x);
+    if (col[KCMJ] >= 0 && (p->has_kcmj = zr_value_number(&f->v[col[KCMJ]], &x)))
+        p->kcmj = zr_round_cents(x);
+    if (col[TBDLMJ] >= 0 && (p->has_tbdlmj = zr_value_number(&f->v[col[TBDLMJ]], &x)))
+        p->tbdlmj = zr_round_cents(x);
+    if (col[KCXS] >= 0 && (p->has_kcxs = zr_value_number(&f->v[col[KCXS]], &x)))
+        p->kcxs = zr_double_scaled(x, 4);
+    if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
+    zr_status s = qc_parcel_geometry(c->arena, is_gpkg, f, &rc->scratch, p);
+    if (!s) c->n++;
     return s;
 }
 
@@ -127,16 +127,18 @@ static void chunk_free(chunk *c) {
 
 static void *chunk_reader(void *arg) {
     chunk_pipe *cp = arg;
-    zr_batch b = {0};
-    zr_status s = zr_batch_init(&b, imp_source_nfields(cp->d->src));
+    row_ctx rc = {cp, NULL, {0}};
+    zr_status s = ZR_OK;
     while (!s) {
-        size_t got = 0;
-        if ((s = imp_source_next(cp->d->src, &b, cp->d->chunk_rows, &got, cp->err,
-                                 sizeof cp->err)) ||
-            !got)
-            break;
         chunk c = {0};
-        if ((s = parse_chunk(cp, &b, &c))) {
+        if (!(c.arena = zr_arena_new(1 << 22)) || !(c.p = malloc(cp->d->chunk_rows * sizeof *c.p)))
+            s = ZR_ERR_NOMEM;
+        size_t got = 0;
+        rc.c = &c;
+        if (!s)
+            s = imp_source_each(cp->d->src, cp->d->chunk_rows, take_row, &rc, &got, cp->err,
+                                sizeof cp->err);
+        if (s || !got) {
             chunk_free(&c);
             break;
         }
@@ -154,7 +156,7 @@ static void *chunk_reader(void *arg) {
             break;
         }
     }
-    zr_batch_free(&b);
+    zr_poly_free(&rc.scratch);
     pthread_mutex_lock(&cp->mu);
     cp->done = 1;
     cp->st = s;
@@ -319,7 +321,7 @@ static zr_status load_boundary(qc_data *d, imp_source *src, char *err, size_t n)
             }
             memset(&polys[np], 0, sizeof polys[np]);
             char why[160];
-            if ((s = read_geom(&b, &b.f[i], &polys[np], why, sizeof why))) {
+            if ((s = read_geom(b.geom_is_gpkg, &b.f[i], &polys[np], why, sizeof why))) {
                 snprintf(err, n, "%s: layer %s: feature fid=%lld: field geometry: %s", src->path,
                          src->layer, (long long)b.f[i].fid, why);
                 zr_poly_free(&polys[np]);

@@ -199,10 +199,9 @@ int qc_is_invalid(const qc_data *d, int64_t fid);
 /* A feature's geometry into parcel p, in arena a: its coordinates, or — when it cannot be read
  * (missing, empty, not a polygon) — the reason in p->geom_error, which G01 reports. scratch is
  * the caller's, reused from feature to feature. Fails on memory only. */
-struct zr_batch;
 struct zr_feature;
-zr_status qc_parcel_geometry(struct zr_arena *a, const struct zr_batch *b,
-                             const struct zr_feature *f, zr_poly *scratch, qc_parcel *p);
+zr_status qc_parcel_geometry(struct zr_arena *a, int is_gpkg, const struct zr_feature *f,
+                             zr_poly *scratch, qc_parcel *p);
 
 zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, char *err,
                             size_t n);

@@ -98,7 +98,33 @@ zr_status imp_source_next(imp_source *s, zr_batch *b, size_t max, size_t *n_read
     return st;
 }
 
+zr_status imp_source_each(imp_source *s, size_t max, zr_row_fn fn, void *ctx, size_t *n_read,
+                          char *err, size_t n) {
+    *n_read = 0;
+    if (s->rd) {
+        zr_status st = zr_reader_each(s->rd, max, fn, ctx, n_read);
+        if (st && st != ZR_ERR_NOMEM) snprintf(err, n, "%s", zr_store_errmsg(s->gpkg));
+        return st;
+    }
+    if (!s->each) {
+        if (!(s->each = calloc(1, sizeof *s->each))) return ZR_ERR_NOMEM;
+        zr_status st = zr_batch_init(s->each, imp_source_nfields(s));
+        if (st) {
+            free(s->each), s->each = NULL;
+            return st;
+        }
+    }
+    size_t got = 0;
+    zr_status st = imp_source_next(s, s->each, max, &got, err, n);
+    for (size_t i = 0; i < got && !st; i++)
+        if (!(st = fn(ctx, &s->each->f[i], s->each->geom_is_gpkg))) (*n_read)++;
+    return st;
+}
+
 void imp_source_close(imp_source *s) {
+    if (s->each) zr_batch_free(s->each);
+    free(s->each);
+    s->each = NULL;
     zr_reader_close(s->rd);
     zr_store_close(s->gpkg);
     zr_ogr_close(s->ogr);

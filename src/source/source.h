@@ -12,6 +12,7 @@ typedef struct imp_source {
     zr_ogr *ogr; /* every other format */
     char path[1024], layer[256], driver[64], encoding[32];
     zr_crs crs;
+    zr_batch *each; /* imp_source_each's batch for OGR sources */
 } imp_source;
 
 /* Open layer (NULL: default choice) of path; err names file and layer on failure. */
@@ -35,6 +36,10 @@ zr_store *imp_source_store(imp_source *s);
 zr_status imp_source_extent(imp_source *s, double env[4]);
 zr_status imp_source_next(imp_source *s, zr_batch *b, size_t max, size_t *n_read, char *err,
                           size_t n);
+/* The next features (at most max) handed to fn one at a time: from a GeoPackage without a
+ * copy (valid only during the call), from GDAL through a batch. */
+zr_status imp_source_each(imp_source *s, size_t max, zr_row_fn fn, void *ctx, size_t *n_read,
+                          char *err, size_t n);
 void imp_source_close(imp_source *s);
 /* Start a new GeoPackage of results at path (any old file replaced): open, begin a transaction
  * and register crs. The caller creates layers, commits and closes. */

@@ -266,6 +266,7 @@ struct zr_reader {
     int n_cols; /* result columns: 0 = fid, 1 = geom, 2.. = fields */
     int done;   /* stepping past SQLITE_DONE would restart the query */
     char **names;
+    zr_value *row; /* zr_reader_each's values, one a field */
 };
 
 static zr_status pick_table(zr_store *s, const char *want, char *table, size_t n, char *gcol,
@@ -448,10 +449,11 @@ const char *zr_reader_srs_wkt(const zr_reader *r) {
     return r->wkt;
 }
 
-zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read) {
+zr_status zr_reader_each(zr_reader *r, size_t max, zr_row_fn fn, void *ctx, size_t *n_read) {
     *n_read = 0;
-    zr_batch_reset(b);
-    b->geom_is_gpkg = 1;
+    const int nf = r->n_cols;
+    if (!r->row && !(r->row = calloc((size_t)(nf > 0 ? nf : 1), sizeof *r->row)))
+        return ZR_ERR_NOMEM;
     while (*n_read < max && !r->done) {
         int rc = sqlite3_step(r->q);
         if (rc == SQLITE_DONE) {
@@ -459,16 +461,13 @@ zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read) 
             break;
         }
         if (rc != SQLITE_ROW) return store_db_fail(r->s, "read feature");
-        zr_feature *f;
-        zr_status st = zr_batch_add(b, sqlite3_column_int64(r->q, 0), &f);
-        if (st) return st;
+        zr_feature f = {sqlite3_column_int64(r->q, 0), r->row, NULL, 0};
         if (sqlite3_column_type(r->q, 1) == SQLITE_BLOB) {
-            st = zr_batch_set_geom(b, f, sqlite3_column_blob(r->q, 1),
-                                   (size_t)sqlite3_column_bytes(r->q, 1));
-            if (st) return st;
+            f.geom = sqlite3_column_blob(r->q, 1);
+            f.geom_len = (size_t)sqlite3_column_bytes(r->q, 1);
         }
-        for (int i = 0; i < r->n_cols && i < b->n_fields; i++) {
-            zr_value *v = &f->v[i];
+        for (int i = 0; i < nf; i++) {
+            zr_value *v = &r->row[i];
             switch (sqlite3_column_type(r->q, i + 2)) {
                 case SQLITE_INTEGER:
                     v->kind = ZR_FT_INT;
@@ -481,17 +480,47 @@ zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read) 
                     break;
                 case SQLITE_TEXT:
                 case SQLITE_BLOB:
-                    st = zr_batch_set_text(b, v, (const char *)sqlite3_column_text(r->q, i + 2),
-                                           (size_t)sqlite3_column_bytes(r->q, i + 2));
-                    if (st) return st;
+                    v->kind = ZR_FT_TEXT;
+                    v->s = (const char *)sqlite3_column_text(r->q, i + 2);
+                    if (!v->s) return ZR_ERR_NOMEM;
                     break;
                 default:
                     v->kind = ZR_FT_NULL;
             }
         }
+        zr_status st = fn(ctx, &f, 1);
+        if (st) return st;
         (*n_read)++;
     }
     return ZR_OK;
+}
+
+/* zr_reader_next copies each row into the batch. */
+typedef struct {
+    zr_batch *b;
+    int n_cols;
+} copy_ctx;
+
+static zr_status copy_row(void *ctx, const zr_feature *f, int geom_is_gpkg) {
+    copy_ctx *c = ctx;
+    (void)geom_is_gpkg;
+    zr_feature *d;
+    zr_status st = zr_batch_add(c->b, f->fid, &d);
+    if (!st && f->geom) st = zr_batch_set_geom(c->b, d, f->geom, f->geom_len);
+    for (int i = 0; !st && i < c->n_cols && i < c->b->n_fields; i++) {
+        if (f->v[i].kind == ZR_FT_TEXT)
+            st = zr_batch_set_text(c->b, &d->v[i], f->v[i].s, strlen(f->v[i].s));
+        else
+            d->v[i] = f->v[i];
+    }
+    return st;
+}
+
+zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read) {
+    zr_batch_reset(b);
+    b->geom_is_gpkg = 1;
+    copy_ctx c = {b, r->n_cols};
+    return zr_reader_each(r, max, copy_row, &c, n_read);
 }
 
 zr_status zr_reader_window(zr_reader *r, const double env[4]) {
@@ -540,6 +569,7 @@ void zr_reader_close(zr_reader *r) {
         free(r->names[i]);
     free(r->names);
     free(r->wkt);
+    free(r->row);
     free(r);
 }
 

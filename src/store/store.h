@@ -87,6 +87,11 @@ const char *zr_reader_srs_wkt(const zr_reader *r);
 /* Append up to max features to b (after a reset); *n_read = 0 at the end. Geometries are
  * GeoPackage blobs (b->geom_is_gpkg = 1). */
 zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read);
+/* The next rows (at most max) handed to fn one at a time, nothing copied: the feature's text
+ * and its GeoPackage blob point into SQLite's memory and last only for the call. fn's failure
+ * stops the walk and is returned. */
+typedef zr_status (*zr_row_fn)(void *ctx, const zr_feature *f, int geom_is_gpkg);
+zr_status zr_reader_each(zr_reader *r, size_t max, zr_row_fn fn, void *ctx, size_t *n_read);
 void zr_reader_close(zr_reader *r);
 /* Restart the reader on the features whose R*Tree envelope meets env {minx, maxx, miny, maxy}
  * (in the R*Tree's order); ZR_ERR_NOT_FOUND when the layer has no R*Tree. */
