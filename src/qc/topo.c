@@ -708,7 +708,7 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
         snprintf(err, n, "topology: cannot build faces: %s", zr_geos_errmsg(g));
         goto done;
     }
-    if (!d->tiled && (s = grid_build(&cv.gr, d))) goto done;
+    if (!d->tiled && n_faces && (s = grid_build(&cv.gr, d))) goto done; /* for the faces only */
     for (size_t f = 0; f < n_faces; f++) {
         double x, y;
         if (zr_geos_interior_point(g, &faces[f], &x, &y)) continue;
