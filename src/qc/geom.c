@@ -271,7 +271,8 @@ void qc_workers_close(qc_workers *w) {
     free(w);
 }
 
-/* Envelope and ellipsoidal area, then the geometry and attribute rules, range by range. */
+/* Ellipsoidal area (the envelope came with the coordinates), then the geometry and attribute
+ * rules, range by range. */
 static void chunk_range(void *ctx, size_t b, size_t e, int w) {
     geom_ctx *c = ctx;
     for (size_t i = b; i < e; i++) {
@@ -281,7 +282,6 @@ static void chunk_range(void *ctx, size_t b, size_t e, int w) {
             memset(p->env, 0, sizeof p->env);
             continue;
         }
-        zr_poly_envelope(&p->poly, p->env);
         const double a = zr_poly_area(&p->poly, &c->d->crs, &c->scratch[w]);
         p->area = isfinite(a) ? zr_round_cents(a) : -1;
     }

@@ -115,6 +115,7 @@ static zr_status take_row(void *ctx, const zr_feature *f, int is_gpkg) {
         p->kcxs = zr_double_scaled(x, 4);
     if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
     zr_status s = qc_parcel_geometry(c->arena, is_gpkg, f, &rc->scratch, p);
+    if (!s && !p->geom_error) zr_poly_envelope(&p->poly, p->env); /* while it is in cache */
     if (!s) c->n++;
     return s;
 }
