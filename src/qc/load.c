@@ -1,4 +1,5 @@
 /* Loading a layer to check, and its boundary layer, into memory. */
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,9 +68,10 @@ static const char *const field_names[NF + 1] = {
     "GDPDJB", "CZCSXM", "TBMJ", "KCMJ", "TBDLMJ", "KCXS",   "XZDWKD", NULL};
 
 typedef struct {
-    qc_parcel *p;
+    qc_parcel *p; /* in d->p_res (held mode) or its own allocation */
     size_t n;
     zr_arena *arena;
+    int in_res;
 } chunk;
 
 typedef struct {
@@ -121,7 +123,7 @@ static zr_status take_row(void *ctx, const zr_feature *f, int is_gpkg) {
 }
 
 static void chunk_free(chunk *c) {
-    free(c->p);
+    if (!c->in_res) free(c->p);
     zr_arena_free(c->arena);
     memset(c, 0, sizeof *c);
 }
@@ -130,10 +132,16 @@ static void *chunk_reader(void *arg) {
     chunk_pipe *cp = arg;
     row_ctx rc = {cp, NULL, {0}};
     zr_status s = ZR_OK;
+    qc_data *d = cp->d;
     while (!s) {
         chunk c = {0};
-        if (!(c.arena = zr_arena_new(1 << 22)) || !(c.p = malloc(cp->d->chunk_rows * sizeof *c.p)))
-            s = ZR_ERR_NOMEM;
+        /* held mode: the chunks follow one another in the reserved array, so the layer ends up
+           in one array without a copy; past the reservation, an allocation of its own */
+        if (d->p_res && d->p_res_used + d->chunk_rows <= d->p_res_cap)
+            c.p = d->p_res + d->p_res_used, c.in_res = 1;
+        else
+            c.p = malloc(d->chunk_rows * sizeof *c.p);
+        if (!(c.arena = zr_arena_new(1 << 22)) || !c.p) s = ZR_ERR_NOMEM;
         size_t got = 0;
         rc.c = &c;
         if (!s)
@@ -143,6 +151,7 @@ static void *chunk_reader(void *arg) {
             chunk_free(&c);
             break;
         }
+        if (c.in_res) d->p_res_used += c.n;
         pthread_mutex_lock(&cp->mu);
         const double tw = zr_now();
         while (cp->count == 2 && !cp->stop)
@@ -190,6 +199,21 @@ static int cmp_i64(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* Held mode: address space for the parcel array, one qc_parcel per 64 bytes of the file (no
+ * row of a GeoPackage layer is smaller), touched only as chunks fill it. Without it (not a
+ * file, or no address space) the chunks are copied together at the end. */
+static void reserve_parcels(qc_data *d) {
+    struct stat st;
+    size_t cap = (size_t)1 << 16;
+    if (stat(d->path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size / 64 > cap)
+        cap = (size_t)st.st_size / 64;
+    void *m = mmap(NULL, cap * sizeof *d->p, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) return;
+    madvise(m, cap * sizeof *d->p, MADV_HUGEPAGE);
+    d->p_res = m, d->p_res_cap = cap, d->p_res_used = 0;
+}
+
 zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads, char *err,
                     size_t n) {
     chunk_pipe *cp = calloc(1, sizeof *cp);
@@ -204,6 +228,7 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
                      d->src->layer, field_names[k]);
             s = ZR_ERR_SCHEMA;
         }
+    if (!s && !d->tiled) reserve_parcels(d);
     pthread_t rt;
     int running = 0;
     pthread_mutex_init(&cp->mu, NULL);
@@ -262,18 +287,22 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
     free(cp);
     d->n_total = (int64_t)total;
     if (d->n_invalid) qsort(d->invalid, d->n_invalid, sizeof *d->invalid, cmp_i64);
-    /* held mode: one contiguous array for the topology; the arenas stay with d */
+    /* held mode: one contiguous array for the topology — the reservation itself when every
+       chunk went there, else a copy; the arenas stay with d */
+    int all_res = 1;
+    for (size_t c = 0; c < n_held; c++)
+        all_res &= held[c].in_res;
     if (!s && !d->tiled) {
-        d->p = malloc((total ? total : 1) * sizeof *d->p);
+        d->p = all_res && d->p_res ? d->p_res : malloc((total ? total : 1) * sizeof *d->p);
         d->arenas = malloc((n_held ? n_held : 1) * sizeof *d->arenas);
         if (!d->p || !d->arenas) s = ZR_ERR_NOMEM;
     }
     for (size_t c = 0; c < n_held; c++) {
         if (!s) {
-            memcpy(d->p + d->n, held[c].p, held[c].n * sizeof *d->p);
+            if (d->p != d->p_res) memcpy(d->p + d->n, held[c].p, held[c].n * sizeof *d->p);
             d->n += held[c].n;
             d->arenas[d->n_arenas++] = held[c].arena;
-            free(held[c].p);
+            if (!held[c].in_res) free(held[c].p);
         } else {
             chunk_free(&held[c]);
         }
@@ -471,7 +500,8 @@ void qc_data_free(qc_data *d) {
     for (size_t i = 0; i < d->n_arenas; i++)
         zr_arena_free(d->arenas[i]);
     free(d->arenas);
-    free(d->p); /* the parcels' polygons live in the arenas */
+    if (d->p != d->p_res) free(d->p); /* the parcels' polygons live in the arenas */
+    if (d->p_res) munmap(d->p_res, d->p_res_cap * sizeof *d->p_res);
     free(d->v);
     for (size_t i = 0; d->vpoly && i < d->n_v; i++)
         zr_poly_free(&d->vpoly[i]);

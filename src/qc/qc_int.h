@@ -91,7 +91,9 @@ struct imp_source;
 typedef struct qc_data {
     const char *path, *layer;
     zr_crs crs;
-    qc_parcel *p; /* held mode: every parcel; tiled mode: the chunk being checked */
+    qc_parcel *p;     /* held mode: every parcel; tiled mode: the chunk being checked */
+    qc_parcel *p_res; /* held mode: the reserved array the chunks fill (munmap'd at the end) */
+    size_t p_res_cap, p_res_used;
     size_t n;
     int64_t n_total; /* parcels read */
     qc_village *v;
