@@ -97,8 +97,9 @@ void geo_gk_local_init(geo_gk_local *L, double x_fe0, double y0);
 int geo_gk_local_ring(const geo_gk_local *L, const double *xy, size_t n, double fe, double *lon,
                       double *dlat);
 
-/* WKT (OGC WKT 1, as GeoPackage's gpkg_spatial_ref_sys wants) of a supported EPSG code, from
- * PROJ's database. Caller frees *out. */
+/* WKT (OGC WKT 1, as GeoPackage's gpkg_spatial_ref_sys wants) of a supported EPSG code,
+ * written from its parameters — the same bytes as PROJ's database gives (test_geo). Caller
+ * frees *out. */
 zr_status zr_crs_wkt(int epsg, char **out);
 /* Human-readable CRS name ("CGCS2000 / 3-degree Gauss-Kruger zone 39"). Static text. */
 const char *zr_crs_name(const zr_crs *crs, char *buf, size_t n);

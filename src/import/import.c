@@ -350,7 +350,7 @@ zr_status zr_import_run(zr_import *imp, const zr_import_opts *o, zr_import_resul
     char name[160];
     zr_crs_name(&src.crs, name, sizeof name);
     if ((st = zr_crs_wkt(src.crs.epsg, &wkt))) {
-        fail(imp, st, "EPSG:%d: PROJ has no definition (is proj-data installed?)", src.crs.epsg);
+        fail(imp, st, "EPSG:%d: no definition to register (%s)", src.crs.epsg, zr_status_str(st));
         goto out;
     }
     st = zr_store_ensure_srs(c.store, src.crs.epsg, name, wkt);

@@ -449,45 +449,55 @@ const char *zr_reader_srs_wkt(const zr_reader *r) {
     return r->wkt;
 }
 
+/* Column col of the current row as a value; text is SQLite's (valid until the next step).
+ * Returns the text's length in bytes, or -1 when SQLite is out of memory. */
+static int column_value(sqlite3_stmt *q, int col, zr_value *v) {
+    switch (sqlite3_column_type(q, col)) {
+        case SQLITE_INTEGER:
+            v->kind = ZR_FT_INT;
+            v->i = sqlite3_column_int64(q, col);
+            v->r = (double)v->i;
+            return 0;
+        case SQLITE_FLOAT:
+            v->kind = ZR_FT_REAL;
+            v->r = sqlite3_column_double(q, col);
+            return 0;
+        case SQLITE_TEXT:
+        case SQLITE_BLOB:
+            v->kind = ZR_FT_TEXT;
+            v->s = (const char *)sqlite3_column_text(q, col);
+            return v->s ? sqlite3_column_bytes(q, col) : -1;
+        default:
+            v->kind = ZR_FT_NULL;
+            return 0;
+    }
+}
+
+/* Step to the next row: 1 a row, 0 done, -1 an error. */
+static int next_row(zr_reader *r) {
+    if (r->done) return 0;
+    const int rc = sqlite3_step(r->q);
+    if (rc == SQLITE_ROW) return 1;
+    if (rc == SQLITE_DONE) r->done = 1;
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 zr_status zr_reader_each(zr_reader *r, size_t max, zr_row_fn fn, void *ctx, size_t *n_read) {
     *n_read = 0;
     const int nf = r->n_cols;
     if (!r->row && !(r->row = calloc((size_t)(nf > 0 ? nf : 1), sizeof *r->row)))
         return ZR_ERR_NOMEM;
-    while (*n_read < max && !r->done) {
-        int rc = sqlite3_step(r->q);
-        if (rc == SQLITE_DONE) {
-            r->done = 1;
-            break;
-        }
-        if (rc != SQLITE_ROW) return store_db_fail(r->s, "read feature");
+    while (*n_read < max) {
+        const int row = next_row(r);
+        if (row < 0) return store_db_fail(r->s, "read feature");
+        if (!row) break;
         zr_feature f = {sqlite3_column_int64(r->q, 0), r->row, NULL, 0};
         if (sqlite3_column_type(r->q, 1) == SQLITE_BLOB) {
             f.geom = sqlite3_column_blob(r->q, 1);
             f.geom_len = (size_t)sqlite3_column_bytes(r->q, 1);
         }
-        for (int i = 0; i < nf; i++) {
-            zr_value *v = &r->row[i];
-            switch (sqlite3_column_type(r->q, i + 2)) {
-                case SQLITE_INTEGER:
-                    v->kind = ZR_FT_INT;
-                    v->i = sqlite3_column_int64(r->q, i + 2);
-                    v->r = (double)v->i;
-                    break;
-                case SQLITE_FLOAT:
-                    v->kind = ZR_FT_REAL;
-                    v->r = sqlite3_column_double(r->q, i + 2);
-                    break;
-                case SQLITE_TEXT:
-                case SQLITE_BLOB:
-                    v->kind = ZR_FT_TEXT;
-                    v->s = (const char *)sqlite3_column_text(r->q, i + 2);
-                    if (!v->s) return ZR_ERR_NOMEM;
-                    break;
-                default:
-                    v->kind = ZR_FT_NULL;
-            }
-        }
+        for (int i = 0; i < nf; i++)
+            if (column_value(r->q, i + 2, &r->row[i]) < 0) return ZR_ERR_NOMEM;
         zr_status st = fn(ctx, &f, 1);
         if (st) return st;
         (*n_read)++;
@@ -495,32 +505,29 @@ zr_status zr_reader_each(zr_reader *r, size_t max, zr_row_fn fn, void *ctx, size
     return ZR_OK;
 }
 
-/* zr_reader_next copies each row into the batch. */
-typedef struct {
-    zr_batch *b;
-    int n_cols;
-} copy_ctx;
-
-static zr_status copy_row(void *ctx, const zr_feature *f, int geom_is_gpkg) {
-    copy_ctx *c = ctx;
-    (void)geom_is_gpkg;
-    zr_feature *d;
-    zr_status st = zr_batch_add(c->b, f->fid, &d);
-    if (!st && f->geom) st = zr_batch_set_geom(c->b, d, f->geom, f->geom_len);
-    for (int i = 0; !st && i < c->n_cols && i < c->b->n_fields; i++) {
-        if (f->v[i].kind == ZR_FT_TEXT)
-            st = zr_batch_set_text(c->b, &d->v[i], f->v[i].s, strlen(f->v[i].s));
-        else
-            d->v[i] = f->v[i];
-    }
-    return st;
-}
-
 zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read) {
+    *n_read = 0;
     zr_batch_reset(b);
     b->geom_is_gpkg = 1;
-    copy_ctx c = {b, r->n_cols};
-    return zr_reader_each(r, max, copy_row, &c, n_read);
+    while (*n_read < max) {
+        const int row = next_row(r);
+        if (row < 0) return store_db_fail(r->s, "read feature");
+        if (!row) break;
+        zr_feature *f;
+        zr_status st = zr_batch_add(b, sqlite3_column_int64(r->q, 0), &f);
+        if (!st && sqlite3_column_type(r->q, 1) == SQLITE_BLOB)
+            st = zr_batch_set_geom(b, f, sqlite3_column_blob(r->q, 1),
+                                   (size_t)sqlite3_column_bytes(r->q, 1));
+        for (int i = 0; !st && i < r->n_cols && i < b->n_fields; i++) {
+            const int len = column_value(r->q, i + 2, &f->v[i]);
+            if (len < 0) st = ZR_ERR_NOMEM;
+            if (!st && f->v[i].kind == ZR_FT_TEXT)
+                st = zr_batch_set_text(b, &f->v[i], f->v[i].s, (size_t)len);
+        }
+        if (st) return st;
+        (*n_read)++;
+    }
+    return ZR_OK;
 }
 
 zr_status zr_reader_window(zr_reader *r, const double env[4]) {
