@@ -113,6 +113,7 @@ typedef struct qc_data {
     struct qc_fetcher *fetch; /* parcels found again by fid or window */
     struct qc_edges *edges;   /* held mode, one a worker: the edges that survived their chunk */
     int n_edge_acc;
+    int edges_direct;     /* the layer is not in spatial order: edges listed, counted at the end */
     char layer_name[256]; /* the parcel layer's table */
     int threads;
     size_t chunk_rows; /* parcels a chunk */

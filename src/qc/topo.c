@@ -309,6 +309,7 @@ static int tile_of(const tiling *t, const double *p) {
     return iy * t->nx + ix;
 }
 
+struct qc_edges;
 typedef struct {
     edge_table *et;
     int sign;            /* +1 parcels, −1 boundary */
@@ -316,12 +317,22 @@ typedef struct {
     size_t n_used;       /* (room for et->cap of them) */
     const tiling *tiles; /* NULL: every edge counts */
     int tile;
+    int parts, part;         /* parts 2: only the edges whose hash's low bit is part */
+    struct qc_edges *direct; /* non-NULL: occurrences listed, not counted in et */
 } edge_ctx;
+
+static void push_occurrence(struct qc_edges *a, uint64_t h, uint64_t ref, int d);
 
 /* Count a group of edges whose slots were prefetched: first occurrences keep a reference. */
 static void count_group(edge_ctx *c, const double *const *ga, const uint64_t *gh, const int *gb,
                         const int *gf, int ng) {
     for (int j = 0; j < ng; j++) {
+        if (c->direct) {
+            push_occurrence(c->direct, gh[j],
+                            ((uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j]) & REF_MASK,
+                            gf[j] ? c->sign : -c->sign);
+            continue;
+        }
         edge *e = slot(c->et, gh[j]);
         if (!e->h) {
             e->h = gh[j];
@@ -353,8 +364,9 @@ static zr_status count_poly(edge_ctx *c, const zr_poly *p) {
                 if (a[0] == b[0] && a[1] == b[1]) continue;
                 int forward;
                 const uint64_t h = edge_hash(a[0], a[1], b[0], b[1], &forward);
+                if (c->parts > 1 && (int)(h & 1) != c->part) continue;
                 if (c->tiles && tile_of(c->tiles, forward ? a : b) != c->tile) continue;
-                __builtin_prefetch(&et->t[(size_t)(((u128)h * et->cap) >> 64)], 1);
+                if (!c->direct) __builtin_prefetch(&et->t[(size_t)(((u128)h * et->cap) >> 64)], 1);
                 ga[ng] = a, gh[ng] = h, gb[ng] = b < a, gf[ng] = forward;
                 if (++ng < G && k + 2 < m) continue;
                 count_group(c, ga, gh, gb, gf, ng);
@@ -403,8 +415,25 @@ struct qc_edges {
     size_t n_used;
     edge *surv; /* survivors: hash, first reference, net count */
     size_t n_surv, cap_surv;
+    edge *occ[2]; /* direct mode: every edge occurrence (count ±1), by the hash's low bit */
+    size_t n_occ[2], cap_occ[2];
     zr_status st;
 };
+
+static void push_occurrence(qc_edges *a, uint64_t h, uint64_t ref, int d) {
+    const int k = (int)(h & 1);
+    if (a->st) return;
+    if (a->n_occ[k] == a->cap_occ[k]) {
+        const size_t nc = a->cap_occ[k] ? a->cap_occ[k] * 2 : 65536;
+        edge *no = realloc(a->occ[k], nc * sizeof *no);
+        if (!no) {
+            a->st = ZR_ERR_NOMEM;
+            return;
+        }
+        a->occ[k] = no, a->cap_occ[k] = nc;
+    }
+    a->occ[k][a->n_occ[k]++] = (edge){h, ref | ((uint64_t)(uint16_t)(int16_t)d << 48)};
+}
 
 /* Make room in a's table for `more` new edges: past 70 % full it doubles, its edges moved. */
 static zr_status edges_reserve(qc_edges *a, size_t more) {
@@ -453,8 +482,14 @@ void qc_edges_range(qc_data *d, size_t b, size_t e, int w) {
     qc_edges *a = &d->edges[w];
     for (size_t i = b; i < e && !a->st; i++) {
         if (!d->p[i].valid) continue;
+        if (d->edges_direct) { /* the layer is not in spatial order: list, count later */
+            edge_ctx ec = {&a->t, 1, NULL, 0, NULL, 0, 1, 0, a};
+            zr_status st = count_poly(&ec, &d->p[i].poly);
+            if (st && !a->st) a->st = st;
+            continue;
+        }
         if ((a->st = edges_reserve(a, d->p[i].poly.n_pts))) break;
-        edge_ctx ec = {&a->t, 1, a->used, a->n_used, NULL, 0};
+        edge_ctx ec = {&a->t, 1, a->used, a->n_used, NULL, 0, 1, 0, NULL};
         a->st = count_poly(&ec, &d->p[i].poly);
         a->n_used = ec.n_used;
     }
@@ -484,6 +519,8 @@ zr_status qc_edges_flush(qc_data *d) {
     qc_edges *z = &d->edges[0];
     for (int w = 0; w < d->n_edge_acc; w++)
         if (d->edges[w].st) return d->edges[w].st;
+    if (d->edges_direct) return ZR_OK;
+    const size_t before = z->n_surv;
     for (int w = 1; w < d->n_edge_acc; w++) {
         qc_edges *a = &d->edges[w];
         if ((z->st = edges_reserve(z, a->n_used))) return z->st;
@@ -502,6 +539,12 @@ zr_status qc_edges_flush(qc_data *d) {
         a->n_used = 0;
     }
     keep_survivors(z);
+    /* more than half the chunk's edges did not meet their twin in it: the layer is not stored
+       in spatial order, and the later chunks list their edges for the county-wide count */
+    size_t occurrences = 0;
+    for (size_t i = 0; i < d->n; i++)
+        if (d->p[i].valid) occurrences += d->p[i].poly.n_pts;
+    if ((z->n_surv - before) * 2 > occurrences) d->edges_direct = 1;
     return z->st;
 }
 
@@ -511,6 +554,7 @@ void qc_edges_free(qc_data *d) {
         if (a->t.t) zr_big_free(a->t.t, a->t.cap * sizeof *a->t.t);
         free(a->used);
         free(a->surv);
+        free(a->occ[0]), free(a->occ[1]);
     }
     free(d->edges);
     d->edges = NULL, d->n_edge_acc = 0;
@@ -523,31 +567,73 @@ static int cmp_seg(const void *a, const void *b) {
     return 0;
 }
 
-/* The chunks' survivors and the boundary in one table; the loose edges sorted by their
- * coordinates. */
-static zr_status loose_held(const qc_data *d, seg_list *segs) {
-    size_t n_edges = 0;
-    for (int w = 0; w < d->n_edge_acc; w++)
-        n_edges += d->edges[w].n_surv;
-    for (size_t i = 0; i < d->n_v; i++)
-        n_edges += d->vpoly[i].n_pts;
-    edge_table et = {NULL, n_edges + n_edges / 2 + 64};
-    if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) return ZR_ERR_NOMEM;
+/* The chunks' survivors (and, for a layer not in spatial order, every listed occurrence) with
+ * the boundary; in direct mode two tables, one a thread, each taking the edges of one value of
+ * the hash's low bit — the occurrences were listed by that bit, so neither thread reads the
+ * other's. The loose edges are sorted by their coordinates. */
+typedef struct {
+    const qc_data *d;
+    size_t n_edges;
+    int parts;
+    seg_list segs[2];
+    zr_status st[2];
+} merge_job;
+
+static void merge_part(merge_job *j, int k) {
+    const qc_data *d = j->d;
+    edge_table et = {NULL, (j->n_edges + j->n_edges / 2) / (size_t)j->parts + 64};
+    if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) {
+        j->st[k] = ZR_ERR_NOMEM;
+        return;
+    }
     for (int w = 0; w < d->n_edge_acc; w++) {
         const qc_edges *a = &d->edges[w];
-        for (size_t i = 0; i < a->n_surv; i++) {
-            edge *e = slot(&et, a->surv[i].h);
-            if (!e->h) e->h = a->surv[i].h, e->rc = a->surv[i].rc & REF_MASK;
-            edge_add_n(e, edge_count(&a->surv[i]));
+        for (int part = 0; part < 3; part++) { /* survivors, then the two occurrence lists */
+            const edge *v = part == 0 ? a->surv : a->occ[part - 1];
+            const size_t n = part == 0 ? a->n_surv : a->n_occ[part - 1];
+            if (part && j->parts > 1 && part - 1 != k) continue;
+            for (size_t i = 0; i < n; i++) {
+                if (i + 16 < n) /* the table is far larger than the caches */
+                    __builtin_prefetch(&et.t[(size_t)(((u128)v[i + 16].h * et.cap) >> 64)], 1);
+                if (j->parts > 1 && (int)(v[i].h & 1) != k) continue;
+                edge *e = slot(&et, v[i].h);
+                if (!e->h) e->h = v[i].h, e->rc = v[i].rc & REF_MASK;
+                edge_add_n(e, edge_count(&v[i]));
+            }
         }
     }
-    edge_ctx ec = {&et, -1, NULL, 0, NULL, 0};
+    edge_ctx ec = {&et, -1, NULL, 0, NULL, 0, j->parts, k, NULL};
     zr_status s = ZR_OK;
     for (size_t i = 0; i < d->n_v && !s; i++)
         s = count_poly(&ec, &d->vpoly[i]);
-    if (!s) s = collect_loose(&et, segs);
-    if (!s && segs->n > 1) qsort(segs->seg, segs->n, 4 * sizeof *segs->seg, cmp_seg);
+    if (!s) s = collect_loose(&et, &j->segs[k]);
     zr_big_free(et.t, et.cap * sizeof *et.t);
+    j->st[k] = s;
+}
+
+static void merge_range(void *ctx, size_t b, size_t e, int worker) {
+    (void)worker;
+    for (size_t k = b; k < e; k++)
+        merge_part(ctx, (int)k);
+}
+
+static zr_status loose_held(const qc_data *d, seg_list *segs) {
+    merge_job j;
+    memset(&j, 0, sizeof j);
+    j.d = d;
+    for (int w = 0; w < d->n_edge_acc; w++)
+        j.n_edges += d->edges[w].n_surv + d->edges[w].n_occ[0] + d->edges[w].n_occ[1];
+    for (size_t i = 0; i < d->n_v; i++)
+        j.n_edges += d->vpoly[i].n_pts;
+    j.parts = d->edges_direct && d->threads >= 2 ? 2 : 1;
+    zr_status s = zr_parallel_for(j.parts, (size_t)j.parts, merge_range, &j);
+    for (int k = 0; k < j.parts; k++) {
+        if (!s) s = j.st[k];
+        for (size_t i = 0; !s && i < j.segs[k].n; i++)
+            s = push_seg(segs, j.segs[k].seg + 4 * i, j.segs[k].seg + 4 * i + 2);
+        free(j.segs[k].seg);
+    }
+    if (!s && segs->n > 1) qsort(segs->seg, segs->n, 4 * sizeof *segs->seg, cmp_seg);
     return s;
 }
 
@@ -592,7 +678,7 @@ static zr_status one_tile(tile_job *j, qc_win *win, zr_arena *a, int k) {
     edge_table et = {0};
     et.cap = n_edges + n_edges / 2;
     if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) s = ZR_ERR_NOMEM;
-    edge_ctx ec = {&et, 1, NULL, 0, t, k};
+    edge_ctx ec = {&et, 1, NULL, 0, t, k, 1, 0, NULL};
     for (size_t i = 0; i < np && !s; i++)
         if (ps[i].valid) s = count_poly(&ec, &ps[i].poly);
     ec.sign = -1;
