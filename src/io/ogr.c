@@ -55,14 +55,15 @@ static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
 static char gdal_missing[256]; /* why GDAL could not be loaded; empty when it was */
 
 static void gdal_init(void) {
-    if (!(G.lib = dlopen(ZR_GDAL_SONAME, RTLD_NOW | RTLD_LOCAL))) {
-        snprintf(gdal_missing, sizeof gdal_missing, "GDAL (%s) cannot be loaded: %s",
-                 ZR_GDAL_SONAME, dlerror());
+    const char *env = getenv("ZRZY_GDAL"), *lib = env && *env ? env : ZR_GDAL_SONAME;
+    if (!(G.lib = dlopen(lib, RTLD_NOW | RTLD_LOCAL))) {
+        snprintf(gdal_missing, sizeof gdal_missing, "GDAL (%s) cannot be loaded: %s", lib,
+                 dlerror());
         return;
     }
 #define GDAL_SYM(f)                                                   \
     if (!gdal_missing[0] && !(*(void **)&G.p_##f = dlsym(G.lib, #f))) \
-        snprintf(gdal_missing, sizeof gdal_missing, "GDAL (%s) has no %s", ZR_GDAL_SONAME, #f);
+        snprintf(gdal_missing, sizeof gdal_missing, "GDAL (%s) has no %s", lib, #f);
     GDAL_FNS(GDAL_SYM)
 #undef GDAL_SYM
     if (gdal_missing[0]) return;

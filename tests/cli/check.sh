@@ -32,6 +32,12 @@ rm -f "$T/shp/"*.cpg
 expect_exit "GBK shapefiles pass" 0 "$Z" check "$T/shp/DLTB.shp" --out "$T/qc11"
 expect_eq "GBK shapefiles: no findings (names decoded, villages found)" "$(wc -l <"$T/qc11/errors.csv")" "1"
 expect_exit "boundary as a file of its own" 0 "$Z" check "$T/county.gpkg" --boundary "$T/shp/XZQ.shp" --out "$T/qc12"
+# GDAL is opened only for other formats: without it a GeoPackage checks the same, a shapefile
+# is refused with the reason
+expect_exit "a GeoPackage needs no GDAL" 0 env ZRZY_GDAL=/nonexistent/libgdal.so "$Z" check "$T/county.gpkg" --out "$T/qc13"
+cmp -s "$T/qc/errors.csv" "$T/qc13/errors.csv" && ok || bad "errors.csv differs without GDAL"
+expect_exit "a shapefile without GDAL: unusable input" 2 env ZRZY_GDAL=/nonexistent/libgdal.so "$Z" check "$T/shp/DLTB.shp" --out "$T/qc14"
+expect_contains "the refusal names GDAL" "$(cat "$T/stderr")" "cannot be read without GDAL"
 # a GeoPackage without a spatial index cannot be tiled: refused with the way out
 cp "$T/county.gpkg" "$T/noidx.gpkg"
 sqlite3 "$T/noidx.gpkg" "drop table rtree_DLTB_geom"
