@@ -48,17 +48,20 @@ typedef struct {
     size_t cap;
 } edge_table;
 
-static uint64_t edge_hash(double ax, double ay, double bx, double by, int *forward) {
-    *forward = ax < bx || (ax == bx && ay < by);
-    const double k[4] = {*forward ? ax : bx, *forward ? ay : by, *forward ? bx : ax,
-                         *forward ? by : ay};
+/* A vertex's 64-bit hash, from its exact coordinates; an edge's key mixes its two end points'
+ * hashes in canonical order (lower point first), so each vertex of a ring is hashed once. */
+static uint64_t vertex_hash(const double *p) {
     uint64_t h = 0x9E3779B97F4A7C15ull, u;
-    for (int i = 0; i < 4; i++) {
-        memcpy(&u, &k[i], 8);
-        h = (h ^ u) * 0xBF58476D1CE4E5B9ull;
-        h ^= h >> 29;
-    }
-    h *= 0x94D049BB133111EBull;
+    memcpy(&u, &p[0], 8);
+    h = (h ^ u) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 29;
+    memcpy(&u, &p[1], 8);
+    h = (h ^ u) * 0xBF58476D1CE4E5B9ull;
+    return h ^ (h >> 29);
+}
+
+static uint64_t edge_key(uint64_t first, uint64_t second) {
+    uint64_t h = (first ^ (second * 0x94D049BB133111EBull)) * 0xBF58476D1CE4E5B9ull;
     h ^= h >> 32;
     return h ? h : 1;
 }
@@ -359,11 +362,15 @@ static zr_status count_poly(edge_ctx *c, const zr_poly *p) {
             const size_t m = zr_poly_ring_len(p, r);
             const double *v = p->xy + 2 * p->ring_start[r];
             if ((uint64_t)(uintptr_t)v & ~REF_MASK) return ZR_ERR_LIMIT; /* see edge.rc */
+            uint64_t hk = m ? vertex_hash(v) : 0; /* v[k]'s hash, carried along */
             for (size_t k = 0; k + 1 < m; k++) {
+                const uint64_t hn = vertex_hash(v + 2 * k + 2);
+                const uint64_t ha = rev ? hn : hk, hb = rev ? hk : hn;
+                hk = hn;
                 const double *a = v + 2 * (rev ? k + 1 : k), *b = v + 2 * (rev ? k : k + 1);
                 if (a[0] == b[0] && a[1] == b[1]) continue;
-                int forward;
-                const uint64_t h = edge_hash(a[0], a[1], b[0], b[1], &forward);
+                const int forward = a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]);
+                const uint64_t h = forward ? edge_key(ha, hb) : edge_key(hb, ha);
                 if (c->parts > 1 && (int)(h & 1) != c->part) continue;
                 if (c->tiles && tile_of(c->tiles, forward ? a : b) != c->tile) continue;
                 if (!c->direct) __builtin_prefetch(&et->t[(size_t)(((u128)h * et->cap) >> 64)], 1);
