@@ -147,7 +147,6 @@ static zr_status parse_batch(const qc_data *d, qc_win *w, zr_arena *a, qc_parcel
         p->bsm = b->n_fields > 0 ? zr_value_text(a, &ft->v[0]) : NULL;
         const zr_status s = qc_parcel_geometry(a, b->geom_is_gpkg, ft, &w->scratch, p);
         if (s) return s;
-        if (!p->geom_error) zr_poly_envelope(&p->poly, p->env);
         p->valid = !p->geom_error && !qc_is_invalid(d, p->fid);
     }
     *out = ps;

@@ -40,6 +40,7 @@ zr_status qc_parcel_geometry(zr_arena *a, int is_gpkg, const zr_feature *f, zr_p
     memcpy(q->poly_start, view.poly_start, (view.n_polys + 1) * sizeof *q->poly_start);
     q->xy = xy, q->n_pts = view.n_pts, q->cap_pts = cap, q->fixed_xy = 1;
     q->n_rings = view.n_rings, q->n_polys = view.n_polys, q->nonfinite = view.nonfinite;
+    zr_poly_envelope(q, p->env); /* while the coordinates are in cache */
     return ZR_OK;
 }
 
@@ -117,7 +118,6 @@ static zr_status take_row(void *ctx, const zr_feature *f, int is_gpkg) {
         p->kcxs = zr_double_scaled(x, 4);
     if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
     zr_status s = qc_parcel_geometry(c->arena, is_gpkg, f, &rc->scratch, p);
-    if (!s && !p->geom_error) zr_poly_envelope(&p->poly, p->env); /* while it is in cache */
     if (!s) c->n++;
     return s;
 }

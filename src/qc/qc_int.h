@@ -199,9 +199,9 @@ zr_status qc_window_cached(qc_data *d, const double env[4], const qc_parcel **ou
                            size_t *n);
 /* 1 when fid failed G01 (tiled mode). */
 int qc_is_invalid(const qc_data *d, int64_t fid);
-/* A feature's geometry into parcel p, in arena a: its coordinates, or — when it cannot be read
- * (missing, empty, not a polygon) — the reason in p->geom_error, which G01 reports. scratch is
- * the caller's, reused from feature to feature. Fails on memory only. */
+/* A feature's geometry into parcel p, in arena a: its coordinates and envelope, or — when it cannot
+ * be read (missing, empty, not a polygon) — the reason in p->geom_error, which G01 reports. scratch
+ * is the caller's, reused from feature to feature. Fails on memory only. */
 struct zr_feature;
 zr_status qc_parcel_geometry(struct zr_arena *a, int is_gpkg, const struct zr_feature *f,
                              zr_poly *scratch, qc_parcel *p);

@@ -36,13 +36,6 @@ static int edge_count(const edge *e) {
     return (int)(int16_t)(uint16_t)(e->rc >> 48);
 }
 
-static void edge_add(edge *e, int d) {
-    int c = edge_count(e);
-    /* a saturated count stays: it can no longer reach 0, so the edge is reported loose */
-    if (c != INT16_MAX && c != INT16_MIN) c += d;
-    e->rc = (e->rc & REF_MASK) | ((uint64_t)(uint16_t)(int16_t)c << 48);
-}
-
 typedef struct {
     edge *t;
     size_t cap;
@@ -68,14 +61,26 @@ static uint64_t edge_key(uint64_t first, uint64_t second) {
 
 __extension__ typedef unsigned __int128 u128;
 
+/* The slot where probing for h starts (fast range reduction). */
+static size_t home(const edge_table *et, uint64_t h) {
+    return (size_t)(((u128)h * et->cap) >> 64);
+}
+
 static edge *slot(edge_table *et, uint64_t h) {
-    size_t i = (size_t)(((u128)h * et->cap) >> 64); /* fast range reduction */
-    for (;; i = i + 1 == et->cap ? 0 : i + 1)
+    for (size_t i = home(et, h);; i = i + 1 == et->cap ? 0 : i + 1)
         if (et->t[i].h == h || et->t[i].h == 0) return &et->t[i];
 }
 
-/* Add a count n (itself possibly saturated) to e's; saturation stays. */
-static void edge_add_n(edge *e, int n) {
+/* Count n occurrences (a net count, itself possibly saturated) of edge h into et. A new slot
+ * keeps ref, the first occurrence's start vertex, and is listed in used when given. A saturated
+ * count stays: it can no longer reach 0, so the edge is reported loose. */
+static void edge_put(edge_table *et, uint64_t h, uint64_t ref, int n, size_t *used,
+                     size_t *n_used) {
+    edge *e = slot(et, h);
+    if (!e->h) {
+        e->h = h, e->rc = ref & REF_MASK;
+        if (used) used[(*n_used)++] = (size_t)(e - et->t);
+    }
     int c = edge_count(e);
     if (c == INT16_MAX || c == INT16_MIN) return;
     if (n == INT16_MAX || n == INT16_MIN)
@@ -336,13 +341,8 @@ static void count_group(edge_ctx *c, const double *const *ga, const uint64_t *gh
                             gf[j] ? c->sign : -c->sign);
             continue;
         }
-        edge *e = slot(c->et, gh[j]);
-        if (!e->h) {
-            e->h = gh[j];
-            e->rc = ((uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j]) & REF_MASK;
-            if (c->used) c->used[c->n_used++] = (size_t)(e - c->et->t);
-        }
-        edge_add(e, gf[j] ? c->sign : -c->sign);
+        edge_put(c->et, gh[j], (uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j],
+                 gf[j] ? c->sign : -c->sign, c->used, &c->n_used);
     }
 }
 
@@ -373,7 +373,7 @@ static zr_status count_poly(edge_ctx *c, const zr_poly *p) {
                 const uint64_t h = forward ? edge_key(ha, hb) : edge_key(hb, ha);
                 if (c->parts > 1 && (int)(h & 1) != c->part) continue;
                 if (c->tiles && tile_of(c->tiles, forward ? a : b) != c->tile) continue;
-                if (!c->direct) __builtin_prefetch(&et->t[(size_t)(((u128)h * et->cap) >> 64)], 1);
+                if (!c->direct) __builtin_prefetch(&et->t[home(et, h)], 1);
                 ga[ng] = a, gh[ng] = h, gb[ng] = b < a, gf[ng] = forward;
                 if (++ng < G && k + 2 < m) continue;
                 count_group(c, ga, gh, gb, gf, ng);
@@ -533,14 +533,7 @@ zr_status qc_edges_flush(qc_data *d) {
         if ((z->st = edges_reserve(z, a->n_used))) return z->st;
         for (size_t u = 0; u < a->n_used; u++) {
             edge *x = &a->t.t[a->used[u]];
-            if (edge_count(x)) {
-                edge *e = slot(&z->t, x->h);
-                if (!e->h) {
-                    e->h = x->h, e->rc = x->rc & REF_MASK;
-                    z->used[z->n_used++] = (size_t)(e - z->t.t);
-                }
-                edge_add_n(e, edge_count(x));
-            }
+            if (edge_count(x)) edge_put(&z->t, x->h, x->rc, edge_count(x), z->used, &z->n_used);
             x->h = x->rc = 0;
         }
         a->n_used = 0;
@@ -601,11 +594,9 @@ static void merge_part(merge_job *j, int k) {
             if (part && j->parts > 1 && part - 1 != k) continue;
             for (size_t i = 0; i < n; i++) {
                 if (i + 16 < n) /* the table is far larger than the caches */
-                    __builtin_prefetch(&et.t[(size_t)(((u128)v[i + 16].h * et.cap) >> 64)], 1);
+                    __builtin_prefetch(&et.t[home(&et, v[i + 16].h)], 1);
                 if (j->parts > 1 && (int)(v[i].h & 1) != k) continue;
-                edge *e = slot(&et, v[i].h);
-                if (!e->h) e->h = v[i].h, e->rc = v[i].rc & REF_MASK;
-                edge_add_n(e, edge_count(&v[i]));
+                edge_put(&et, v[i].h, v[i].rc, edge_count(&v[i]), NULL, NULL);
             }
         }
     }
