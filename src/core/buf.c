@@ -47,6 +47,15 @@ zr_status zr_buf_printf(zr_buf *b, const char *fmt, ...) {
     return ZR_OK;
 }
 
+void *zr_grow(void *items, size_t *cap, size_t n, size_t elem, size_t first) {
+    if (n < *cap) return items;
+    const size_t nc = *cap ? *cap * 2 : first;
+    if (nc <= *cap || nc > SIZE_MAX / elem) return NULL;
+    void *p = realloc(items, nc * elem);
+    if (p) *cap = nc;
+    return p;
+}
+
 void zr_buf_free(zr_buf *b) {
     free(b->data);
     b->data = NULL;

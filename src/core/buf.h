@@ -19,6 +19,11 @@ static inline void zr_buf_reset(zr_buf *b) {
 }
 void zr_buf_free(zr_buf *b);
 
+/* Room for one more element past the n in use of an array of *cap elements of elem bytes: the
+ * array itself, reallocated to twice its capacity (first elements at the start) when full, or
+ * NULL when memory runs out — then the array and *cap are unchanged. */
+void *zr_grow(void *items, size_t *cap, size_t n, size_t elem, size_t first);
+
 /* snprintf into a fixed buffer that always terminates; returns dst. */
 char *zr_fmt(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Case-insensitive ASCII compare. */

@@ -1,4 +1,5 @@
 #include "core/feature.h"
+#include "core/buf.h"
 #include "core/pool.h"
 #include <stdalign.h>
 #include <stddef.h>
@@ -116,13 +117,9 @@ void zr_batch_free(zr_batch *b) {
 
 zr_status zr_batch_add(zr_batch *b, int64_t fid, zr_feature **out) {
     *out = NULL;
-    if (b->n == b->cap) {
-        size_t nc = b->cap ? b->cap * 2 : 1024;
-        zr_feature *nf = realloc(b->f, nc * sizeof *nf);
-        if (!nf) return ZR_ERR_NOMEM;
-        b->f = nf;
-        b->cap = nc;
-    }
+    zr_feature *nf = zr_grow(b->f, &b->cap, b->n, sizeof *nf, 1024);
+    if (!nf) return ZR_ERR_NOMEM;
+    b->f = nf;
     zr_feature *f = &b->f[b->n];
     f->fid = fid;
     f->geom = NULL;

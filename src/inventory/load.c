@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "codes/codes.h"
+#include "core/buf.h"
 #include "core/fixed.h"
 #include "inventory/inv_int.h"
 #include "io/io.h"
@@ -83,15 +84,12 @@ zr_status inv_parcels_next(inv_reader *r, inv_data *d, size_t max, size_t *rows,
         char qbuf[8];
         if (q->kind == ZR_FT_INT) qs = zr_fmt(qbuf, sizeof qbuf, "%lld", (long long)q->i);
         if (!zr_qsxz_is_state(qs)) continue; /* only 全民所有 parcels are assets */
-        if (d->n == d->cap) {
-            const size_t cap = d->cap ? d->cap * 2 : 4096;
-            inv_parcel *np = realloc(d->p, cap * sizeof *np);
-            if (!np) {
-                s = ZR_ERR_NOMEM;
-                break;
-            }
-            d->p = np, d->cap = cap;
+        inv_parcel *np = zr_grow(d->p, &d->cap, d->n, sizeof *np, 4096);
+        if (!np) {
+            s = ZR_ERR_NOMEM;
+            break;
         }
+        d->p = np;
         inv_parcel *p = &d->p[d->n];
         memset(p, 0, sizeof *p);
         p->bsm = zr_value_text(d->arena, &f->v[r->c_bsm]);
@@ -182,15 +180,12 @@ zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const
         if ((s = imp_source_next(&src, &b, 1024, &got, err, n)) || !got) break;
         for (size_t i = 0; i < got && !s; i++) {
             const zr_feature *f = &b.f[i];
-            if (d->nz == cap) {
-                cap = cap ? cap * 2 : 64;
-                inv_zone *nz = realloc(d->z, cap * sizeof *nz);
-                if (!nz) {
-                    s = ZR_ERR_NOMEM;
-                    break;
-                }
-                d->z = nz;
+            inv_zone *nz = zr_grow(d->z, &cap, d->nz, sizeof *nz, 64);
+            if (!nz) {
+                s = ZR_ERR_NOMEM;
+                break;
             }
+            d->z = nz;
             inv_zone *z = &d->z[d->nz];
             memset(z, 0, sizeof *z);
             z->fid = f->fid;

@@ -58,12 +58,9 @@ static zr_status add_row(inv_summary *s, const sum_row *x) {
             return ZR_OK;
         }
     }
-    if (s->n == s->cap) {
-        const size_t cap = s->cap ? s->cap * 2 : 256;
-        sum_row *nr = realloc(s->r, cap * sizeof *nr);
-        if (!nr) return ZR_ERR_NOMEM;
-        s->r = nr, s->cap = cap;
-    }
+    sum_row *nr = zr_grow(s->r, &s->cap, s->n, sizeof *nr, 256);
+    if (!nr) return ZR_ERR_NOMEM;
+    s->r = nr;
     if (s->n >= UINT32_MAX - 1) return ZR_ERR_LIMIT;
     s->r[s->n] = *x;
     s->slot[h] = (uint32_t)++s->n;

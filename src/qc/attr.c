@@ -180,12 +180,9 @@ zr_status qc_bsm_add(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
             qc_add(fs, R_A04, "", NULL, x, y, -1, "BSM is empty (fid %lld)", (long long)p->fid);
             continue;
         }
-        if (d->n_keys == d->cap_keys) {
-            const size_t cap = d->cap_keys ? d->cap_keys * 2 : 65536;
-            qc_bsm_key *nk = realloc(d->keys, cap * sizeof *nk);
-            if (!nk) return ZR_ERR_NOMEM;
-            d->keys = nk, d->cap_keys = cap;
-        }
+        qc_bsm_key *nk = zr_grow(d->keys, &d->cap_keys, d->n_keys, sizeof *nk, 65536);
+        if (!nk) return ZR_ERR_NOMEM;
+        d->keys = nk;
         d->keys[d->n_keys++] = (qc_bsm_key){zr_str_hash(p->bsm), p->fid};
     }
     return ZR_OK;

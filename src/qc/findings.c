@@ -102,15 +102,12 @@ static zr_status spill(qc_findings *fs) {
 
 static void note_sev1(qc_findings *fs, const char *name) {
     if (!name || !*name) return;
-    if (fs->n_sev1 == fs->cap_sev1) {
-        const size_t cap = fs->cap_sev1 ? fs->cap_sev1 * 2 : 1024;
-        uint64_t *ns = realloc(fs->sev1, cap * sizeof *ns);
-        if (!ns) {
-            fs->st = ZR_ERR_NOMEM;
-            return;
-        }
-        fs->sev1 = ns, fs->cap_sev1 = cap;
+    uint64_t *ns = zr_grow(fs->sev1, &fs->cap_sev1, fs->n_sev1, sizeof *ns, 1024);
+    if (!ns) {
+        fs->st = ZR_ERR_NOMEM;
+        return;
     }
+    fs->sev1 = ns;
     fs->sev1[fs->n_sev1++] = zr_str_hash(name);
 }
 
@@ -119,16 +116,13 @@ static void add_v(qc_findings *fs, int rule, const char *bsm, const char *other,
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     pthread_mutex_lock(&fs->mu);
-    if (fs->n == fs->cap) {
-        const size_t nc = fs->cap ? fs->cap * 2 : 1024;
-        qc_finding *nf = realloc(fs->f, nc * sizeof *nf);
-        if (!nf) {
-            fs->st = ZR_ERR_NOMEM;
-            pthread_mutex_unlock(&fs->mu);
-            return;
-        }
-        fs->f = nf, fs->cap = nc;
+    qc_finding *nf = zr_grow(fs->f, &fs->cap, fs->n, sizeof *nf, 1024);
+    if (!nf) {
+        fs->st = ZR_ERR_NOMEM;
+        pthread_mutex_unlock(&fs->mu);
+        return;
     }
+    fs->f = nf;
     qc_finding f = {rule, NULL, NULL, x, y, area, zr_arena_strndup(fs->arena, msg, strlen(msg))};
     if (bsm) f.bsm = zr_arena_strndup(fs->arena, bsm, strlen(bsm));
     if (other) f.other = zr_arena_strndup(fs->arena, other, strlen(other));

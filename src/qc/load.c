@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/buf.h"
 #include "core/feature.h"
 #include "core/fixed.h"
 #include "core/pool.h"
@@ -183,12 +184,9 @@ static zr_status check_chunk(qc_data *d, const qc_catalogue *cat, qc_findings *f
     if (!s && !d->tiled) s = qc_edges_flush(d);
     for (size_t i = 0; !s && d->tiled && i < d->n; i++) {
         if (d->p[i].valid) continue;
-        if (d->n_invalid == d->cap_invalid) {
-            const size_t cap = d->cap_invalid ? d->cap_invalid * 2 : 256;
-            int64_t *ni = realloc(d->invalid, cap * sizeof *ni);
-            if (!ni) return ZR_ERR_NOMEM;
-            d->invalid = ni, d->cap_invalid = cap;
-        }
+        int64_t *ni = zr_grow(d->invalid, &d->cap_invalid, d->n_invalid, sizeof *ni, 256);
+        if (!ni) return ZR_ERR_NOMEM;
+        d->invalid = ni;
         d->invalid[d->n_invalid++] = d->p[i].fid;
     }
     return s;

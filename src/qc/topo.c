@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/buf.h"
 #include "core/fixed.h"
 #include "core/pool.h"
 #include "geo/geos_ops.h"
@@ -222,12 +223,9 @@ typedef struct {
 } pair_list;
 
 static zr_status push_pair(pair_list *l, int64_t a, int64_t b) {
-    if (l->n == l->cap) {
-        const size_t cap = l->cap ? l->cap * 2 : 64;
-        i64_pair *nv = realloc(l->v, cap * sizeof *nv);
-        if (!nv) return ZR_ERR_NOMEM;
-        l->v = nv, l->cap = cap;
-    }
+    i64_pair *nv = zr_grow(l->v, &l->cap, l->n, sizeof *nv, 64);
+    if (!nv) return ZR_ERR_NOMEM;
+    l->v = nv;
     l->v[l->n++] = (i64_pair){a, b};
     return ZR_OK;
 }
@@ -291,12 +289,9 @@ typedef struct {
 } seg_list;
 
 static zr_status push_seg(seg_list *l, const double *a, const double *b) {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 4096;
-        double *ns = realloc(l->seg, l->cap * 4 * sizeof *ns);
-        if (!ns) return ZR_ERR_NOMEM;
-        l->seg = ns;
-    }
+    double *ns = zr_grow(l->seg, &l->cap, l->n, 4 * sizeof *ns, 4096); /* 4 doubles a segment */
+    if (!ns) return ZR_ERR_NOMEM;
+    l->seg = ns;
     memcpy(l->seg + 4 * l->n, a, 2 * sizeof *a);
     memcpy(l->seg + 4 * l->n + 2, b, 2 * sizeof *b);
     l->n++;
@@ -430,15 +425,12 @@ struct qc_edges {
 static void push_occurrence(qc_edges *a, uint64_t h, uint64_t ref, int d) {
     const int k = (int)(h & 1);
     if (a->st) return;
-    if (a->n_occ[k] == a->cap_occ[k]) {
-        const size_t nc = a->cap_occ[k] ? a->cap_occ[k] * 2 : 65536;
-        edge *no = realloc(a->occ[k], nc * sizeof *no);
-        if (!no) {
-            a->st = ZR_ERR_NOMEM;
-            return;
-        }
-        a->occ[k] = no, a->cap_occ[k] = nc;
+    edge *no = zr_grow(a->occ[k], &a->cap_occ[k], a->n_occ[k], sizeof *no, 65536);
+    if (!no) {
+        a->st = ZR_ERR_NOMEM;
+        return;
     }
+    a->occ[k] = no;
     a->occ[k][a->n_occ[k]++] = (edge){h, ref | ((uint64_t)(uint16_t)(int16_t)d << 48)};
 }
 
@@ -507,12 +499,9 @@ static void keep_survivors(qc_edges *a) {
     for (size_t u = 0; u < a->n_used; u++) {
         edge *x = &a->t.t[a->used[u]];
         if (!a->st && edge_count(x)) {
-            if (a->n_surv == a->cap_surv) {
-                const size_t nc = a->cap_surv ? a->cap_surv * 2 : 4096;
-                edge *ns = realloc(a->surv, nc * sizeof *ns);
-                if (!ns) a->st = ZR_ERR_NOMEM;
-                if (ns) a->surv = ns, a->cap_surv = nc;
-            }
+            edge *ns = zr_grow(a->surv, &a->cap_surv, a->n_surv, sizeof *ns, 4096);
+            if (!ns) a->st = ZR_ERR_NOMEM;
+            if (ns) a->surv = ns;
             if (!a->st) a->surv[a->n_surv++] = *x;
         }
         x->h = x->rc = 0;

@@ -1,5 +1,6 @@
 /* Bulk writer, streaming reader and grouped sums over GeoPackage feature layers. */
 #include "store/store_int.h"
+#include "core/buf.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,13 +133,9 @@ static zr_status env_note(zr_writer *w, int64_t fid, const unsigned char *b, siz
     if (e[1] > w->env[1]) w->env[1] = e[1];
     if (e[2] < w->env[2]) w->env[2] = e[2];
     if (e[3] > w->env[3]) w->env[3] = e[3];
-    if (w->n_idx == w->cap_idx) {
-        size_t nc = w->cap_idx ? w->cap_idx * 2 : 4096;
-        store_rtree_entry *ni = realloc(w->idx, nc * sizeof *ni);
-        if (!ni) return ZR_ERR_NOMEM;
-        w->idx = ni;
-        w->cap_idx = nc;
-    }
+    store_rtree_entry *ni = zr_grow(w->idx, &w->cap_idx, w->n_idx, sizeof *ni, 4096);
+    if (!ni) return ZR_ERR_NOMEM;
+    w->idx = ni;
     w->idx[w->n_idx++] = (store_rtree_entry){fid, round_down(e[0]), round_up(e[1]),
                                              round_down(e[2]), round_up(e[3])};
     return ZR_OK;

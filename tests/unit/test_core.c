@@ -209,6 +209,27 @@ cleanup:
     unlink(path);
 }
 
-TEST_MAIN(RUN(status_text); RUN(sha256_vectors); RUN(sha256_files); RUN(value_conversions);
-          RUN(rounding); RUN(decimals); RUN(apportion_conserves); RUN(utf8_and_gbk);
-          RUN(arena_and_batch))
+/* zr_grow: room left means the same array; full means twice the capacity (first at the
+ * start); an impossible size leaves array and capacity as they were. */
+TEST(grow_arrays) {
+    size_t cap = 0;
+    int *a = zr_grow(NULL, &cap, 0, sizeof *a, 4);
+    REQUIRE(a);
+    CHECK_EQ_INT(cap, 4);
+    for (int i = 0; i < 4; i++)
+        a[i] = i;
+    CHECK(zr_grow(a, &cap, 3, sizeof *a, 4) == a);
+    int *b = zr_grow(a, &cap, 4, sizeof *b, 4);
+    REQUIRE(b);
+    a = b;
+    CHECK_EQ_INT(cap, 8);
+    CHECK(a[3] == 3);
+    size_t big = SIZE_MAX / 2 + 1;
+    CHECK(zr_grow(a, &big, big, 2, 4) == NULL && big == SIZE_MAX / 2 + 1);
+cleanup:
+    free(a);
+}
+
+TEST_MAIN(RUN(status_text); RUN(grow_arrays); RUN(sha256_vectors); RUN(sha256_files);
+          RUN(value_conversions); RUN(rounding); RUN(decimals); RUN(apportion_conserves);
+          RUN(utf8_and_gbk); RUN(arena_and_batch))
