@@ -1,13 +1,17 @@
 /* zrzy — natural-resource registry and inventory. The public interface.
  *
  * Every fallible call returns a zr_status and writes results through out-parameters; on failure
- * the out-parameters are left NULL/0. Detail text for the last failure lives on the handle that
- * failed (zr_import_errmsg, …), valid until the next call on that handle. */
+ * the out-parameters are left untouched. Engines share one contract (docs/architecture.md):
+ *   zr_status zr_X_run(const zr_X_opts *, zr_X_result *, zr_error *);
+ * with a zr_control in the options for progress and cancellation. */
 #ifndef ZRZY_H
 #define ZRZY_H
 
 #include <stddef.h>
 #include <stdint.h>
+#ifndef __cplusplus
+#include <stdatomic.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,11 +36,39 @@ typedef enum zr_status {
     ZR_ERR_CRS = 12,         /* unknown or unsupported coordinate reference system */
     ZR_ERR_SCHEMA = 13,      /* a required field is missing or has the wrong type */
     ZR_ERR_CONTENT = 14,     /* a content defect refused under --strict */
+    ZR_ERR_CANCELLED = 15,   /* the caller's cancellation flag was raised */
     ZR_STATUS_END            /* sentinel: one past the last status */
 } zr_status;
 
 /* Static text for a status; never NULL, never to be freed. */
 const char *zr_status_str(zr_status s);
+
+/* ---- The engine contract -------------------------------------------------------------------- */
+
+/* Why a call failed: its status and one line naming file, layer, feature (BSM) and field where
+ * they apply. Written only on failure; status is ZR_OK and message empty after success. */
+typedef struct zr_error {
+    zr_status status;
+    char message[2048];
+} zr_error;
+
+/* Progress: phase is a static lower-case word ("read", "rules", "topology", "outputs", …);
+ * done and total count the phase's units (total 0 when unknown). Called only on the thread
+ * that called zr_X_run, never concurrently with itself for one run. */
+typedef void (*zr_progress_fn)(void *user, const char *phase, int64_t done, int64_t total);
+
+/* Progress and cancellation for one run; all fields may be zero. An engine polls *cancel
+ * between batches (at least every 100 ms of work) and, once it is non-zero, stops with
+ * ZR_ERR_CANCELLED, removing everything it had staged: no output appears. */
+typedef struct zr_control {
+    zr_progress_fn progress;
+    void *user;
+#ifdef __cplusplus
+    const volatile int *cancel;
+#else
+    const atomic_int *cancel;
+#endif
+} zr_control;
 
 /* ---- Ellipsoidal area (国土调查 formula, CGCS2000) --------------------------------------- */
 
@@ -82,7 +114,7 @@ typedef struct zr_import_opts {
     int strict;              /* refuse content defects too */
     const char *report_path; /* CSV of stated≠computed areas; NULL: beside the store */
     int threads;             /* 0: all cores */
-    int progress;            /* print progress on stderr */
+    zr_control ctl;
 } zr_import_opts;
 
 typedef struct zr_import_result {
@@ -95,15 +127,9 @@ typedef struct zr_import_result {
     char report_path[1024];
 } zr_import_result;
 
-typedef struct zr_import zr_import;
-
-/* A handle that carries the error text of the last run. */
-zr_status zr_import_new(zr_import **out);
-void zr_import_free(zr_import *imp);
 /* Load opts->source into opts->store, all or nothing: on any error the store is left
  * byte-identical (or absent, when it did not exist). */
-zr_status zr_import_run(zr_import *imp, const zr_import_opts *opts, zr_import_result *res);
-const char *zr_import_errmsg(const zr_import *imp);
+zr_status zr_import_run(const zr_import_opts *opts, zr_import_result *res, zr_error *err);
 
 /* ---- Quality check (质检) ------------------------------------------------------------------ */
 
@@ -125,6 +151,7 @@ typedef struct zr_check_opts {
     /* Parcels read and checked together (a chunk; held mode cancels edges within it). 0: 8192.
      * The findings are the same for any size. */
     int64_t chunk_rows;
+    zr_control ctl;
 } zr_check_opts;
 
 typedef struct zr_check_result {
@@ -140,7 +167,7 @@ typedef struct zr_check_result {
 
 /* Run the rule catalogue over a layer; writes the outputs into out_dir (created). Unusable
  * input is ZR_ERR_IMPORT / _SCHEMA / _CRS / _NOT_FOUND with the reason in err. */
-zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, size_t errlen);
+zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, zr_error *err);
 
 /* ---- Asset inventory (全民所有自然资源资产清查) ------------------------------------------- */
 
@@ -159,6 +186,7 @@ typedef struct zr_inventory_opts {
     int threads;
     int no_pdf;     /* 1: skip report.pdf */
     int batch_rows; /* parcel rows read per batch; 0: 16,384 */
+    zr_control ctl;
 } zr_inventory_opts;
 
 typedef struct zr_inventory_result {
@@ -171,8 +199,7 @@ typedef struct zr_inventory_result {
  * The parcels stream (memory bounded by a batch). Every output is written as NAME.part and
  * renamed when the whole run has succeeded; on failure the .part files are removed and earlier
  * results in out_dir are left as they were. */
-zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *r, char *err,
-                           size_t errlen);
+zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *r, zr_error *err);
 
 /* ---- Synthetic county --------------------------------------------------------------------- */
 
@@ -183,6 +210,7 @@ typedef struct zr_demo_opts {
     uint64_t seed;       /* default 1 */
     double lon, lat;     /* county centre; 0: from the province table */
     double km2;          /* county area; 0: 1,000–2,000 km² by seed */
+    zr_control ctl;
 } zr_demo_opts;
 
 typedef struct zr_demo_result {
@@ -191,9 +219,8 @@ typedef struct zr_demo_result {
     char path[1024];
 } zr_demo_result;
 
-/* Write a deterministic synthetic county; errbuf receives the reason on failure. */
-zr_status zr_demo_generate(const zr_demo_opts *opts, zr_demo_result *res, char *errbuf,
-                           size_t errlen);
+/* Write a deterministic synthetic county. */
+zr_status zr_demo_generate(const zr_demo_opts *opts, zr_demo_result *res, zr_error *err);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,10 @@ int cmd_demo_data(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
 
+/* Progress on stderr and SIGINT/SIGTERM as the run's cancellation flag; verbose 0 prints only
+ * the ZRZY_TIMING phases. cli_control_end prints the last phase's time. */
+zr_control cli_control(const char *cmd, int verbose);
+void cli_control_end(void);
 /* Map a status to an exit code: input problems → 2, the rest → 1. */
 int cli_exit_for(zr_status s);
 /* Option parsing: returns 1 when argv[*i] is --name (value in *val, either "--name v" or

@@ -61,10 +61,12 @@ int cmd_check(int argc, char **argv) {
         return EXIT_INPUT;
     }
     zr_check_result r;
-    char err[2048] = "";
-    zr_status s = zr_check_run(&o, &r, err, sizeof err);
+    zr_error e;
+    o.ctl = cli_control("check", 0);
+    zr_status s = zr_check_run(&o, &r, &e);
+    cli_control_end();
     if (s) {
-        fprintf(stderr, "zrzy check: %s\n", err[0] ? err : zr_status_str(s));
+        fprintf(stderr, "zrzy check: %s\n", e.message);
         return cli_exit_for(s);
     }
     fprintf(stderr,

@@ -55,10 +55,12 @@ int cmd_demo_data(int argc, char **argv) {
         return EXIT_INPUT;
     }
     zr_demo_result r;
-    char err[1024] = "";
-    zr_status s = zr_demo_generate(&o, &r, err, sizeof err);
+    zr_error e;
+    o.ctl = cli_control("demo-data", 0);
+    zr_status s = zr_demo_generate(&o, &r, &e);
+    cli_control_end();
     if (s) {
-        fprintf(stderr, "zrzy demo-data: %s\n", err[0] ? err : zr_status_str(s));
+        fprintf(stderr, "zrzy demo-data: %s\n", e.message);
         return cli_exit_for(s);
     }
     printf("%s: %lld parcels, %lld villages, EPSG:%d\n", r.path, (long long)r.n_parcels,

@@ -22,7 +22,7 @@ static const char *const import_help =
 
 int cmd_import(int argc, char **argv) {
     zr_import_opts o = {0};
-    o.progress = 1;
+    int verbose = 1;
     const char *pos[2] = {0};
     int npos = 0;
     for (int i = 1; i < argc; i++) {
@@ -46,7 +46,7 @@ int cmd_import(int argc, char **argv) {
         } else if (!strcmp(argv[i], "--strict")) {
             o.strict = 1;
         } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
-            o.progress = 0;
+            verbose = 0;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "zrzy import: unknown option %s\n%s", argv[i], import_help);
             return EXIT_INPUT;
@@ -67,13 +67,14 @@ int cmd_import(int argc, char **argv) {
     }
     o.store = pos[0];
     o.source = pos[1];
-    zr_import *imp = NULL;
-    if (zr_import_new(&imp) != ZR_OK) return EXIT_FAIL;
+    o.ctl = cli_control("import", verbose);
     zr_import_result r;
-    zr_status s = zr_import_run(imp, &o, &r);
+    zr_error e;
+    zr_status s = zr_import_run(&o, &r, &e);
+    cli_control_end();
     if (s) {
-        fprintf(stderr, "zrzy import: %s\nzrzy import: nothing was changed in %s\n",
-                zr_import_errmsg(imp), o.store);
+        fprintf(stderr, "zrzy import: %s\nzrzy import: nothing was changed in %s\n", e.message,
+                o.store);
     } else {
         char area[32];
         fprintf(stderr,
@@ -83,6 +84,5 @@ int cmd_import(int argc, char **argv) {
                 (long long)r.n_area_diffs, r.report_path, (long long)r.n_xzq, r.epsg, r.seconds,
                 zr_peak_rss() >> 20);
     }
-    zr_import_free(imp);
     return cli_exit_for(s);
 }

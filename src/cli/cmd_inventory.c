@@ -68,10 +68,12 @@ int cmd_inventory(int argc, char **argv) {
         return EXIT_INPUT;
     }
     zr_inventory_result r;
-    char err[2048] = "";
-    zr_status s = zr_inventory_run(&o, &r, err, sizeof err);
+    zr_error e;
+    o.ctl = cli_control("inventory", 0);
+    zr_status s = zr_inventory_run(&o, &r, &e);
+    cli_control_end();
     if (s) {
-        fprintf(stderr, "zrzy inventory: %s\n", err[0] ? err : zr_status_str(s));
+        fprintf(stderr, "zrzy inventory: %s\n", e.message);
         return cli_exit_for(s);
     }
     char a[32], v[32];

@@ -1,3 +1,4 @@
+#include "core/alloc.h"
 #include "codes/division.h"
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,7 @@ zr_status zr_divisions_parse(char *text, size_t len, zr_divisions *out) {
     size_t lines = 0;
     for (size_t i = 0; i < len; i++)
         lines += text[i] == '\n';
-    out->e = malloc((lines + 1) * sizeof *out->e);
+    out->e = zr_malloc((lines + 1) * sizeof *out->e);
     if (!out->e) return ZR_ERR_NOMEM;
     char *p = text, *end = text + len;
     int sorted = 1;

@@ -1,3 +1,4 @@
+#include "core/alloc.h"
 #include "core/buf.h"
 #include <ctype.h>
 #include <stdarg.h>
@@ -14,7 +15,7 @@ zr_status zr_buf_reserve(zr_buf *b, size_t n) {
         if (cap > SIZE_MAX / 2) return ZR_ERR_LIMIT;
         cap *= 2;
     }
-    unsigned char *p = realloc(b->data, cap);
+    unsigned char *p = zr_realloc(b->data, cap);
     if (!p) return ZR_ERR_NOMEM;
     b->data = p;
     b->cap = cap;
@@ -51,7 +52,7 @@ void *zr_grow(void *items, size_t *cap, size_t n, size_t elem, size_t first) {
     if (n < *cap) return items;
     const size_t nc = *cap ? *cap * 2 : first;
     if (nc <= *cap || nc > SIZE_MAX / elem) return NULL;
-    void *p = realloc(items, nc * elem);
+    void *p = zr_realloc(items, nc * elem);
     if (p) *cap = nc;
     return p;
 }
@@ -81,12 +82,4 @@ uint64_t zr_str_hash(const char *s) {
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;
-}
-
-char *zr_strdup(const char *s) {
-    if (!s) return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
 }

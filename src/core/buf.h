@@ -3,6 +3,7 @@
 #define ZR_CORE_BUF_H
 #include <stddef.h>
 #include <stdint.h>
+#include "core/alloc.h"
 #include "zrzy.h"
 
 typedef struct zr_buf {
@@ -30,6 +31,4 @@ char *zr_fmt(char *dst, size_t n, const char *fmt, ...) __attribute__((format(pr
 int zr_strieq(const char *a, const char *b);
 /* 64-bit FNV-1a hash of a NUL-terminated string (hash tables, duplicate keys). */
 uint64_t zr_str_hash(const char *s);
-/* strdup that returns NULL on NULL. */
-char *zr_strdup(const char *s);
 #endif

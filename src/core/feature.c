@@ -1,3 +1,4 @@
+#include "core/alloc.h"
 #include "core/feature.h"
 #include "core/buf.h"
 #include "core/pool.h"
@@ -23,7 +24,7 @@ struct zr_arena {
 #define BIG_BLOCK ((size_t)2 << 20)
 
 static block *block_new(size_t cap) {
-    block *b = cap >= BIG_BLOCK ? zr_big_calloc(sizeof *b + cap) : malloc(sizeof *b + cap);
+    block *b = cap >= BIG_BLOCK ? zr_big_calloc(sizeof *b + cap) : zr_malloc(sizeof *b + cap);
     if (b) b->cap = cap;
     return b;
 }
@@ -36,7 +37,7 @@ static void block_free(block *b) {
 }
 
 zr_arena *zr_arena_new(size_t block_size) {
-    zr_arena *a = calloc(1, sizeof *a);
+    zr_arena *a = zr_calloc(1, sizeof *a);
     if (a) a->block_size = block_size ? block_size : 1 << 16;
     return a;
 }

@@ -1,3 +1,4 @@
+#include "core/alloc.h"
 #include "core/fixed.h"
 #include <ctype.h>
 #include <math.h>
@@ -103,7 +104,7 @@ zr_status zr_apportion(int64_t total, const double *weights, size_t n, int64_t *
         out[0] = total;
         return ZR_OK;
     }
-    share *sh = malloc(n * sizeof *sh);
+    share *sh = zr_malloc(n * sizeof *sh);
     if (!sh) return ZR_ERR_NOMEM;
     int64_t given = 0;
     for (size_t i = 0; i < n; i++) {

@@ -1,3 +1,4 @@
+#include "core/alloc.h"
 #include "core/text.h"
 #include <errno.h>
 #include <iconv.h>
@@ -38,7 +39,7 @@ struct zr_recoder {
 
 zr_status zr_recoder_open(const char *from, zr_recoder **out) {
     *out = NULL;
-    zr_recoder *r = malloc(sizeof *r);
+    zr_recoder *r = zr_malloc(sizeof *r);
     if (!r) return ZR_ERR_NOMEM;
     r->cd = iconv_open("UTF-8", from);
     if (r->cd == (iconv_t)-1) {

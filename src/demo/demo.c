@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "core/alloc.h"
 #include "codes/codes.h"
 #include "codes/division.h"
 #include "core/fixed.h"
@@ -203,7 +204,7 @@ zr_status demo_build_county(const zr_demo_opts *o, demo_county *c, char *err, si
     c->rows = (int64_t)ceil(2 * c->rb * 1.12 / c->cell) + 2;
     c->x0 = floor(cx - c->cols * c->cell / 2);
     c->y0 = floor(cy - c->rows * c->cell / 2);
-    c->in = calloc((size_t)(c->cols * c->rows), 1);
+    c->in = zr_calloc((size_t)(c->cols * c->rows), 1);
     if (!c->in) return ZR_ERR_NOMEM;
     for (int64_t j = 0; j < c->rows; j++)
         for (int64_t i = 0; i < c->cols; i++) {
@@ -241,8 +242,8 @@ zr_status demo_assign_regions(demo_county *c, int64_t target_parcels) {
     size_t max_v = (size_t)(target_parcels / 40);
     if (max_v < 4) max_v = 4;
     const size_t use_v = c->n_villages_all < max_v ? c->n_villages_all : max_v;
-    c->villages = calloc(use_v, sizeof *c->villages);
-    c->towns = calloc(c->n_towns_all + 1, sizeof *c->towns);
+    c->villages = zr_calloc(use_v, sizeof *c->villages);
+    c->towns = zr_calloc(c->n_towns_all + 1, sizeof *c->towns);
     if (!c->villages || !c->towns) return ZR_ERR_NOMEM;
     /* take every k-th village so that all towns are represented */
     const double step = (double)c->n_villages_all / (double)use_v;
@@ -273,9 +274,9 @@ zr_status demo_assign_regions(demo_county *c, int64_t target_parcels) {
     /* seeds: towns that have villages get a cell each; villages a cell inside their town */
     for (size_t t = 0; t < c->n_towns; t++)
         c->towns[t].seed_cell = pick_cell(c, 50000 + t);
-    c->cell_village = malloc((size_t)(c->cols * c->rows) * sizeof *c->cell_village);
+    c->cell_village = zr_malloc((size_t)(c->cols * c->rows) * sizeof *c->cell_village);
     if (!c->cell_village) return ZR_ERR_NOMEM;
-    int32_t *cell_town = malloc((size_t)(c->cols * c->rows) * sizeof *cell_town);
+    int32_t *cell_town = zr_malloc((size_t)(c->cols * c->rows) * sizeof *cell_town);
     if (!cell_town) return ZR_ERR_NOMEM;
     for (int64_t k = 0; k < c->cols * c->rows; k++) {
         cell_town[k] = -1;

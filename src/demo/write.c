@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "core/alloc.h"
+#include "core/control.h"
 #include "codes/codes.h"
 #include "core/fixed.h"
 #include "demo/demo_int.h"
@@ -37,7 +39,7 @@ static zr_status write_parcels(demo_county *c, zr_store *st, int64_t *n_out, int
     zr_poly p = {0};
     zr_buf blob = {0}, scratch = {0};
     zr_value v[ZR_DLTB_NFIELDS];
-    int64_t *tbbh = calloc(c->n_villages, sizeof *tbbh);
+    int64_t *tbbh = zr_calloc(c->n_villages, sizeof *tbbh);
     if (!tbbh) s = ZR_ERR_NOMEM;
     int64_t seq = 0;
     char bsm[48], tb[24], zl[32], qs[32], qsmc[160], year[8];
@@ -149,8 +151,8 @@ static zr_status write_villages(demo_county *c, zr_store *st, const int64_t *dcm
                                 size_t n) {
     /* cells grouped by village (counting sort), so each union sees only its own parcels */
     const int64_t total = c->cols * c->rows;
-    int64_t *start = calloc(c->n_villages + 1, sizeof *start);
-    int64_t *cells = malloc((size_t)(c->n_cells ? c->n_cells : 1) * sizeof *cells);
+    int64_t *start = zr_calloc(c->n_villages + 1, sizeof *start);
+    int64_t *cells = zr_malloc((size_t)(c->n_cells ? c->n_cells : 1) * sizeof *cells);
     zr_geos *g = NULL;
     zr_writer *w = NULL;
     zr_poly *polys = NULL;
@@ -169,7 +171,7 @@ static zr_status write_villages(demo_county *c, zr_store *st, const int64_t *dcm
     for (size_t v = 0; v < c->n_villages; v++)
         start[v + 1] += start[v];
     {
-        int64_t *fill = calloc(c->n_villages, sizeof *fill);
+        int64_t *fill = zr_calloc(c->n_villages, sizeof *fill);
         if (!fill) {
             s = ZR_ERR_NOMEM;
             goto done;
@@ -185,8 +187,8 @@ static zr_status write_villages(demo_county *c, zr_store *st, const int64_t *dcm
         const size_t m = (size_t)(start[v + 1] - start[v]);
         if (!m) continue;
         if (m > cap) {
-            zr_poly *np = realloc(polys, m * sizeof *np);
-            const zr_poly **nr = np ? realloc(refs, m * sizeof *nr) : NULL;
+            zr_poly *np = zr_realloc(polys, m * sizeof *np);
+            const zr_poly **nr = np ? zr_realloc(refs, m * sizeof *nr) : NULL;
             if (np) polys = np;
             if (nr) refs = nr;
             if (!np || !nr) {
@@ -254,7 +256,7 @@ static zr_status write_tkxs(zr_store *st) {
     return s ? s : s2;
 }
 
-zr_status zr_demo_generate(const zr_demo_opts *o, zr_demo_result *res, char *err, size_t n) {
+static zr_status demo_generate(const zr_demo_opts *o, zr_demo_result *res, char *err, size_t n) {
     memset(res, 0, sizeof *res);
     if (!o->out_dir || o->parcels < 1) {
         snprintf(err, n, "an output folder and a parcel count are required");
@@ -270,7 +272,7 @@ zr_status zr_demo_generate(const zr_demo_opts *o, zr_demo_result *res, char *err
     if (!s && (s = demo_assign_regions(&c, o->parcels)))
         snprintf(err, n, "county %s: cannot place villages", c.county);
     zr_store *st = NULL;
-    int64_t *dcmj = s ? NULL : calloc(c.n_villages, sizeof *dcmj);
+    int64_t *dcmj = s ? NULL : zr_calloc(c.n_villages, sizeof *dcmj);
     if (!s && !dcmj) s = ZR_ERR_NOMEM;
     if (!s) {
         unlink(res->path);
@@ -316,4 +318,12 @@ zr_status zr_demo_generate(const zr_demo_opts *o, zr_demo_result *res, char *err
     free(dcmj);
     demo_free_county(&c);
     return s;
+}
+
+zr_status zr_demo_generate(const zr_demo_opts *o, zr_demo_result *r, zr_error *e) {
+    zr_demo_result tmp;
+    char err[sizeof e->message] = "";
+    zr_status s = o && r ? demo_generate(o, &tmp, err, sizeof err) : ZR_ERR_ARG;
+    if (!s) *r = tmp;
+    return zr_error_finish(e, s, err);
 }

@@ -1,5 +1,6 @@
 /* The CRSs zrzy supports: CGCS2000 geographic, 3-degree Gauss-Krüger zones 25–45 and 6-degree
  * zones 13–23, with or without the zone number before the easting. */
+#include "core/alloc.h"
 #include "geo/geo.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +68,7 @@ zr_status zr_crs_wkt(int epsg, char **out) {
                  "AUTHORITY[\"EPSG\",\"%d\"]]",
                  name, geog, cm, c.prefixed ? c.zone * 1000000LL + 500000 : 500000LL, epsg);
     }
-    if (!(*out = malloc(strlen(buf) + 1))) return ZR_ERR_NOMEM;
+    if (!(*out = zr_malloc(strlen(buf) + 1))) return ZR_ERR_NOMEM;
     strcpy(*out, buf);
     return ZR_OK;
 }

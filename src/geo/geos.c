@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "geo/geos_ops.h"
 
 struct zr_geos {
@@ -19,7 +20,7 @@ static void on_error(const char *msg, void *ud) {
 
 zr_status zr_geos_open(zr_geos **out) {
     *out = NULL;
-    zr_geos *g = calloc(1, sizeof *g);
+    zr_geos *g = zr_calloc(1, sizeof *g);
     if (!g) return ZR_ERR_NOMEM;
     g->h = GEOS_init_r();
     if (!g->h) {
@@ -59,14 +60,14 @@ static GEOSGeometry *ring_to_geos(zr_geos *g, const zr_poly *p, size_t r, int sh
 }
 
 static GEOSGeometry *geo_poly_to_geos(zr_geos *g, const zr_poly *p) {
-    GEOSGeometry **polys = calloc(p->n_polys ? p->n_polys : 1, sizeof *polys);
+    GEOSGeometry **polys = zr_calloc(p->n_polys ? p->n_polys : 1, sizeof *polys);
     if (!polys) return NULL;
     size_t made = 0;
     int ok = 1;
     for (size_t k = 0; k < p->n_polys && ok; k++) {
         size_t r0 = p->poly_start[k], r1 = p->poly_start[k + 1];
         GEOSGeometry *shell = ring_to_geos(g, p, r0, 1);
-        GEOSGeometry **holes = r1 - r0 > 1 ? calloc(r1 - r0 - 1, sizeof *holes) : NULL;
+        GEOSGeometry **holes = r1 - r0 > 1 ? zr_calloc(r1 - r0 - 1, sizeof *holes) : NULL;
         size_t nh = 0;
         ok = shell != NULL && (r1 - r0 <= 1 || holes);
         for (size_t r = r0 + 1; r < r1 && ok; r++) {
@@ -128,7 +129,7 @@ static zr_status geo_geos_to_poly(zr_geos *g, const GEOSGeometry *geom, zr_poly 
 
 zr_status zr_geos_coverage_union(zr_geos *g, const zr_poly *const *parts, size_t n, zr_poly *out) {
     zr_poly_clear(out);
-    GEOSGeometry **gs = calloc(n ? n : 1, sizeof *gs);
+    GEOSGeometry **gs = zr_calloc(n ? n : 1, sizeof *gs);
     if (!gs) return ZR_ERR_NOMEM;
     size_t made = 0;
     zr_status s = ZR_OK;
@@ -140,7 +141,7 @@ zr_status zr_geos_coverage_union(zr_geos *g, const zr_poly *const *parts, size_t
         }
         /* flatten the multipolygon's parts into the collection */
         const int np = GEOSGetNumGeometries_r(g->h, m);
-        GEOSGeometry **grown = realloc(gs, (made + (size_t)np + n) * sizeof *gs);
+        GEOSGeometry **grown = zr_realloc(gs, (made + (size_t)np + n) * sizeof *gs);
         if (!grown) {
             GEOSGeom_destroy_r(g->h, m);
             s = ZR_ERR_NOMEM;
@@ -207,7 +208,7 @@ zr_status zr_geos_union(zr_geos *g, const zr_poly *const *parts, size_t n, zr_po
     zr_status s = zr_geos_coverage_union(g, parts, n, out);
     if (s != ZR_ERR_GEOS) return s;
     /* not a clean coverage: the general (slower) union */
-    GEOSGeometry **gs = calloc(n ? n : 1, sizeof *gs);
+    GEOSGeometry **gs = zr_calloc(n ? n : 1, sizeof *gs);
     if (!gs) return ZR_ERR_NOMEM;
     size_t made = 0;
     for (size_t i = 0; i < n; i++)
@@ -248,7 +249,7 @@ zr_status zr_geos_faces(zr_geos *g, const double *seg, size_t n_seg, zr_poly **f
     *faces = NULL;
     *n_faces = 0;
     if (n_seg == 0) return ZR_OK;
-    GEOSGeometry **lines = calloc(n_seg, sizeof *lines);
+    GEOSGeometry **lines = zr_calloc(n_seg, sizeof *lines);
     if (!lines) return ZR_ERR_NOMEM;
     size_t made = 0;
     for (size_t i = 0; i < n_seg; i++) {
@@ -270,7 +271,7 @@ zr_status zr_geos_faces(zr_geos *g, const double *seg, size_t n_seg, zr_poly **f
     GEOSGeom_destroy_r(g->h, noded);
     if (!polys) return ZR_ERR_GEOS;
     int np = GEOSGetNumGeometries_r(g->h, polys);
-    zr_poly *out = calloc(np > 0 ? (size_t)np : 1, sizeof *out);
+    zr_poly *out = zr_calloc(np > 0 ? (size_t)np : 1, sizeof *out);
     zr_status s = out ? ZR_OK : ZR_ERR_NOMEM;
     for (int k = 0; k < np && !s; k++)
         s = geo_geos_to_poly(g, GEOSGetGeometryN_r(g->h, polys, k), &out[k]);

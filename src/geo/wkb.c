@@ -1,20 +1,21 @@
 /* Polygons as coordinate arrays; WKB and GeoPackage blob codecs; official area of a polygon. */
+#include "core/alloc.h"
 #include "geo/geo.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define GROW(ptr, cap, need)                                 \
-    do {                                                     \
-        if ((need) > (cap)) {                                \
-            size_t nc_ = (cap) ? (cap)*2 : 64;               \
-            while (nc_ < (need))                             \
-                nc_ *= 2;                                    \
-            void *np_ = realloc((ptr), nc_ * sizeof *(ptr)); \
-            if (!np_) return ZR_ERR_NOMEM;                   \
-            (ptr) = np_;                                     \
-            (cap) = nc_;                                     \
-        }                                                    \
+#define GROW(ptr, cap, need)                                    \
+    do {                                                        \
+        if ((need) > (cap)) {                                   \
+            size_t nc_ = (cap) ? (cap)*2 : 64;                  \
+            while (nc_ < (need))                                \
+                nc_ *= 2;                                       \
+            void *np_ = zr_realloc((ptr), nc_ * sizeof *(ptr)); \
+            if (!np_) return ZR_ERR_NOMEM;                      \
+            (ptr) = np_;                                        \
+            (cap) = nc_;                                        \
+        }                                                       \
     } while (0)
 
 void zr_poly_clear(zr_poly *p) {

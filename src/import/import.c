@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "core/alloc.h"
+#include "core/control.h"
 #include "codes/codes.h"
 #include "core/fixed.h"
 #include "core/pool.h"
@@ -13,22 +15,9 @@
 #include "import/pipeline.h"
 #include "source/source.h"
 
-struct zr_import {
-    char err[2048];
-};
-
-zr_status zr_import_new(zr_import **out) {
-    *out = calloc(1, sizeof **out);
-    return *out ? ZR_OK : ZR_ERR_NOMEM;
-}
-
-void zr_import_free(zr_import *imp) {
-    free(imp);
-}
-
-const char *zr_import_errmsg(const zr_import *imp) {
-    return imp ? imp->err : "out of memory";
-}
+typedef struct zr_import {
+    char err[sizeof((zr_error *)0)->message];
+} zr_import;
 
 static zr_status fail(zr_import *imp, zr_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -165,7 +154,7 @@ static zr_status import_layer(import_ctx *c, imp_source *src, layer_kind kind, i
     zr_writer *w = NULL;
     imp_pipe *pipe = NULL;
     imp_slot *slot = NULL;
-    zr_value *vals = calloc((size_t)nf, sizeof *vals);
+    zr_value *vals = zr_calloc((size_t)nf, sizeof *vals);
     if (!vals) {
         st = ZR_ERR_NOMEM;
         goto done;
@@ -274,9 +263,8 @@ static zr_status import_layer(import_ctx *c, imp_source *src, layer_kind kind, i
         }
         imp_pipe_release(pipe, slot);
         slot = NULL;
-        if (c->o->progress && zr_now() > next_progress) {
-            fprintf(stderr, "zrzy import: %s: %lld features, %.0f/s\n", table, (long long)*count,
-                    (double)*count / (zr_now() - c->t0));
+        if (c->o->ctl.progress && zr_now() > next_progress) {
+            zr_progress(&c->o->ctl, table, *count, 0);
             next_progress = zr_now() + 2.0;
         }
     }
@@ -297,7 +285,7 @@ static void default_report_path(const char *store, char *out, size_t n) {
     snprintf(out, n, "%.*s.import-report.csv", (int)(len > 1000 ? 1000 : len), store);
 }
 
-zr_status zr_import_run(zr_import *imp, const zr_import_opts *o, zr_import_result *res) {
+static zr_status import_run(zr_import *imp, const zr_import_opts *o, zr_import_result *res) {
     memset(res, 0, sizeof *res);
     imp->err[0] = 0;
     if (!o->store || !o->source) return fail(imp, ZR_ERR_ARG, "store and source are required");
@@ -416,4 +404,12 @@ out:
     imp_source_close(&xzq);
     res->seconds = zr_now() - c.t0;
     return st;
+}
+
+zr_status zr_import_run(const zr_import_opts *o, zr_import_result *r, zr_error *e) {
+    zr_import imp = {""};
+    zr_import_result tmp;
+    zr_status s = o && r ? import_run(&imp, o, &tmp) : ZR_ERR_ARG;
+    if (!s) *r = tmp;
+    return zr_error_finish(e, s, imp.err);
 }

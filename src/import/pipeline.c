@@ -1,3 +1,4 @@
+#include "core/alloc.h"
 #include "import/pipeline.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -104,7 +105,7 @@ static void *producer(void *arg) {
 
 zr_status imp_pipe_start(imp_source *src, int srs_id, int threads, imp_pipe **out) {
     *out = NULL;
-    imp_pipe *p = calloc(1, sizeof *p);
+    imp_pipe *p = zr_calloc(1, sizeof *p);
     if (!p) return ZR_ERR_NOMEM;
     p->src = src;
     p->crs = &src->crs;
@@ -116,10 +117,10 @@ zr_status imp_pipe_start(imp_source *src, int srs_id, int threads, imp_pipe **ou
     zr_status st = ZR_OK;
     for (int k = 0; k < 2 && !st; k++) {
         slot_impl *si = &p->slot[k];
-        si->ws = calloc((size_t)p->threads, sizeof *si->ws);
-        si->s.geom = calloc(IMP_BATCH, sizeof *si->s.geom);
-        si->blob_off = calloc(IMP_BATCH, sizeof *si->blob_off);
-        si->blob_worker = calloc(IMP_BATCH, sizeof *si->blob_worker);
+        si->ws = zr_calloc((size_t)p->threads, sizeof *si->ws);
+        si->s.geom = zr_calloc(IMP_BATCH, sizeof *si->s.geom);
+        si->blob_off = zr_calloc(IMP_BATCH, sizeof *si->blob_off);
+        si->blob_worker = zr_calloc(IMP_BATCH, sizeof *si->blob_worker);
         if (!si->ws || !si->s.geom || !si->blob_off || !si->blob_worker)
             st = ZR_ERR_NOMEM;
         else

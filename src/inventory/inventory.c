@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "core/alloc.h"
+#include "core/control.h"
 #include "core/fixed.h"
 #include "core/pool.h"
 #include "core/sha256.h"
@@ -136,7 +138,7 @@ static zr_status outputs_batch(outputs *o, const inv_data *d) {
     for (size_t i = 0; i < d->n; i++)
         need += d->p[i].n_pieces;
     if (need > o->cap_off) {
-        size_t *no = realloc(o->off, need * sizeof *no);
+        size_t *no = zr_realloc(o->off, need * sizeof *no);
         if (!no) return ZR_ERR_NOMEM;
         o->off = no, o->cap_off = need;
     }
@@ -253,8 +255,8 @@ static zr_status write_report(const char *path, const zr_inventory_opts *o, cons
     size_t rows = 0;
     for (size_t i = 0; i < nr; i++)
         rows += r[i].level == 1;
-    const char **cells = malloc((rows ? rows : 1) * NC * sizeof *cells);
-    char(*buf)[3][32] = malloc((rows ? rows : 1) * sizeof *buf);
+    const char **cells = zr_malloc((rows ? rows : 1) * NC * sizeof *cells);
+    char(*buf)[3][32] = zr_malloc((rows ? rows : 1) * sizeof *buf);
     zr_status s = cells && buf ? ZR_OK : ZR_ERR_NOMEM;
     size_t k = 0;
     for (size_t i = 0; !s && i < nr; i++) {
@@ -319,8 +321,8 @@ static zr_status run_parcels(inv_data *d, inv_reader *rd, const zr_inventory_opt
     return s;
 }
 
-zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *res, char *err,
-                           size_t n) {
+static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *res, char *err,
+                               size_t n) {
     memset(res, 0, sizeof *res);
     const double t0 = zr_now();
     if (!o->parcels || !o->prices || !o->price_index || !o->out_dir) {
@@ -437,4 +439,12 @@ zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *res,
     free(d.z);
     zr_arena_free(d.arena);
     return s;
+}
+
+zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *r, zr_error *e) {
+    zr_inventory_result tmp;
+    char err[sizeof e->message] = "";
+    zr_status s = o && r ? inventory_run(o, &tmp, err, sizeof err) : ZR_ERR_ARG;
+    if (!s) *r = tmp;
+    return zr_error_finish(e, s, err);
 }

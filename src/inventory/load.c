@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "codes/codes.h"
 #include "core/buf.h"
 #include "core/fixed.h"
@@ -17,7 +18,7 @@ zr_status inv_parcels_open(inv_reader *r, inv_data *d, const char *path, const c
                            char *err, size_t n) {
     memset(r, 0, sizeof *r);
     static const char *const cols[] = {"BSM", "DLBM", "QSXZ", "ZLDWDM", "TBDLMJ", NULL};
-    if (!(r->src = calloc(1, sizeof *r->src))) return ZR_ERR_NOMEM;
+    if (!(r->src = zr_calloc(1, sizeof *r->src))) return ZR_ERR_NOMEM;
     imp_source *src = r->src;
     zr_status s = imp_source_open_cols(src, path, layer, cols, err, n);
     if (s) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fixed.h"
 #include "inventory/inv_int.h"
@@ -17,8 +18,8 @@ struct inv_summary {
 };
 
 zr_status inv_summary_new(inv_summary **out) {
-    inv_summary *s = calloc(1, sizeof *s);
-    if (s) s->nslot = 1024, s->slot = calloc(s->nslot, sizeof *s->slot);
+    inv_summary *s = zr_calloc(1, sizeof *s);
+    if (s) s->nslot = 1024, s->slot = zr_calloc(s->nslot, sizeof *s->slot);
     if (!s || !s->slot) {
         inv_summary_free(s);
         return ZR_ERR_NOMEM;
@@ -36,7 +37,7 @@ void inv_summary_free(inv_summary *s) {
 
 static zr_status grow(inv_summary *s) {
     const size_t ns = s->nslot * 2;
-    uint32_t *slot = calloc(ns, sizeof *slot);
+    uint32_t *slot = zr_calloc(ns, sizeof *slot);
     if (!slot) return ZR_ERR_NOMEM;
     for (size_t i = 0; i < s->n; i++) {
         size_t h = zr_str_hash(s->r[i].key) & (ns - 1);
@@ -159,8 +160,8 @@ zr_status inv_balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_va
                 j++;
             const size_t nr = j - i - 1;
             if (!nr) continue;
-            double *w = malloc(nr * sizeof *w);
-            int64_t *out = malloc(nr * sizeof *out);
+            double *w = zr_malloc(nr * sizeof *w);
+            int64_t *out = zr_malloc(nr * sizeof *out);
             if (!w || !out) s = ZR_ERR_NOMEM;
             for (size_t k = 0; !s && k < nr; k++)
                 w[k] = (double)(pass ? r[i + 1 + k].value : r[i + 1 + k].area);
@@ -175,14 +176,14 @@ zr_status inv_balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_va
 }
 
 zr_status inv_write_summary_xlsx(const char *path, sum_row *r, size_t n) {
-    int64_t *da = malloc((n ? n : 1) * sizeof *da), *dv = malloc((n ? n : 1) * sizeof *dv);
+    int64_t *da = zr_malloc((n ? n : 1) * sizeof *da), *dv = zr_malloc((n ? n : 1) * sizeof *dv);
     zr_status s = da && dv ? inv_balance(r, n, da, dv) : ZR_ERR_NOMEM;
     enum { NC = 7 };
     const char *headers[NC] = {"级别",   "单位代码",   "资源类",    "地类编码",
                                "图斑数", "面积(公顷)", "价值(万元)"};
     static const int numeric[NC] = {0, 0, 0, 0, 1, 1, 1};
-    char(*buf)[3][32] = malloc((n ? n : 1) * sizeof *buf);
-    const char **cells = malloc((n ? n : 1) * NC * sizeof *cells);
+    char(*buf)[3][32] = zr_malloc((n ? n : 1) * sizeof *buf);
+    const char **cells = zr_malloc((n ? n : 1) * NC * sizeof *cells);
     if (!s && (!buf || !cells)) s = ZR_ERR_NOMEM;
     for (size_t i = 0; !s && i < n; i++) {
         snprintf(buf[i][0], 32, "%lld", (long long)r[i].count);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "codes/codes.h"
 #include "core/fixed.h"
 #include "core/pool.h"
@@ -48,7 +49,7 @@ static int wholly_inside(const inv_parcel *p, const inv_zone *z) {
 }
 
 static zr_status add_piece(inv_parcel *p, int zone, zr_poly *poly) {
-    inv_piece *np = realloc(p->pieces, (p->n_pieces + 1) * sizeof *np);
+    inv_piece *np = zr_realloc(p->pieces, (p->n_pieces + 1) * sizeof *np);
     if (!np) return ZR_ERR_NOMEM;
     p->pieces = np;
     inv_piece *pc = &np[p->n_pieces++];
@@ -98,11 +99,11 @@ void inv_scratch_free(inv_scratch *sc) {
 static zr_status scratch_fit(inv_scratch *sc, size_t n) {
     if (n + 2 <= sc->cap) return ZR_OK;
     const size_t cap = (n + 2) * 2;
-    int *c = realloc(sc->cand, cap * sizeof *c);
+    int *c = zr_realloc(sc->cand, cap * sizeof *c);
     if (c) sc->cand = c;
-    double *w = realloc(sc->weights, cap * sizeof *w);
+    double *w = zr_realloc(sc->weights, cap * sizeof *w);
     if (w) sc->weights = w;
-    int64_t *sh = realloc(sc->shares, cap * sizeof *sh);
+    int64_t *sh = zr_realloc(sc->shares, cap * sizeof *sh);
     if (sh) sc->shares = sh;
     if (!c || !w || !sh) return ZR_ERR_NOMEM;
     sc->cap = cap;
@@ -159,7 +160,7 @@ static void value_range(void *ctx, size_t b, size_t e, int w) {
 
 zr_status inv_valuer_open(int threads, inv_valuer **out) {
     *out = NULL;
-    inv_valuer *v = calloc(1, sizeof *v);
+    inv_valuer *v = zr_calloc(1, sizeof *v);
     if (!v) return ZR_ERR_NOMEM;
     v->threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
     zr_status s = ZR_OK;

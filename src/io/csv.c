@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "core/text.h"
 #include "io/io.h"
 
@@ -70,7 +71,7 @@ zr_status zr_csv_read(const char *path, zr_csv *t, char *err, size_t n) {
     t->text = raw;
     /* split in place: fields end at ',' or a line end; quotes are removed */
     size_t cap = 64, cells = 0, cols = 0, row_cells = 0;
-    t->cells = malloc(cap * sizeof *t->cells);
+    t->cells = zr_malloc(cap * sizeof *t->cells);
     if (!t->cells) return ZR_ERR_NOMEM;
     char *p = s, *end = s + len;
     int line = 1;
@@ -113,7 +114,7 @@ zr_status zr_csv_read(const char *path, zr_csv *t, char *err, size_t n) {
             *--w = 0;
         if (cells == cap) {
             cap *= 2;
-            const char **nc = realloc(t->cells, cap * sizeof *nc);
+            const char **nc = zr_realloc(t->cells, cap * sizeof *nc);
             if (!nc) {
                 zr_csv_free(t);
                 return ZR_ERR_NOMEM;

@@ -1,4 +1,5 @@
 /* The text encoding of a shapefile's DBF (Chinese shapefiles come in UTF-8 and GBK). */
+#include "core/alloc.h"
 #include "io/io.h"
 #include <ctype.h>
 #include <stdio.h>
@@ -73,7 +74,7 @@ zr_status zr_shp_encoding(const char *shp_path, char *enc, size_t n) {
     zr_status s = ZR_OK;
     if (fseek(f, (long)header_len, SEEK_SET) == 0) {
         static const size_t cap = 1 << 16;
-        unsigned char *chunk = malloc(cap + 4);
+        unsigned char *chunk = zr_malloc(cap + 4);
         if (!chunk) {
             fclose(f);
             return ZR_ERR_NOMEM;

@@ -1,4 +1,5 @@
 /* Whole-file reads (plain or gzip) and the data directory. */
+#include "core/alloc.h"
 #include "io/io.h"
 #include <sys/stat.h>
 #include <pthread.h>
@@ -95,7 +96,7 @@ zr_division_cache *zr_division_cache_open(void) {
     snprintf(path, sizeof path, "%s/division/EDITION", zr_data_dir());
     struct stat st;
     if (stat(path, &st) != 0) return NULL;
-    zr_division_cache *c = calloc(1, sizeof *c);
+    zr_division_cache *c = zr_calloc(1, sizeof *c);
     if (c) pthread_mutex_init(&c->mu, NULL);
     return c;
 }

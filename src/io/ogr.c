@@ -1,4 +1,5 @@
 /* GDAL/OGR sources: open, schema, CRS, features as WKB with UTF-8 text. */
+#include "core/alloc.h"
 #include "io/io.h"
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -146,7 +147,7 @@ zr_status zr_ogr_open(const char *path, const char *layer, zr_ogr **out, char *e
         snprintf(err, n, "%s: cannot be read without GDAL: %s", path, why);
         return ZR_ERR_IMPORT;
     }
-    zr_ogr *o = calloc(1, sizeof *o);
+    zr_ogr *o = zr_calloc(1, sizeof *o);
     if (!o) return ZR_ERR_NOMEM;
     snprintf(o->path, sizeof o->path, "%s", path);
     snprintf(o->enc, sizeof o->enc, "UTF-8");
@@ -197,7 +198,7 @@ zr_status zr_ogr_open(const char *path, const char *layer, zr_ogr **out, char *e
     }
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(o->lyr);
     o->n_fields = OGR_FD_GetFieldCount(defn);
-    o->names = calloc((size_t)o->n_fields + 1, sizeof *o->names);
+    o->names = zr_calloc((size_t)o->n_fields + 1, sizeof *o->names);
     if (!o->names) {
         zr_ogr_close(o);
         return ZR_ERR_NOMEM;

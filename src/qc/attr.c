@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "codes/codes.h"
 #include "core/fixed.h"
 #include "core/pool.h"
@@ -211,7 +212,7 @@ zr_status qc_bsm_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
         while (j < d->n_keys && d->keys[j].h == d->keys[i].h)
             j++;
         if (j - i > 1) {
-            const qc_parcel **g = malloc((j - i) * sizeof *g);
+            const qc_parcel **g = zr_malloc((j - i) * sizeof *g);
             size_t m = 0;
             if (!g) s = ZR_ERR_NOMEM;
             for (size_t k = i; g && k < j; k++) {

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "core/alloc.h"
+#include "core/control.h"
 #include "core/feature.h"
 #include "core/fixed.h"
 #include "core/pool.h"
@@ -71,7 +73,7 @@ static zr_status write_errors(const char *dir, const qc_data *d, const qc_catalo
         {"other_bsm", ZR_FT_TEXT, 18, 0}, {"area", ZR_FT_REAL, 18, 2},
         {"message", ZR_FT_TEXT, 512, 0}};
     char path[1200];
-    out_pass *o = calloc(1, sizeof *o);
+    out_pass *o = zr_calloc(1, sizeof *o);
     if (!o) return ZR_ERR_NOMEM;
     o->cat = cat, o->epsg = d->crs.epsg;
     zr_store *st = NULL;
@@ -173,7 +175,7 @@ static void *hash_file(void *arg) {
     return NULL;
 }
 
-zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, size_t n) {
+static zr_status check_run(const zr_check_opts *o, zr_check_result *r, char *err, size_t n) {
     memset(r, 0, sizeof *r);
     const double t0 = zr_now();
     if (!o->source || !o->out_dir) {
@@ -243,4 +245,12 @@ zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, char *err, si
     qc_findings_free(&fs);
     qc_data_free(&d);
     return s;
+}
+
+zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, zr_error *e) {
+    zr_check_result tmp;
+    char err[sizeof e->message] = "";
+    zr_status s = o && r ? check_run(o, &tmp, err, sizeof err) : ZR_ERR_ARG;
+    if (!s) *r = tmp;
+    return zr_error_finish(e, s, err);
 }

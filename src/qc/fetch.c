@@ -3,6 +3,7 @@
  * qc_fetch_reset, so pointers stay valid while a finding is being made. */
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "core/feature.h"
 #include "qc/qc_int.h"
 #include "source/source.h"
@@ -29,7 +30,7 @@ struct qc_fetcher {
 
 static qc_fetcher *fetcher(qc_data *d) {
     if (d->fetch) return d->fetch;
-    qc_fetcher *f = calloc(1, sizeof *f);
+    qc_fetcher *f = zr_calloc(1, sizeof *f);
     if (!f) return NULL;
     f->arena = zr_arena_new(1 << 16);
     if (!f->arena) {
@@ -68,9 +69,9 @@ static int cmp_fid(const void *a, const void *b) {
 static const qc_parcel *held_fetch(qc_data *d, qc_fetcher *f, int64_t fid) {
     if (!f->fids) {
         /* (fid, index) pairs sorted by fid */
-        int64_t(*pairs)[2] = malloc((d->n ? d->n : 1) * sizeof *pairs);
-        f->fids = malloc((d->n ? d->n : 1) * sizeof *f->fids);
-        f->idx = malloc((d->n ? d->n : 1) * sizeof *f->idx);
+        int64_t(*pairs)[2] = zr_malloc((d->n ? d->n : 1) * sizeof *pairs);
+        f->fids = zr_malloc((d->n ? d->n : 1) * sizeof *f->fids);
+        f->idx = zr_malloc((d->n ? d->n : 1) * sizeof *f->idx);
         if (!pairs || !f->fids || !f->idx) {
             free(pairs), free(f->fids), free(f->idx);
             f->fids = NULL, f->idx = NULL;
@@ -106,9 +107,9 @@ static zr_status cache_put(qc_fetcher *f, qc_parcel *p) {
         const size_t cap = f->cap ? f->cap * 2 : 1024;
         qc_fetcher g = *f;
         g.cap = cap, g.n = 0;
-        g.keys = calloc(cap, sizeof *g.keys);
-        g.vals = calloc(cap, sizeof *g.vals);
-        g.used = calloc(cap, 1);
+        g.keys = zr_calloc(cap, sizeof *g.keys);
+        g.vals = zr_calloc(cap, sizeof *g.vals);
+        g.used = zr_calloc(cap, 1);
         if (!g.keys || !g.vals || !g.used) {
             free(g.keys), free(g.vals), free(g.used);
             return ZR_ERR_NOMEM;
@@ -157,7 +158,7 @@ static zr_status parse_batch(const qc_data *d, qc_win *w, zr_arena *a, qc_parcel
 zr_status qc_win_open(const qc_data *d, qc_win **out) {
     *out = NULL;
     static const char *const cols[] = {"BSM", NULL};
-    qc_win *w = calloc(1, sizeof *w);
+    qc_win *w = zr_calloc(1, sizeof *w);
     if (!w) return ZR_ERR_NOMEM;
     zr_status s = zr_store_open(d->path, ZR_STORE_READ, &w->st);
     if (!s) s = zr_reader_open_cols(w->st, d->layer_name, cols, &w->win);
@@ -195,7 +196,7 @@ zr_status qc_win_read(qc_win *w, const qc_data *d, const double env[4], zr_arena
         if ((s = parse_batch(d, w, a, &ps, &k))) break;
         if (*n + k > cap) {
             cap = (*n + k) * 2;
-            qc_parcel *na = realloc(all, cap * sizeof *na);
+            qc_parcel *na = zr_realloc(all, cap * sizeof *na);
             if (!na) {
                 s = ZR_ERR_NOMEM;
                 break;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "core/feature.h"
 #include "core/buf.h"
 #include "qc/qc_int.h"
@@ -75,7 +76,7 @@ static int get_str(FILE *f, char *buf, size_t cap, const char **out) {
 static zr_status spill(qc_findings *fs) {
     qsort(fs->f, fs->n, sizeof *fs->f, cmp_finding);
     FILE *t = tmpfile();
-    FILE **nr = t ? realloc(fs->runs, (fs->n_runs + 1) * sizeof *nr) : NULL;
+    FILE **nr = t ? zr_realloc(fs->runs, (fs->n_runs + 1) * sizeof *nr) : NULL;
     if (!nr) {
         if (t) fclose(t);
         return ZR_ERR_IO;
@@ -218,8 +219,8 @@ zr_status qc_findings_each(qc_findings *fs, qc_finding_fn fn, void *ctx) {
     }
     zr_status s = fs->n ? spill(fs) : ZR_OK;
     const size_t k = fs->n_runs;
-    run_reader *rd = s ? NULL : calloc(k, sizeof *rd);
-    run_reader **heap = rd ? malloc(k * sizeof *heap) : NULL;
+    run_reader *rd = s ? NULL : zr_calloc(k, sizeof *rd);
+    run_reader **heap = rd ? zr_malloc(k * sizeof *heap) : NULL;
     if (!s && !heap) s = ZR_ERR_NOMEM;
     size_t n = 0;
     for (size_t i = 0; !s && i < k; i++) {

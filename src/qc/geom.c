@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "core/fixed.h"
 #include "core/pool.h"
 #include "geo/geos_ops.h"
@@ -96,7 +97,8 @@ static int sweep_simple(const double *v, size_t n) {
     edge_box *box = sbox;
     uint32_t *ord = sord, *tmp = stmp;
     if (m > SMALL) {
-        box = malloc(m * sizeof *box), ord = malloc(m * sizeof *ord), tmp = malloc(m * sizeof *tmp);
+        box = zr_malloc(m * sizeof *box), ord = zr_malloc(m * sizeof *ord),
+        tmp = zr_malloc(m * sizeof *tmp);
         if (!box || !ord || !tmp) {
             free(box), free(ord), free(tmp);
             return 0; /* not certain: GEOS decides */
@@ -253,7 +255,7 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
 }
 
 qc_workers *qc_workers_open(int threads) {
-    qc_workers *w = calloc(1, sizeof *w);
+    qc_workers *w = zr_calloc(1, sizeof *w);
     if (!w) return NULL;
     w->threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
     for (int t = 0; t < w->threads; t++)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "core/feature.h"
 #include "core/fixed.h"
@@ -141,7 +142,7 @@ static void *chunk_reader(void *arg) {
         if (d->p_res && d->p_res_used + d->chunk_rows <= d->p_res_cap)
             c.p = d->p_res + d->p_res_used, c.in_res = 1;
         else
-            c.p = malloc(d->chunk_rows * sizeof *c.p);
+            c.p = zr_malloc(d->chunk_rows * sizeof *c.p);
         if (!(c.arena = zr_arena_new(1 << 22)) || !c.p) s = ZR_ERR_NOMEM;
         size_t got = 0;
         rc.c = &c;
@@ -214,7 +215,7 @@ static void reserve_parcels(qc_data *d) {
 
 zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads, char *err,
                     size_t n) {
-    chunk_pipe *cp = calloc(1, sizeof *cp);
+    chunk_pipe *cp = zr_calloc(1, sizeof *cp);
     if (!cp) return ZR_ERR_NOMEM;
     cp->d = d;
     for (int k = 0; k < NF; k++)
@@ -255,7 +256,7 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
         total += c.n;
         d->p = NULL, d->n = 0;
         if (!s && !d->tiled) {
-            chunk *nh = realloc(held, (n_held + 1) * sizeof *nh);
+            chunk *nh = zr_realloc(held, (n_held + 1) * sizeof *nh);
             if (nh) held = nh, held[n_held++] = c;
             if (!nh) s = ZR_ERR_NOMEM;
         }
@@ -291,8 +292,8 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
     for (size_t c = 0; c < n_held; c++)
         all_res &= held[c].in_res;
     if (!s && !d->tiled) {
-        d->p = all_res && d->p_res ? d->p_res : malloc((total ? total : 1) * sizeof *d->p);
-        d->arenas = malloc((n_held ? n_held : 1) * sizeof *d->arenas);
+        d->p = all_res && d->p_res ? d->p_res : zr_malloc((total ? total : 1) * sizeof *d->p);
+        d->arenas = zr_malloc((n_held ? n_held : 1) * sizeof *d->arenas);
         if (!d->p || !d->arenas) s = ZR_ERR_NOMEM;
     }
     for (size_t c = 0; c < n_held; c++) {
@@ -338,8 +339,8 @@ static zr_status load_boundary(qc_data *d, imp_source *src, char *err, size_t n)
         for (size_t i = 0; i < got && !s; i++) {
             if (np == cap) {
                 cap = cap ? cap * 2 : 256;
-                zr_poly *pp = realloc(polys, cap * sizeof *pp);
-                qc_village *vv = pp ? realloc(d->v, cap * sizeof *vv) : NULL;
+                zr_poly *pp = zr_realloc(polys, cap * sizeof *pp);
+                qc_village *vv = pp ? zr_realloc(d->v, cap * sizeof *vv) : NULL;
                 if (pp) polys = pp;
                 if (vv) d->v = vv;
                 if (!pp || !vv) {
@@ -377,9 +378,9 @@ static zr_status load_boundary(qc_data *d, imp_source *src, char *err, size_t n)
     }
     d->n_v = np;
     /* sort villages by code, keeping each polygon with its village */
-    size_t *order = malloc((np ? np : 1) * sizeof *order);
-    qc_village *sv = malloc((np ? np : 1) * sizeof *sv);
-    zr_poly *spoly = malloc((np ? np : 1) * sizeof *spoly);
+    size_t *order = zr_malloc((np ? np : 1) * sizeof *order);
+    qc_village *sv = zr_malloc((np ? np : 1) * sizeof *sv);
+    zr_poly *spoly = zr_malloc((np ? np : 1) * sizeof *spoly);
     if (!order || !sv || !spoly) {
         free(order), free(sv), free(spoly);
         for (size_t i = 0; i < np; i++)
@@ -427,7 +428,7 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
                         (uint64_t)st.st_size * 4 > avail / 10 * 8;
     d->tiled = tile_parcels > 0 || too_big;
     d->tile_parcels = tile_parcels > 0 ? tile_parcels : 100000;
-    if (!(d->src = calloc(1, sizeof *d->src))) return ZR_ERR_NOMEM;
+    if (!(d->src = zr_calloc(1, sizeof *d->src))) return ZR_ERR_NOMEM;
     zr_status s = imp_source_open_cols(d->src, path, layer, field_names, err, n);
     if (s) {
         free(d->src), d->src = NULL;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "qc/qc_int.h"
 
 typedef struct {
@@ -31,8 +32,8 @@ struct qc_sums {
 zr_status qc_sums_begin(qc_data *d) {
     if (!d->n_v) return ZR_OK;
     /* units: every boundary village, and the towns and county above them */
-    struct qc_sums *sm = calloc(1, sizeof *sm);
-    unit_sum *u = sm ? calloc(d->n_v * 3 + 1, sizeof *u) : NULL;
+    struct qc_sums *sm = zr_calloc(1, sizeof *sm);
+    unit_sum *u = sm ? zr_calloc(d->n_v * 3 + 1, sizeof *u) : NULL;
     if (!u) {
         free(sm);
         return ZR_ERR_NOMEM;

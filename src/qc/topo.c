@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "core/fixed.h"
 #include "core/pool.h"
@@ -119,7 +120,7 @@ static zr_status grid_build(grid *g, const qc_data *d) {
         g->cell = fmax(w, h) / 1024 + 1e-9;
         g->nx = (size_t)(w / g->cell) + 1, g->ny = (size_t)(h / g->cell) + 1;
     }
-    g->start = calloc(g->nx * g->ny + 1, sizeof *g->start);
+    g->start = zr_calloc(g->nx * g->ny + 1, sizeof *g->start);
     if (!g->start) return ZR_ERR_NOMEM;
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0; i < d->n; i++) {
@@ -142,7 +143,7 @@ static zr_status grid_build(grid *g, const qc_data *d) {
         if (pass == 0) {
             for (size_t c = 0; c < g->nx * g->ny; c++)
                 g->start[c + 1] += g->start[c];
-            g->item = malloc((g->start[g->nx * g->ny] + 1) * sizeof *g->item);
+            g->item = zr_malloc((g->start[g->nx * g->ny] + 1) * sizeof *g->item);
             if (!g->item) return ZR_ERR_NOMEM;
         } else {
             for (size_t c = g->nx * g->ny; c > 0; c--)
@@ -441,7 +442,7 @@ static zr_status edges_reserve(qc_edges *a, size_t more) {
     while ((a->n_used + more) * 10 > cap * 7)
         cap *= 2;
     edge_table nt = {zr_big_calloc(cap * sizeof(edge)), cap};
-    size_t *nu = malloc(cap * sizeof *nu);
+    size_t *nu = zr_malloc(cap * sizeof *nu);
     if (!nt.t || !nu) {
         if (nt.t) zr_big_free(nt.t, cap * sizeof(edge));
         free(nu);
@@ -461,7 +462,7 @@ static zr_status edges_reserve(qc_edges *a, size_t more) {
 
 zr_status qc_edges_prepare(qc_data *d, int workers) {
     if (!d->edges) {
-        if (!(d->edges = calloc((size_t)workers, sizeof *d->edges))) return ZR_ERR_NOMEM;
+        if (!(d->edges = zr_calloc((size_t)workers, sizeof *d->edges))) return ZR_ERR_NOMEM;
         d->n_edge_acc = workers;
     }
     /* a worker's share of the chunk's edges, about half of them distinct; a table grows if a
@@ -709,9 +710,9 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     j.t.w = w / j.t.nx, j.t.h = h / j.t.ny;
     j.pad = 1e-6 * fmax(w, h) + 1e-9; /* the R*Tree keeps float envelopes */
     const int n_tiles = j.t.nx * j.t.ny;
-    double *venv = malloc((d->n_v ? d->n_v : 1) * 4 * sizeof *venv);
-    j.tile_segs = calloc((size_t)n_tiles, sizeof *j.tile_segs);
-    j.tile_st = calloc((size_t)n_tiles, sizeof *j.tile_st);
+    double *venv = zr_malloc((d->n_v ? d->n_v : 1) * 4 * sizeof *venv);
+    j.tile_segs = zr_calloc((size_t)n_tiles, sizeof *j.tile_segs);
+    j.tile_st = zr_calloc((size_t)n_tiles, sizeof *j.tile_st);
     if (!venv || !j.tile_segs || !j.tile_st) {
         free(venv), free(j.tile_segs), free(j.tile_st);
         return ZR_ERR_NOMEM;

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "geo/geo.h"
 #include "report/report.h"
 
@@ -51,7 +52,7 @@ zr_status zr_map_new(const double env[4], int long_px, int n_classes, zr_map **o
     *out = NULL;
     const double dx = env[1] - env[0], dy = env[3] - env[2];
     if (!(dx > 0) || !(dy > 0) || long_px < 16) return ZR_ERR_ARG;
-    zr_map *m = calloc(1, sizeof *m);
+    zr_map *m = zr_calloc(1, sizeof *m);
     if (!m) return ZR_ERR_NOMEM;
     memcpy(m->env, env, sizeof m->env);
     m->sc = long_px / fmax(dx, dy);

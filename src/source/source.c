@@ -1,3 +1,4 @@
+#include "core/alloc.h"
 #include "source/source.h"
 #include "geo/geo.h"
 #include <stdio.h>
@@ -107,7 +108,7 @@ zr_status imp_source_each(imp_source *s, size_t max, zr_row_fn fn, void *ctx, si
         return st;
     }
     if (!s->each) {
-        if (!(s->each = calloc(1, sizeof *s->each))) return ZR_ERR_NOMEM;
+        if (!(s->each = zr_calloc(1, sizeof *s->each))) return ZR_ERR_NOMEM;
         zr_status st = zr_batch_init(s->each, imp_source_nfields(s));
         if (st) {
             free(s->each), s->each = NULL;

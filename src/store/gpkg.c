@@ -1,4 +1,5 @@
 /* GeoPackage file: open/create, metadata tables, SRS rows, layers, R*Tree and its triggers. */
+#include "core/alloc.h"
 #include "store/store_int.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,7 +120,7 @@ static const char *const gpkg_schema =
 
 zr_status zr_store_open(const char *path, int mode, zr_store **out) {
     *out = NULL;
-    zr_store *s = calloc(1, sizeof *s);
+    zr_store *s = zr_calloc(1, sizeof *s);
     if (!s) return ZR_ERR_NOMEM;
     snprintf(s->path, sizeof s->path, "%s", path);
     int exists = access(path, F_OK) == 0;

@@ -1,4 +1,5 @@
 /* Bulk writer, streaming reader and grouped sums over GeoPackage feature layers. */
+#include "core/alloc.h"
 #include "store/store_int.h"
 #include "core/buf.h"
 #include <math.h>
@@ -33,9 +34,10 @@ struct zr_writer {
 static zr_status writer_open(zr_store *s, const char *table, const zr_field_def *fields,
                              int n_fields, int has_geom, zr_writer **out) {
     *out = NULL;
-    zr_writer *w = calloc(1, sizeof *w);
+    zr_writer *w = zr_calloc(1, sizeof *w);
     if (!w) return ZR_ERR_NOMEM;
-    w->val_store = calloc((size_t)MULTI_ROWS * (size_t)(n_fields ? n_fields : 1), sizeof(zr_value));
+    w->val_store =
+        zr_calloc((size_t)MULTI_ROWS * (size_t)(n_fields ? n_fields : 1), sizeof(zr_value));
     if (!w->val_store) {
         free(w);
         return ZR_ERR_NOMEM;
@@ -331,7 +333,7 @@ static int wanted(const char *const *want, const char *name) {
 zr_status zr_reader_open_cols(zr_store *s, const char *table, const char *const *want,
                               zr_reader **out) {
     *out = NULL;
-    zr_reader *r = calloc(1, sizeof *r);
+    zr_reader *r = zr_calloc(1, sizeof *r);
     if (!r) return ZR_ERR_NOMEM;
     r->s = s;
     int srs_id = 0;
@@ -378,7 +380,7 @@ zr_status zr_reader_open_cols(zr_store *s, const char *table, const char *const 
                 continue;
             }
             if (zr_strieq(name, r->geom_col) || !wanted(want, name)) continue;
-            char **nn = realloc(names, sizeof *nn * (size_t)(n + 1));
+            char **nn = zr_realloc(names, sizeof *nn * (size_t)(n + 1));
             if (!nn) break;
             names = nn;
             names[n++] = zr_strdup(name);
@@ -482,7 +484,7 @@ static int next_row(zr_reader *r) {
 zr_status zr_reader_each(zr_reader *r, size_t max, zr_row_fn fn, void *ctx, size_t *n_read) {
     *n_read = 0;
     const int nf = r->n_cols;
-    if (!r->row && !(r->row = calloc((size_t)(nf > 0 ? nf : 1), sizeof *r->row)))
+    if (!r->row && !(r->row = zr_calloc((size_t)(nf > 0 ? nf : 1), sizeof *r->row)))
         return ZR_ERR_NOMEM;
     while (*n_read < max) {
         const int row = next_row(r);
@@ -620,7 +622,7 @@ zr_status zr_store_layers(zr_store *s, zr_layer_info **out, int *n) {
     int cnt = 0;
     zr_status st = ZR_OK;
     while (sqlite3_step(q) == SQLITE_ROW) {
-        zr_layer_info *nv = realloc(v, sizeof *nv * (size_t)(cnt + 1));
+        zr_layer_info *nv = zr_realloc(v, sizeof *nv * (size_t)(cnt + 1));
         if (!nv) {
             st = ZR_ERR_NOMEM;
             break;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
 #include "store/store_int.h"
 
 static int cmp_x(const void *a, const void *b) {
@@ -101,7 +102,7 @@ zr_status store_rtree_bulk(zr_store *s, const char *table, store_rtree_entry *e,
     int64_t *first_node = NULL; /* node number of the first node of each level */
     int depth = 0;
     int64_t next_nodeno = 2; /* 1 is the root */
-    w.blob = malloc((size_t)w.node_size);
+    w.blob = zr_malloc((size_t)w.node_size);
     snprintf(sql, sizeof sql, "DELETE FROM \"rtree_%s_geom_node\"", table);
     st = w.blob ? store_exec(s, sql) : ZR_ERR_NOMEM;
 #define PREP(stmt, fmt)                                                          \
@@ -121,7 +122,7 @@ zr_status store_rtree_bulk(zr_store *s, const char *table, store_rtree_entry *e,
         const int is_root = nodes == 1;
         int64_t base = is_root ? 1 : next_nodeno;
         if (!is_root) next_nodeno += (int64_t)nodes;
-        next = is_root ? NULL : malloc(nodes * sizeof *next);
+        next = is_root ? NULL : zr_malloc(nodes * sizeof *next);
         if (!is_root && !next) {
             st = ZR_ERR_NOMEM;
             break;

@@ -236,7 +236,7 @@ TEST(planted_defects) {
     zr_check_opts o = {.source = path, .out_dir = out, .threads = 2};
     zr_check_result r;
     char err[1024] = "";
-    REQUIRE(zr_check_run(&o, &r, err, sizeof err) == ZR_OK);
+    REQUIRE(t_check_run(&o, &r, err, sizeof err) == ZR_OK);
     CHECK_EQ_INT(r.n_parcels, 20);
     CHECK(!r.passed); /* 20 parcels: the 一类错误图斑 rate is far above 3 % */
     snprintf(csv, sizeof csv, "%s/errors.csv", out);
@@ -309,7 +309,7 @@ TEST(findings_spilled) {
     REQUIRE(want);
     zr_check_opts o = {.source = path, .out_dir = out, .threads = 2, .findings_held = 3};
     zr_check_result r;
-    REQUIRE(zr_check_run(&o, &r, err, sizeof err) == ZR_OK);
+    REQUIRE(t_check_run(&o, &r, err, sizeof err) == ZR_OK);
     snprintf(csv, sizeof csv, "%s/errors.csv", out);
     unsigned char *got = file_bytes(csv, &ns);
     CHECK(got && ns == nh && !memcmp(got, want, nh));
@@ -344,18 +344,18 @@ TEST(no_false_positives) {
     char out[1200], err[1024] = "";
     zr_demo_opts o = {.out_dir = dir, .parcels = 4000, .county = "371521", .seed = 11};
     zr_demo_result dr;
-    REQUIRE(zr_demo_generate(&o, &dr, err, sizeof err) == ZR_OK);
+    REQUIRE(t_demo_generate(&o, &dr, err, sizeof err) == ZR_OK);
     snprintf(out, sizeof out, "%s/clean-check", dir);
     zr_check_opts co = {.source = dr.path, .out_dir = out, .threads = 2};
     zr_check_result r;
-    REQUIRE(zr_check_run(&co, &r, err, sizeof err) == ZR_OK);
+    REQUIRE(t_check_run(&co, &r, err, sizeof err) == ZR_OK);
     CHECK_EQ_INT(r.n_parcels, dr.n_parcels);
     CHECK_EQ_INT(r.n_sev1, 0);
     CHECK(r.passed);
     CHECK(strlen(r.input_sha256) == 64);
     /* streamed, by tiles of 300 parcels: still clean (every tile seam cancels) */
     co.tile_parcels = 300;
-    REQUIRE(zr_check_run(&co, &r, err, sizeof err) == ZR_OK);
+    REQUIRE(t_check_run(&co, &r, err, sizeof err) == ZR_OK);
     CHECK_EQ_INT(r.n_parcels, dr.n_parcels);
     CHECK_EQ_INT(r.n_findings, 0);
 cleanup:;
@@ -382,7 +382,7 @@ TEST(planted_defects_tiled) {
         else
             o.chunk_rows = sizes[k - 3];
         zr_check_result r;
-        ZR_TEST_RECORD_(zr_check_run(&o, &r, err, sizeof err) == ZR_OK, "run %d: %s", k, err);
+        ZR_TEST_RECORD_(t_check_run(&o, &r, err, sizeof err) == ZR_OK, "run %d: %s", k, err);
         snprintf(csv, sizeof csv, "%s/errors.csv", out);
         unsigned char *got = file_bytes(csv, &nt);
         ZR_TEST_RECORD_(got && nt == nh && !memcmp(got, want, nh),
@@ -408,14 +408,14 @@ TEST(catalogue_override) {
     fclose(f);
     zr_check_opts o = {.source = path, .out_dir = out, .rules_path = rules, .threads = 1};
     zr_check_result r;
-    REQUIRE(zr_check_run(&o, &r, err, sizeof err) == ZR_OK);
+    REQUIRE(t_check_run(&o, &r, err, sizeof err) == ZR_OK);
     CHECK_STR(r.version, "local-1");
     CHECK_EQ_INT(r.n_findings,
                  (long)(sizeof expected / sizeof expected[0]) - 3); /* no S01 ×2, T02 */
     f = fopen(rules, "w");
     fputs("version\tx\nZ99\tbad\t1\t0\t1\n", f);
     fclose(f);
-    CHECK(zr_check_run(&o, &r, err, sizeof err) == ZR_ERR_ARG);
+    CHECK(t_check_run(&o, &r, err, sizeof err) == ZR_ERR_ARG);
     CHECK(strstr(err, "Z99") != NULL);
 cleanup:;
 }

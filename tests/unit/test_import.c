@@ -35,12 +35,8 @@ static int sql(const char *db, const char *q) {
 
 static zr_status run_import(const char *st, const char *src, int strict, zr_import_result *r,
                             char *msg, size_t n) {
-    zr_import *imp = NULL;
-    zr_import_new(&imp);
     zr_import_opts o = {.store = st, .source = src, .strict = strict, .threads = 2};
-    zr_status s = zr_import_run(imp, &o, r);
-    snprintf(msg, n, "%s", zr_import_errmsg(imp));
-    zr_import_free(imp);
+    zr_status s = t_import_run(&o, r, msg, n);
     return s;
 }
 
@@ -49,7 +45,7 @@ TEST(generate_and_import) {
     zr_demo_opts o = {.out_dir = dir, .parcels = 3000, .county = "371521", .seed = 7, .km2 = 45};
     zr_demo_result dr;
     char err[512] = "";
-    REQUIRE(zr_demo_generate(&o, &dr, err, sizeof err) == ZR_OK);
+    REQUIRE(t_demo_generate(&o, &dr, err, sizeof err) == ZR_OK);
     CHECK(dr.n_parcels > 2500 && dr.n_parcels < 3500);
     CHECK_EQ_INT(dr.epsg, 4527);
     zr_import_result r;

@@ -123,7 +123,7 @@ TEST(county_run) {
     zr_demo_opts o = {.out_dir = dir, .parcels = 3000, .county = "371521", .seed = 5, .km2 = 200};
     zr_demo_result dr;
     char err[1024] = "", p1[1200], p2[1200], idx[1200], far[1200], min[1200];
-    REQUIRE(zr_demo_generate(&o, &dr, err, sizeof err) == ZR_OK);
+    REQUIRE(t_demo_generate(&o, &dr, err, sizeof err) == ZR_OK);
     snprintf(idx, sizeof idx, "%s/price_index.csv", dir);
     snprintf(far, sizeof far, "%s/far.csv", dir);
     snprintf(min, sizeof min, "%s/minerals.csv", dir);
@@ -141,14 +141,14 @@ TEST(county_run) {
                             .out_dir = p1,
                             .threads = 2};
     zr_inventory_result r1, r2;
-    REQUIRE(zr_inventory_run(&io, &r1, err, sizeof err) == ZR_OK);
+    REQUIRE(t_inventory_run(&io, &r1, err, sizeof err) == ZR_OK);
     CHECK(r1.n_state > 100);
     CHECK(r1.n_pieces > r1.n_state); /* some parcels are split by zones */
     CHECK(r1.n_rights > 0 && r1.n_minerals == 3 && r1.n_reserve == 4);
     io.out_dir = p2;
     io.threads = 1;
     io.batch_rows = 97; /* many batches: the streamed outputs must not depend on them */
-    REQUIRE(zr_inventory_run(&io, &r2, err, sizeof err) == ZR_OK);
+    REQUIRE(t_inventory_run(&io, &r2, err, sizeof err) == ZR_OK);
     /* same inputs, same bytes, whatever the threads and batches */
     static const char *const files[] = {"parcels.csv",  "summary.csv", "rights.csv",
                                         "minerals.csv", "reserve.csv", "manifest.txt",
@@ -272,7 +272,7 @@ TEST(failure_keeps_results) {
     zr_inventory_opts io = {
         .parcels = bad, .prices = src, .price_index = idx, .out_dir = out, .batch_rows = 97};
     zr_inventory_result r;
-    CHECK(zr_inventory_run(&io, &r, err, sizeof err) == ZR_ERR_SCHEMA);
+    CHECK(t_inventory_run(&io, &r, err, sizeof err) == ZR_ERR_SCHEMA);
     CHECK(strstr(err, "county-bad.gpkg") && strstr(err, "DLTB") && strstr(err, "BSM=") &&
           strstr(err, "TBDLMJ"));
     for (int k = 0; k < 5; k++) {
@@ -346,11 +346,11 @@ TEST(bad_inputs) {
     zr_inventory_opts io = {
         .parcels = county, .prices = county, .price_index = bad, .out_dir = out};
     zr_inventory_result r;
-    CHECK(zr_inventory_run(&io, &r, err, sizeof err) == ZR_ERR_SCHEMA);
+    CHECK(t_inventory_run(&io, &r, err, sizeof err) == ZR_ERR_SCHEMA);
     CHECK(strstr(err, "bad_index.csv") && strstr(err, "2023-12-31"));
     CHECK(!file_exists(out));
     io.base_date = "2023-02-30x";
-    CHECK(zr_inventory_run(&io, &r, err, sizeof err) == ZR_ERR_ARG);
+    CHECK(t_inventory_run(&io, &r, err, sizeof err) == ZR_ERR_ARG);
 cleanup:;
 }
 

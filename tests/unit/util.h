@@ -8,6 +8,20 @@
 #include <unistd.h>
 #include "zrzy.h"
 
+/* The engines through their zr_error, the message copied into err[n] (tests print it). */
+#define ZR_TEST_ENGINE_(name, fn, opts_t, res_t)                                   \
+    static inline zr_status name(const opts_t *o, res_t *r, char *err, size_t n) { \
+        zr_error e;                                                                \
+        zr_status s = fn(o, r, &e);                                                \
+        size_t k = n < sizeof e.message ? n : sizeof e.message;                    \
+        if (k) memcpy(err, e.message, k), err[k - 1] = 0;                          \
+        return s;                                                                  \
+    }
+ZR_TEST_ENGINE_(t_check_run, zr_check_run, zr_check_opts, zr_check_result)
+ZR_TEST_ENGINE_(t_inventory_run, zr_inventory_run, zr_inventory_opts, zr_inventory_result)
+ZR_TEST_ENGINE_(t_demo_generate, zr_demo_generate, zr_demo_opts, zr_demo_result)
+ZR_TEST_ENGINE_(t_import_run, zr_import_run, zr_import_opts, zr_import_result)
+
 /* $ZRZY_TMP/<name>, created; returns a static buffer. */
 static inline const char *tmp_dir(const char *name) {
     static char buf[1024];
