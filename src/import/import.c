@@ -37,14 +37,14 @@ typedef struct {
     int map[64]; /* standard field → source column, -1 when absent */
 } field_map;
 
-static zr_status map_fields(zr_import *imp, const imp_source *src, const zr_field_def *fields,
-                            int n, const int *required, int n_req, field_map *m) {
+static zr_status map_fields(zr_import *imp, const zr_source *src, const zr_field_def *fields, int n,
+                            const int *required, int n_req, field_map *m) {
     m->fields = fields;
     m->n_fields = n;
     for (int i = 0; i < n; i++) {
         m->map[i] = -1;
-        for (int k = 0; k < imp_source_nfields(src); k++)
-            if (zr_strieq(fields[i].name, imp_source_field(src, k))) {
+        for (int k = 0; k < zr_source_nfields(src); k++)
+            if (zr_strieq(fields[i].name, zr_source_field(src, k))) {
                 m->map[i] = k;
                 break;
             }
@@ -136,7 +136,7 @@ typedef struct {
     double t0;
 } import_ctx;
 
-static zr_status import_layer(import_ctx *c, imp_source *src, layer_kind kind, int64_t *count,
+static zr_status import_layer(import_ctx *c, zr_source *src, layer_kind kind, int64_t *count,
                               int64_t *area_sum) {
     zr_import *imp = c->imp;
     static const int dltb_req[] = {ZR_DLTB_BSM, ZR_DLTB_DLBM, ZR_DLTB_QSXZ, ZR_DLTB_ZLDWDM};
@@ -291,7 +291,7 @@ static zr_status import_run(zr_import *imp, const zr_import_opts *o, zr_import_r
     if (!o->store || !o->source) return fail(imp, ZR_ERR_ARG, "store and source are required");
     import_ctx c = {imp, o, NULL, NULL, res, o->threads > 0 ? o->threads : zr_ncpu(), zr_now()};
     if (c.threads > 64) c.threads = 64;
-    imp_source src = {0}, xzq = {0};
+    zr_source src = {0}, xzq = {0};
     int have_xzq = 0;
     char err[1536] = "", tmp_report[1100] = "";
     char *rs = realpath(o->source, NULL), *rd = realpath(o->store, NULL);
@@ -300,17 +300,17 @@ static zr_status import_run(zr_import *imp, const zr_import_opts *o, zr_import_r
     free(rd);
     if (same)
         return fail(imp, ZR_ERR_ARG, "%s: the store cannot be the file it imports from", o->store);
-    zr_status st = imp_source_open(&src, o->source, o->layer, err, sizeof err);
+    zr_status st = zr_source_open(&src, o->source, o->layer, err, sizeof err);
     if (st) return fail(imp, st == ZR_ERR_NOMEM ? st : ZR_ERR_IMPORT, "%s", err);
-    if ((st = imp_source_crs(&src, err, sizeof err))) {
+    if ((st = zr_source_crs(&src, err, sizeof err))) {
         fail(imp, st, "%s", err);
         goto out;
     }
     /* villages travel with the parcels when the source has them */
     if (!zr_strieq(src.layer, "XZQ") &&
-        imp_source_open(&xzq, o->source, "XZQ", err, sizeof err) == ZR_OK) {
+        zr_source_open(&xzq, o->source, "XZQ", err, sizeof err) == ZR_OK) {
         have_xzq = 1;
-        if ((st = imp_source_crs(&xzq, err, sizeof err))) {
+        if ((st = zr_source_crs(&xzq, err, sizeof err))) {
             fail(imp, st, "%s", err);
             goto out;
         }
@@ -400,8 +400,8 @@ out:
         else if (rename(tmp_report, res->report_path) != 0)
             st = fail(imp, ZR_ERR_IO, "%s: cannot write the import report", res->report_path);
     }
-    imp_source_close(&src);
-    imp_source_close(&xzq);
+    zr_source_close(&src);
+    zr_source_close(&xzq);
     res->seconds = zr_now() - c.t0;
     return st;
 }

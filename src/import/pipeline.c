@@ -21,7 +21,7 @@ typedef struct {
 } slot_impl;
 
 struct imp_pipe {
-    imp_source *src;
+    zr_source *src;
     const zr_crs *crs;
     int srs_id, threads;
     slot_impl slot[2];
@@ -71,7 +71,7 @@ static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
 
 static void fill(imp_pipe *p, slot_impl *si) {
     imp_slot *s = &si->s;
-    s->st = imp_source_next(p->src, &s->b, IMP_BATCH, &s->got, s->err, sizeof s->err);
+    s->st = zr_source_next(p->src, &s->b, IMP_BATCH, &s->got, s->err, sizeof s->err);
     if (s->st || !s->got) return;
     range_ctx rc = {p, si};
     for (int t = 0; t < p->threads; t++)
@@ -103,7 +103,7 @@ static void *producer(void *arg) {
     return NULL;
 }
 
-zr_status imp_pipe_start(imp_source *src, int srs_id, int threads, imp_pipe **out) {
+zr_status imp_pipe_start(zr_source *src, int srs_id, int threads, imp_pipe **out) {
     *out = NULL;
     imp_pipe *p = zr_calloc(1, sizeof *p);
     if (!p) return ZR_ERR_NOMEM;
@@ -124,7 +124,7 @@ zr_status imp_pipe_start(imp_source *src, int srs_id, int threads, imp_pipe **ou
         if (!si->ws || !si->s.geom || !si->blob_off || !si->blob_worker)
             st = ZR_ERR_NOMEM;
         else
-            st = zr_batch_init(&si->s.b, imp_source_nfields(src));
+            st = zr_batch_init(&si->s.b, zr_source_nfields(src));
     }
     if (!st) {
         if (pthread_create(&p->tid, NULL, producer, p) == 0)

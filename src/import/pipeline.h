@@ -28,7 +28,7 @@ typedef struct imp_slot {
 
 typedef struct imp_pipe imp_pipe;
 /* Start reading src; geometry work uses `threads` threads in total. */
-zr_status imp_pipe_start(imp_source *src, int srs_id, int threads, imp_pipe **out);
+zr_status imp_pipe_start(zr_source *src, int srs_id, int threads, imp_pipe **out);
 /* The next filled slot (blocks). Release it before asking for the next. */
 imp_slot *imp_pipe_next(imp_pipe *p);
 void imp_pipe_release(imp_pipe *p, imp_slot *s);

@@ -29,8 +29,8 @@ zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *
         if ((s = zr_csv_read(o->far, &far, err, n))) return s;
         have_far = 1;
     }
-    imp_source src;
-    if ((s = imp_source_open_default(&src, o->rights, "ZD", 0, err, n))) {
+    zr_source src;
+    if ((s = zr_source_open_default(&src, o->rights, "ZD", 0, err, n))) {
         if (have_far) zr_csv_free(&far);
         return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
     }
@@ -38,7 +38,7 @@ zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *
     static const char *const names[8] = {"ZDDM",    "QLR",     "TDYT", "GYFS",
                                          "SYQQSRQ", "SYQJSRQ", "RJL",  "HTJK"};
     for (int k = 0; k < 8; k++) {
-        c[k] = imp_source_col(&src, names[k]);
+        c[k] = zr_source_col(&src, names[k]);
         if (c[k] < 0 && k != 7) {
             snprintf(err, n, "%s: layer ZD: required field %s is missing", src.path, names[k]);
             s = ZR_ERR_SCHEMA;
@@ -65,15 +65,15 @@ zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *
     if (!s) s = zr_writer_open(cq, "CQ", cq_fields, 12, &cw);
     if (s && cq) snprintf(err, n, "%s: %s", gpkg_path, zr_store_errmsg(cq));
     if (!s) s = zr_geos_open(&g);
-    if (!s) s = zr_batch_init(&b, imp_source_nfields(&src));
-    if (!s && (s = imp_source_crs(&src, err, n)) == ZR_OK && src.crs.epsg != d->crs.epsg) {
+    if (!s) s = zr_batch_init(&b, zr_source_nfields(&src));
+    if (!s && (s = zr_source_crs(&src, err, n)) == ZR_OK && src.crs.epsg != d->crs.epsg) {
         snprintf(err, n, "%s: layer ZD is in EPSG:%d, the parcels in EPSG:%d", src.path,
                  src.crs.epsg, d->crs.epsg);
         s = ZR_ERR_CRS;
     }
     while (!s) {
         size_t got = 0;
-        if ((s = imp_source_next(&src, &b, 1024, &got, err, n)) || !got) break;
+        if ((s = zr_source_next(&src, &b, 1024, &got, err, n)) || !got) break;
         for (size_t i = 0; i < got && !s; i++) {
             const zr_feature *ft = &b.f[i];
             const char *v[7];
@@ -157,7 +157,7 @@ zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *
     zr_buf_free(&sc);
     zr_geos_close(g);
     inv_scratch_free(&sc_zones);
-    imp_source_close(&src);
+    zr_source_close(&src);
     if (have_far) zr_csv_free(&far);
     return s;
 }

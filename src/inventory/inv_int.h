@@ -51,7 +51,7 @@ const char *inv_class(const char *dlbm);
 
 /* The parcel layer, read in batches; only 全民所有 parcels (QSXZ 10, 20) are kept. */
 typedef struct inv_reader {
-    struct imp_source *src;
+    struct zr_source *src;
     int c_bsm, c_dlbm, c_qsxz, c_zl, c_tbdlmj;
     zr_batch b;
 } inv_reader;

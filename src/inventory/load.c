@@ -19,20 +19,20 @@ zr_status inv_parcels_open(inv_reader *r, inv_data *d, const char *path, const c
     memset(r, 0, sizeof *r);
     static const char *const cols[] = {"BSM", "DLBM", "QSXZ", "ZLDWDM", "TBDLMJ", NULL};
     if (!(r->src = zr_calloc(1, sizeof *r->src))) return ZR_ERR_NOMEM;
-    imp_source *src = r->src;
-    zr_status s = imp_source_open_cols(src, path, layer, cols, err, n);
+    zr_source *src = r->src;
+    zr_status s = zr_source_open_cols(src, path, layer, cols, err, n);
     if (s) {
         free(r->src), r->src = NULL;
         return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
     }
-    if ((s = imp_source_crs(src, err, n))) {
+    if ((s = zr_source_crs(src, err, n))) {
         inv_parcels_close(r);
         return s;
     }
     d->crs = src->crs;
-    r->c_bsm = imp_source_col(src, "BSM"), r->c_dlbm = imp_source_col(src, "DLBM"),
-    r->c_qsxz = imp_source_col(src, "QSXZ"), r->c_zl = imp_source_col(src, "ZLDWDM"),
-    r->c_tbdlmj = imp_source_col(src, "TBDLMJ");
+    r->c_bsm = zr_source_col(src, "BSM"), r->c_dlbm = zr_source_col(src, "DLBM"),
+    r->c_qsxz = zr_source_col(src, "QSXZ"), r->c_zl = zr_source_col(src, "ZLDWDM"),
+    r->c_tbdlmj = zr_source_col(src, "TBDLMJ");
     const char *missing = r->c_bsm < 0      ? "BSM"
                           : r->c_dlbm < 0   ? "DLBM"
                           : r->c_qsxz < 0   ? "QSXZ"
@@ -45,16 +45,16 @@ zr_status inv_parcels_open(inv_reader *r, inv_data *d, const char *path, const c
         inv_parcels_close(r);
         return ZR_ERR_SCHEMA;
     }
-    if ((s = zr_batch_init(&r->b, imp_source_nfields(src)))) inv_parcels_close(r);
+    if ((s = zr_batch_init(&r->b, zr_source_nfields(src)))) inv_parcels_close(r);
     return s;
 }
 
 zr_status inv_parcels_extent(inv_reader *r, double env[4]) {
-    return imp_source_extent(r->src, env);
+    return zr_source_extent(r->src, env);
 }
 
 void inv_parcels_close(inv_reader *r) {
-    if (r->src) imp_source_close(r->src);
+    if (r->src) zr_source_close(r->src);
     free(r->src);
     zr_batch_free(&r->b);
     memset(r, 0, sizeof *r);
@@ -73,11 +73,11 @@ void inv_batch_clear(inv_data *d) {
 
 zr_status inv_parcels_next(inv_reader *r, inv_data *d, size_t max, size_t *rows, char *err,
                            size_t n) {
-    const imp_source *src = r->src;
+    const zr_source *src = r->src;
     zr_batch *b = &r->b;
     *rows = 0;
     size_t got = 0;
-    zr_status s = imp_source_next(r->src, b, max, &got, err, n);
+    zr_status s = zr_source_next(r->src, b, max, &got, err, n);
     for (size_t i = 0; i < got && !s; i++) {
         const zr_feature *f = &b->f[i];
         const zr_value *q = &f->v[r->c_qsxz];
@@ -156,18 +156,18 @@ zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const
         zr_csv_free(&idx);
         return ZR_ERR_SCHEMA;
     }
-    imp_source src;
-    if ((s = imp_source_open_default(&src, path, layer ? layer : "JZDJ", layer != NULL, err, n))) {
+    zr_source src;
+    if ((s = zr_source_open_default(&src, path, layer ? layer : "JZDJ", layer != NULL, err, n))) {
         zr_csv_free(&idx);
         return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
     }
-    if (!(s = imp_source_crs(&src, err, n)) && src.crs.epsg != d->crs.epsg) {
+    if (!(s = zr_source_crs(&src, err, n)) && src.crs.epsg != d->crs.epsg) {
         snprintf(err, n, "%s: layer %s is in EPSG:%d, the parcels in EPSG:%d", src.path, src.layer,
                  src.crs.epsg, d->crs.epsg);
         s = ZR_ERR_CRS;
     }
-    const int c_t = imp_source_col(&src, "TDYT"), c_j = imp_source_col(&src, "JB"),
-              c_g = imp_source_col(&src, "JG"), c_r = imp_source_col(&src, "JZRQ");
+    const int c_t = zr_source_col(&src, "TDYT"), c_j = zr_source_col(&src, "JB"),
+              c_g = zr_source_col(&src, "JG"), c_r = zr_source_col(&src, "JZRQ");
     if (!s && (c_t < 0 || c_j < 0 || c_g < 0 || c_r < 0)) {
         snprintf(err, n, "%s: layer %s: fields TDYT, JB, JG and JZRQ are required", src.path,
                  src.layer);
@@ -175,10 +175,10 @@ zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const
     }
     zr_batch b = {0};
     size_t cap = 0;
-    if (!s) s = zr_batch_init(&b, imp_source_nfields(&src));
+    if (!s) s = zr_batch_init(&b, zr_source_nfields(&src));
     while (!s) {
         size_t got = 0;
-        if ((s = imp_source_next(&src, &b, 1024, &got, err, n)) || !got) break;
+        if ((s = zr_source_next(&src, &b, 1024, &got, err, n)) || !got) break;
         for (size_t i = 0; i < got && !s; i++) {
             const zr_feature *f = &b.f[i];
             inv_zone *nz = zr_grow(d->z, &cap, d->nz, sizeof *nz, 64);
@@ -229,7 +229,7 @@ zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const
         }
     }
     zr_batch_free(&b);
-    imp_source_close(&src);
+    zr_source_close(&src);
     zr_csv_free(&idx);
     return s;
 }

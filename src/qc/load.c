@@ -147,8 +147,8 @@ static void *chunk_reader(void *arg) {
         size_t got = 0;
         rc.c = &c;
         if (!s)
-            s = imp_source_each(cp->d->src, cp->d->chunk_rows, take_row, &rc, &got, cp->err,
-                                sizeof cp->err);
+            s = zr_source_each(cp->d->src, cp->d->chunk_rows, take_row, &rc, &got, cp->err,
+                               sizeof cp->err);
         if (s || !got) {
             chunk_free(&c);
             break;
@@ -219,7 +219,7 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
     if (!cp) return ZR_ERR_NOMEM;
     cp->d = d;
     for (int k = 0; k < NF; k++)
-        cp->col[k] = imp_source_col(d->src, field_names[k]);
+        cp->col[k] = zr_source_col(d->src, field_names[k]);
     zr_status s = ZR_OK;
     for (int k = BSM; k <= ZLDWDM && !s; k++)
         if (k != DLMC && cp->col[k] < 0) {
@@ -318,24 +318,24 @@ static int cmp_order(const void *a, const void *b) {
     return c ? c : (i > j) - (i < j);
 }
 
-static zr_status load_boundary(qc_data *d, imp_source *src, char *err, size_t n) {
+static zr_status load_boundary(qc_data *d, zr_source *src, char *err, size_t n) {
     /* the village code: XZQDM (行政区), or the 19-character ZLDWDM of a 村级调查区 layer,
        whose first 12 characters are the village */
-    int c_code = imp_source_col(src, "XZQDM"), c_dcmj = imp_source_col(src, "DCMJ"),
-        c_jsmj = imp_source_col(src, "JSMJ");
-    if (c_code < 0) c_code = imp_source_col(src, "ZLDWDM");
+    int c_code = zr_source_col(src, "XZQDM"), c_dcmj = zr_source_col(src, "DCMJ"),
+        c_jsmj = zr_source_col(src, "JSMJ");
+    if (c_code < 0) c_code = zr_source_col(src, "ZLDWDM");
     if (c_code < 0) {
         snprintf(err, n, "%s: layer %s: required field XZQDM (or ZLDWDM) is missing", src->path,
                  src->layer);
         return ZR_ERR_SCHEMA;
     }
     zr_batch b = {0};
-    zr_status s = zr_batch_init(&b, imp_source_nfields(src));
+    zr_status s = zr_batch_init(&b, zr_source_nfields(src));
     zr_poly *polys = NULL;
     size_t np = 0, cap = 0;
     while (!s) {
         size_t got = 0;
-        if ((s = imp_source_next(src, &b, 4096, &got, err, n)) || !got) break;
+        if ((s = zr_source_next(src, &b, 4096, &got, err, n)) || !got) break;
         for (size_t i = 0; i < got && !s; i++) {
             if (np == cap) {
                 cap = cap ? cap * 2 : 256;
@@ -429,13 +429,13 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
     d->tiled = tile_parcels > 0 || too_big;
     d->tile_parcels = tile_parcels > 0 ? tile_parcels : 100000;
     if (!(d->src = zr_calloc(1, sizeof *d->src))) return ZR_ERR_NOMEM;
-    zr_status s = imp_source_open_cols(d->src, path, layer, field_names, err, n);
+    zr_status s = zr_source_open_cols(d->src, path, layer, field_names, err, n);
     if (s) {
         free(d->src), d->src = NULL;
         return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
     }
     snprintf(d->layer_name, sizeof d->layer_name, "%s", d->src->layer);
-    if (d->tiled && !imp_source_store(d->src)) {
+    if (d->tiled && !zr_source_store(d->src)) {
         if (too_big)
             snprintf(err, n,
                      "%s: %.1f GB is too large to check in memory here (%.1f GB available) and "
@@ -449,7 +449,7 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
                      path);
         return ZR_ERR_LIMIT;
     }
-    if ((s = imp_source_crs(d->src, err, n))) return s;
+    if ((s = zr_source_crs(d->src, err, n))) return s;
     d->crs = d->src->crs;
     d->div = zr_division_cache_open(); /* provinces are read as the parcels name them */
 
@@ -457,18 +457,18 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
        layer of the source or a file of its own; a shapefile's layers are the .shp files of
        its folder (DLTB.shp beside XZQ.shp). */
     const char *bl = boundary ? boundary : "XZQ";
-    imp_source bsrc;
+    zr_source bsrc;
     char berr[1024], sibling[1200];
     struct stat bst;
     const int is_file = boundary && stat(boundary, &bst) == 0;
     const char *slash = strrchr(path, '/');
     snprintf(sibling, sizeof sibling, "%.*s%s.shp", slash ? (int)(slash - path + 1) : 0, path, bl);
     if (is_file)
-        s = imp_source_open(&bsrc, boundary, NULL, berr, sizeof berr);
+        s = zr_source_open(&bsrc, boundary, NULL, berr, sizeof berr);
     else if (!strcmp(d->src->driver, "ESRI Shapefile"))
-        s = imp_source_open(&bsrc, sibling, NULL, berr, sizeof berr);
+        s = zr_source_open(&bsrc, sibling, NULL, berr, sizeof berr);
     else
-        s = imp_source_open(&bsrc, path, bl, berr, sizeof berr);
+        s = zr_source_open(&bsrc, path, bl, berr, sizeof berr);
     if (s) {
         if (boundary) { /* asked for and absent: unusable input */
             snprintf(err, n, "%s", berr);
@@ -477,13 +477,13 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
             s = ZR_OK; /* no boundary: T02/T03/A03-village/M03 are skipped */
         }
     } else {
-        if (!(s = imp_source_crs(&bsrc, err, n)) && bsrc.crs.epsg != d->crs.epsg) {
+        if (!(s = zr_source_crs(&bsrc, err, n)) && bsrc.crs.epsg != d->crs.epsg) {
             snprintf(err, n, "%s: layer %s is in EPSG:%d, the parcels in EPSG:%d", bsrc.path,
                      bsrc.layer, bsrc.crs.epsg, d->crs.epsg);
             s = ZR_ERR_CRS;
         }
         if (!s) s = load_boundary(d, &bsrc, err, n);
-        imp_source_close(&bsrc);
+        zr_source_close(&bsrc);
     }
     return s;
 }
@@ -491,7 +491,7 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
 void qc_data_free(qc_data *d) {
     qc_fetch_free(d);
     qc_edges_free(d);
-    if (d->src) imp_source_close(d->src);
+    if (d->src) zr_source_close(d->src);
     free(d->src);
     free(d->keys);
     free(d->invalid);

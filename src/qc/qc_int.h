@@ -86,7 +86,7 @@ typedef struct qc_bsm_key {
 } qc_bsm_key;
 
 struct qc_sums;
-struct imp_source;
+struct zr_source;
 
 typedef struct qc_data {
     const char *path, *layer;
@@ -102,8 +102,8 @@ typedef struct qc_data {
     zr_division_cache *div;   /* NULL: the list is not installed, A08 is skipped */
     struct zr_arena **arenas; /* held mode: the chunks' strings and coordinates */
     size_t n_arenas;
-    struct imp_source *src; /* the parcel layer */
-    int tiled;              /* 1: parcels streamed, topology by R*Tree tiles */
+    struct zr_source *src; /* the parcel layer */
+    int tiled;             /* 1: parcels streamed, topology by R*Tree tiles */
     int64_t tile_parcels;
     qc_bsm_key *keys;
     size_t n_keys, cap_keys;

@@ -692,7 +692,7 @@ static void tile_range(void *ctx, size_t b, size_t e, int w) {
 
 static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     double ext[4];
-    if (imp_source_extent(d->src, ext) != ZR_OK) {
+    if (zr_source_extent(d->src, ext) != ZR_OK) {
         if (!d->n_total) return ZR_OK;
         snprintf(err, n, "%s: layer %s: no extent to tile", d->path, d->layer_name);
         return ZR_ERR_NOT_FOUND;

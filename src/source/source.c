@@ -7,7 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-int imp_is_gpkg(const char *path) {
+int zr_is_gpkg(const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f) return 0;
     char h[16] = {0};
@@ -16,21 +16,21 @@ int imp_is_gpkg(const char *path) {
     return got == 16 && !memcmp(h, "SQLite format 3", 16);
 }
 
-zr_status imp_source_open(imp_source *s, const char *path, const char *layer, char *err, size_t n) {
-    return imp_source_open_cols(s, path, layer, NULL, err, n);
+zr_status zr_source_open(zr_source *s, const char *path, const char *layer, char *err, size_t n) {
+    return zr_source_open_cols(s, path, layer, NULL, err, n);
 }
 
-zr_status imp_source_open_cols(imp_source *s, const char *path, const char *layer,
-                               const char *const *want, char *err, size_t n) {
+zr_status zr_source_open_cols(zr_source *s, const char *path, const char *layer,
+                              const char *const *want, char *err, size_t n) {
     memset(s, 0, sizeof *s);
     snprintf(s->path, sizeof s->path, "%s", path);
     zr_status st;
-    if (imp_is_gpkg(path)) {
+    if (zr_is_gpkg(path)) {
         st = zr_store_open(path, ZR_STORE_READ, &s->gpkg);
         if (!st) st = zr_reader_open_cols(s->gpkg, layer, want, &s->rd);
         if (st) {
             snprintf(err, n, "%s", zr_store_errmsg(s->gpkg));
-            imp_source_close(s);
+            zr_source_close(s);
             return st == ZR_ERR_NOT_FOUND ? st : ZR_ERR_IMPORT;
         }
         snprintf(s->layer, sizeof s->layer, "%s", zr_reader_table(s->rd));
@@ -46,28 +46,28 @@ zr_status imp_source_open_cols(imp_source *s, const char *path, const char *laye
     return ZR_OK;
 }
 
-zr_status imp_source_open_default(imp_source *s, const char *path, const char *layer, int named,
-                                  char *err, size_t n) {
+zr_status zr_source_open_default(zr_source *s, const char *path, const char *layer, int named,
+                                 char *err, size_t n) {
     const size_t len = strlen(path);
     const int shp = len > 4 && !strcasecmp(path + len - 4, ".shp");
-    return imp_source_open(s, path, shp && !named ? NULL : layer, err, n);
+    return zr_source_open(s, path, shp && !named ? NULL : layer, err, n);
 }
 
-int imp_source_nfields(const imp_source *s) {
+int zr_source_nfields(const zr_source *s) {
     return s->rd ? zr_reader_nfields(s->rd) : zr_ogr_nfields(s->ogr);
 }
 
-const char *imp_source_field(const imp_source *s, int i) {
+const char *zr_source_field(const zr_source *s, int i) {
     return s->rd ? zr_reader_field(s->rd, i) : zr_ogr_field(s->ogr, i);
 }
 
-int imp_source_col(const imp_source *s, const char *name) {
-    for (int k = 0; k < imp_source_nfields(s); k++)
-        if (zr_strieq(imp_source_field(s, k), name)) return k;
+int zr_source_col(const zr_source *s, const char *name) {
+    for (int k = 0; k < zr_source_nfields(s); k++)
+        if (zr_strieq(zr_source_field(s, k), name)) return k;
     return -1;
 }
 
-zr_status imp_source_crs(imp_source *s, char *err, size_t n) {
+zr_status zr_source_crs(zr_source *s, char *err, size_t n) {
     if (!s->rd) return zr_ogr_crs(s->ogr, &s->crs, err, n);
     int epsg = zr_reader_epsg(s->rd);
     if (epsg && zr_crs_from_epsg(epsg, &s->crs) == ZR_OK) return ZR_OK;
@@ -83,24 +83,24 @@ zr_status imp_source_crs(imp_source *s, char *err, size_t n) {
     return st;
 }
 
-zr_store *imp_source_store(imp_source *s) {
+zr_store *zr_source_store(zr_source *s) {
     return s->gpkg;
 }
 
-zr_status imp_source_extent(imp_source *s, double env[4]) {
+zr_status zr_source_extent(zr_source *s, double env[4]) {
     return s->rd ? zr_reader_extent(s->rd, env) : zr_ogr_extent(s->ogr, env);
 }
 
-zr_status imp_source_next(imp_source *s, zr_batch *b, size_t max, size_t *n_read, char *err,
-                          size_t n) {
+zr_status zr_source_next(zr_source *s, zr_batch *b, size_t max, size_t *n_read, char *err,
+                         size_t n) {
     if (!s->rd) return zr_ogr_next(s->ogr, b, max, n_read, err, n);
     zr_status st = zr_reader_next(s->rd, b, max, n_read);
     if (st) snprintf(err, n, "%s", zr_store_errmsg(s->gpkg));
     return st;
 }
 
-zr_status imp_source_each(imp_source *s, size_t max, zr_row_fn fn, void *ctx, size_t *n_read,
-                          char *err, size_t n) {
+zr_status zr_source_each(zr_source *s, size_t max, zr_row_fn fn, void *ctx, size_t *n_read,
+                         char *err, size_t n) {
     *n_read = 0;
     if (s->rd) {
         zr_status st = zr_reader_each(s->rd, max, fn, ctx, n_read);
@@ -109,20 +109,20 @@ zr_status imp_source_each(imp_source *s, size_t max, zr_row_fn fn, void *ctx, si
     }
     if (!s->each) {
         if (!(s->each = zr_calloc(1, sizeof *s->each))) return ZR_ERR_NOMEM;
-        zr_status st = zr_batch_init(s->each, imp_source_nfields(s));
+        zr_status st = zr_batch_init(s->each, zr_source_nfields(s));
         if (st) {
             free(s->each), s->each = NULL;
             return st;
         }
     }
     size_t got = 0;
-    zr_status st = imp_source_next(s, s->each, max, &got, err, n);
+    zr_status st = zr_source_next(s, s->each, max, &got, err, n);
     for (size_t i = 0; i < got && !st; i++)
         if (!(st = fn(ctx, &s->each->f[i], s->each->geom_is_gpkg))) (*n_read)++;
     return st;
 }
 
-void imp_source_close(imp_source *s) {
+void zr_source_close(zr_source *s) {
     if (s->each) zr_batch_free(s->each);
     free(s->each);
     s->each = NULL;
