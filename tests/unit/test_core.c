@@ -1,10 +1,13 @@
 /* Core helpers: statuses, exact decimals, apportioning, text encodings, arena. */
+#include "core/stage.h"
 #include "core/buf.h"
 #include "core/feature.h"
 #include "core/fixed.h"
 #include "core/sha256.h"
 #include "core/text.h"
 #include "test.h"
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -230,6 +233,95 @@ cleanup:
     free(a);
 }
 
-TEST_MAIN(RUN(status_text); RUN(grow_arrays); RUN(sha256_vectors); RUN(sha256_files);
-          RUN(value_conversions); RUN(rounding); RUN(decimals); RUN(apportion_conserves);
-          RUN(utf8_and_gbk); RUN(arena_and_batch))
+static int write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+static char *read_text(const char *path, char *buf, size_t n) {
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    size_t k = fread(buf, 1, n - 1, f);
+    buf[k] = 0;
+    fclose(f);
+    return buf;
+}
+
+/* A staged folder replaces the old results in one step: the run's files are new, files the run
+ * did not write but may write are gone, the user's own files stay; an abort changes nothing;
+ * a stage left by a dead process is swept by the next run. */
+TEST(stage_folders) {
+    const char *base = getenv("ZRZY_TMP") ? getenv("ZRZY_TMP") : "/tmp/zrzy-test";
+    char dir[512], p[2000], buf[64], err[512];
+    snprintf(dir, sizeof dir, "%s/stage-test/out", base);
+    snprintf(p, sizeof p, "%s/stage-test", base);
+    zr_remove_tree(p);
+    mkdir(base, 0777);
+    REQUIRE(mkdir(p, 0777) == 0);
+    static const char *const ours[] = {"a.csv", "b.pdf", NULL};
+    zr_stage st;
+    /* first run: the folder does not exist yet */
+    REQUIRE(zr_stage_begin(&st, dir, err, sizeof err) == ZR_OK);
+    CHECK(write_text(zr_stage_file(&st, "a.csv", p, sizeof p), "one") == 0);
+    CHECK(write_text(zr_stage_file(&st, "b.pdf", p, sizeof p), "pdf1") == 0);
+    CHECK(access(dir, F_OK) != 0); /* nothing visible before publishing */
+    REQUIRE(zr_stage_publish(&st, ours, err, sizeof err) == ZR_OK);
+    snprintf(p, sizeof p, "%s/a.csv", dir);
+    CHECK_STR(read_text(p, buf, sizeof buf), "one");
+    snprintf(p, sizeof p, "%s/notes.txt", dir);
+    CHECK(write_text(p, "mine") == 0);
+    /* second run writes only a.csv: b.pdf goes, notes.txt stays */
+    REQUIRE(zr_stage_begin(&st, dir, err, sizeof err) == ZR_OK);
+    CHECK(write_text(zr_stage_file(&st, "a.csv", p, sizeof p), "two") == 0);
+    REQUIRE(zr_stage_publish(&st, ours, err, sizeof err) == ZR_OK);
+    snprintf(p, sizeof p, "%s/a.csv", dir);
+    CHECK_STR(read_text(p, buf, sizeof buf), "two");
+    snprintf(p, sizeof p, "%s/b.pdf", dir);
+    CHECK(access(p, F_OK) != 0);
+    snprintf(p, sizeof p, "%s/notes.txt", dir);
+    CHECK_STR(read_text(p, buf, sizeof buf), "mine");
+    /* an aborted run leaves everything as it was, and no stage */
+    REQUIRE(zr_stage_begin(&st, dir, err, sizeof err) == ZR_OK);
+    char stage_path[sizeof st.path];
+    snprintf(stage_path, sizeof stage_path, "%s", st.path);
+    CHECK(write_text(zr_stage_file(&st, "a.csv", p, sizeof p), "three") == 0);
+    zr_stage_abort(&st);
+    CHECK(access(stage_path, F_OK) != 0);
+    snprintf(p, sizeof p, "%s/a.csv", dir);
+    CHECK_STR(read_text(p, buf, sizeof buf), "two");
+    /* a stage of a process that is gone (pid 2^22 + 1 is above pid_max's default) is swept */
+    snprintf(p, sizeof p, "%s/stage-test/.out.zrzy-stage-4194305", base);
+    CHECK(mkdir(p, 0777) == 0);
+    REQUIRE(zr_stage_begin(&st, dir, err, sizeof err) == ZR_OK);
+    CHECK(access(p, F_OK) != 0);
+    zr_stage_abort(&st);
+    /* "." cannot be swapped */
+    CHECK(zr_stage_begin(&st, ".", err, sizeof err) == ZR_ERR_ARG);
+cleanup:
+    return;
+}
+
+/* The fault hook fails exactly the nth allocation (or every one from it), and counts. */
+TEST(alloc_hook) {
+    zr_alloc_fail_at(3, 0);
+    void *a = zr_malloc(8), *b = zr_calloc(2, 8), *c = zr_malloc(8), *d = zr_strdup("x");
+    CHECK(a && b && !c && d);
+    CHECK_EQ_INT(zr_alloc_count(), 4);
+    CHECK_EQ_INT(zr_alloc_failed(), 1);
+    free(a), free(b), free(d);
+    zr_alloc_fail_at(2, 1);
+    a = zr_malloc(8), b = zr_realloc(NULL, 8), c = zr_strdup("y");
+    CHECK(a && !b && !c);
+    CHECK_EQ_INT(zr_alloc_failed(), 2);
+    free(a);
+    zr_alloc_fail_at(0, 0);
+    a = zr_malloc(8);
+    CHECK(a != NULL);
+    free(a);
+}
+
+TEST_MAIN(RUN(status_text); RUN(stage_folders); RUN(alloc_hook); RUN(grow_arrays);
+          RUN(sha256_vectors); RUN(sha256_files); RUN(value_conversions); RUN(rounding);
+          RUN(decimals); RUN(apportion_conserves); RUN(utf8_and_gbk); RUN(arena_and_batch))
