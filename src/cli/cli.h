@@ -4,7 +4,7 @@
 #include "zrzy.h"
 
 /* Exit codes (docs/cli.md). */
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_INPUT = 2, EXIT_CHECK = 3 };
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_INPUT = 2, EXIT_CHECK = 3, EXIT_INTERRUPTED = 130 };
 
 int cmd_import(int argc, char **argv);
 int cmd_info(int argc, char **argv);

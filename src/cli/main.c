@@ -19,13 +19,17 @@ static void usage(FILE *f) {
     fprintf(f, "usage: zrzy <command> [options]   (zrzy <command> --help for its options)\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-    fprintf(f, "\nexit codes: 0 ok, 1 failure, 2 bad input or usage, 3 check found errors\n");
+    fprintf(f,
+            "\nexit codes: 0 ok, 1 failure, 2 bad input or usage, 3 check found errors, "
+            "130 interrupted\n");
 }
 
 int cli_exit_for(zr_status s) {
     switch (s) {
         case ZR_OK:
             return EXIT_OK;
+        case ZR_ERR_CANCELLED:
+            return EXIT_INTERRUPTED;
         case ZR_ERR_ARG:
         case ZR_ERR_GEOM_INVALID:
         case ZR_ERR_NOT_FOUND:
