@@ -308,6 +308,10 @@ static zr_status import_layer(import_ctx *c, zr_source *src, layer_kind kind, in
         if (!slot->got) break;
         zr_batch *bp = &slot->b;
         for (size_t i = 0; i < slot->got; i++) {
+            if ((i & 1023) == 1023 && zr_cancelled(&c->o->ctl)) {
+                st = fail(imp, ZR_ERR_CANCELLED, "import cancelled");
+                goto done;
+            }
             zr_feature *f = &bp->f[i];
             const imp_geom *r = &slot->geom[i];
             char bsmbuf[64];
@@ -569,6 +573,10 @@ static zr_status import_run(zr_import *imp, const zr_import_opts *o, zr_import_r
         goto out;
     }
     zr_progress(&o->ctl, "commit", 0, 0);
+    if (zr_cancelled(&o->ctl)) { /* the last point of return: after the commit the run is done */
+        st = fail(imp, ZR_ERR_CANCELLED, "import cancelled");
+        goto out;
+    }
     if ((st = zr_store_commit(c.store))) {
         fail(imp, st, "%s", zr_store_errmsg(c.store));
         goto out;

@@ -57,6 +57,7 @@ static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
     slot_impl *si = rc->si;
     worker_state *w = &si->ws[worker]; /* its blobs buffer was emptied before the batch */
     for (size_t i = begin; i < end; i++) {
+        if ((i & 255) == 0 && zr_cancelled(rc->p->ctl)) return; /* fill() sees the flag too */
         const zr_feature *f = &si->s.b.f[i];
         imp_geom *r = &si->s.geom[i];
         r->st = ZR_OK;
@@ -105,6 +106,10 @@ static void fill(imp_pipe *p, slot_impl *si) {
     for (int t = 0; t < p->threads; t++)
         zr_buf_reset(&si->ws[t].blobs);
     zr_parallel_for(s->got < 512 ? 1 : p->threads, s->got, geom_range, &rc);
+    if (zr_cancelled(p->ctl)) { /* the geometry may be unfinished */
+        s->st = ZR_ERR_CANCELLED;
+        return;
+    }
     /* blob pointers only now: the worker buffers may have moved while growing */
     for (size_t i = 0; i < s->got; i++)
         if (s->geom[i].blob_len)

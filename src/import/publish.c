@@ -28,8 +28,8 @@ int imp_temp_name(const char *path, const char *kind, char *out, size_t n) {
     char dir[1024], name[256];
     if (split(path, dir, sizeof dir, name, sizeof name) != 0) return -1;
     /* the thread too: one process (the server) may run several imports at once */
-    const int k = snprintf(out, n, "%s/.%s.zrzy-%s-%ld.%ld", dir, name, kind, (long)getpid(),
-                           (long)gettid());
+    const int k =
+        snprintf(out, n, "%s/.%s.zrzy-%s-%ld.%ld", dir, name, kind, (long)getpid(), (long)gettid());
     return k < 0 || (size_t)k >= n ? -1 : 0;
 }
 
@@ -50,7 +50,7 @@ void imp_sweep(const char *path, const char *kind) {
         if (*end == '.')
             while (*++end >= '0' && *end <= '9') {
             }
-        if (*end && strcmp(end, "-journal") && strcmp(end, "-wal") && strcmp(end, "-shm")) continue;
+        if (*end && *end != '-' && *end != '.') continue; /* companions: -journal, .zrzy-lock … */
         /* alive (or not ours to signal): keep it */
         if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
         char p[1400];
@@ -60,7 +60,7 @@ void imp_sweep(const char *path, const char *kind) {
 }
 
 void imp_store_discard(const char *tmp) {
-    static const char *const companions[] = {"", "-journal", "-wal", "-shm"};
+    static const char *const companions[] = {"", "-journal", "-wal", "-shm", ".zrzy-lock"};
     for (size_t i = 0; i < sizeof companions / sizeof companions[0]; i++) {
         char p[1200];
         if ((size_t)snprintf(p, sizeof p, "%s%s", tmp, companions[i]) < sizeof p) unlink(p);

@@ -14,10 +14,10 @@
 
 /* DIR/.NAME.zrzy-KIND-PID.TID for path DIR/NAME into out; -1 when it does not fit. */
 int imp_temp_name(const char *path, const char *kind, char *out, size_t n);
-/* Remove DIR/.NAME.zrzy-KIND-PID.TID and its SQLite companions (-journal, -wal, -shm) for
- * every PID that no longer runs. */
+/* Remove DIR/.NAME.zrzy-KIND-PID.TID and its companions (SQLite's -journal, -wal, -shm; the
+ * store's .zrzy-lock) for every PID that no longer runs. */
 void imp_sweep(const char *path, const char *kind);
-/* Remove a temporary store and its companions. */
+/* Remove a temporary store and its companions (-journal, -wal, -shm, .zrzy-lock). */
 void imp_store_discard(const char *tmp);
 /* Move the complete store tmp to path, refusing to replace a file that appeared there
  * meanwhile; the folder is synced. On failure tmp is left for the caller to discard. */
