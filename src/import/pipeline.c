@@ -80,6 +80,14 @@ static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
             r->area_ok = 1;
             r->area_cents = zr_round_cents(a);
         }
+        if (si->s.b.geom_is_gpkg &&
+            zr_poly_gpkg_blob_same(&w->poly, rc->p->srs_id, f->geom, f->geom_len)) {
+            /* a GeoPackage source's blob that is already what the store would write: kept */
+            r->blob = f->geom;
+            r->blob_len = f->geom_len;
+            si->blob_worker[i] = -1;
+            continue;
+        }
         si->blob_off[i] = w->blobs.len;
         if (zr_poly_to_gpkg_blob(&w->poly, rc->p->srs_id, &w->blobs) != ZR_OK) {
             r->st = ZR_ERR_NOMEM;
@@ -112,7 +120,7 @@ static void fill(imp_pipe *p, slot_impl *si) {
     }
     /* blob pointers only now: the worker buffers may have moved while growing */
     for (size_t i = 0; i < s->got; i++)
-        if (s->geom[i].blob_len)
+        if (s->geom[i].blob_len && si->blob_worker[i] >= 0)
             s->geom[i].blob = si->ws[si->blob_worker[i]].blobs.data + si->blob_off[i];
 }
 
