@@ -7,7 +7,6 @@
 #include "core/control.h"
 #include "core/fixed.h"
 #include "core/pool.h"
-#include "core/text.h"
 
 typedef struct {
     zr_poly poly;
@@ -42,14 +41,32 @@ typedef struct {
     slot_impl *si;
 } range_ctx;
 
-/* 1 when s (NUL-terminated) is valid UTF-8; plain ASCII is settled in one pass. */
-static int text_ok(const char *s) {
+/* Survey text is mostly 3-byte CJK: that case first. */
+int imp_utf8_ok(const char *s) {
     const unsigned char *p = (const unsigned char *)s;
-    for (;; p++) {
-        if (*p == 0) return 1;
-        if (*p >= 0x80) break;
+    for (;;) {
+        const unsigned c = *p;
+        if (c < 0x80) {
+            if (!c) return 1;
+            p++;
+        } else if (c >= 0xE1 && c <= 0xEC) { /* 3 bytes, the common case (U+1000–U+CFFF) */
+            if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+            p += 3;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            if ((p[1] & 0xC0) != 0x80) return 0;
+            p += 2;
+        } else if (c >= 0xE0 && c <= 0xEF) { /* E0: no overlong; ED: no surrogate */
+            const unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+            if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80) return 0;
+            p += 3;
+        } else if (c >= 0xF0 && c <= 0xF4) { /* F0: no overlong; F4: not past U+10FFFF */
+            const unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+            if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+            p += 4;
+        } else {
+            return 0; /* a continuation byte, C0/C1 or F5–FF */
+        }
     }
-    return zr_utf8_valid(p, strlen((const char *)p));
 }
 
 static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
@@ -67,7 +84,7 @@ static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
         r->bad_text = 0;
         si->blob_worker[i] = worker;
         for (int k = 0; k < rc->p->n_cols; k++)
-            if (rc->p->text_cols[k] && f->v[k].kind == ZR_FT_TEXT && !text_ok(f->v[k].s))
+            if (rc->p->text_cols[k] && f->v[k].kind == ZR_FT_TEXT && !imp_utf8_ok(f->v[k].s))
                 r->bad_text++;
         zr_status s = zr_geom_to_poly(si->s.b.geom_is_gpkg, f->geom, f->geom_len, &w->poly, r->why,
                                       sizeof r->why);
@@ -113,7 +130,12 @@ static void fill(imp_pipe *p, slot_impl *si) {
     range_ctx rc = {p, si};
     for (int t = 0; t < p->threads; t++)
         zr_buf_reset(&si->ws[t].blobs);
-    zr_parallel_for(s->got < 512 ? 1 : p->threads, s->got, geom_range, &rc);
+    /* threads pay off for many parcels or a few large polygons (villages: 379 of ~300
+       vertices) */
+    size_t bytes = 0;
+    for (size_t i = 0; i < s->got; i++)
+        bytes += s->b.f[i].geom_len;
+    zr_parallel_for(s->got < 512 && bytes < 256 * 1024 ? 1 : p->threads, s->got, geom_range, &rc);
     if (zr_cancelled(p->ctl)) { /* the geometry may be unfinished */
         s->st = ZR_ERR_CANCELLED;
         return;

@@ -27,6 +27,10 @@ typedef struct imp_slot {
     char err[1024];
 } imp_slot;
 
+/* 1 when s (NUL-terminated) is valid UTF-8 as zr_utf8_valid decides (no overlongs, no
+ * surrogates, nothing past U+10FFFF), in one pass. */
+int imp_utf8_ok(const char *s);
+
 typedef struct imp_pipe imp_pipe;
 /* Start reading src; geometry work uses `threads` threads in total. text_cols[k] != 0: source
  * column k is imported and its text is checked to be UTF-8 (bad_text). The producer polls ctl's

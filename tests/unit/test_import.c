@@ -15,7 +15,9 @@
 #include "core/buf.h"
 #include "core/fixed.h"
 #include "core/pool.h"
+#include "core/text.h"
 #include "geo/geo.h"
+#include "import/pipeline.h"
 #include "codes/division.h"
 #include "io/io.h"
 #include "store/store.h"
@@ -789,7 +791,7 @@ TEST(allocation_failures) {
     snap(&before, d, st, rep);
     int64_t failures = 0, absorbed = 0, bad = 0;
     const char *only = getenv("ZR_TEST_ALLOC_AT"); /* debugging: that N, in this process */
-    if (only) {
+    if (only && *only) {
         zr_alloc_fail_at(atoll(only), 0);
         const zr_status s = t_import_run(&io, &r, msg, sizeof msg);
         zr_alloc_fail_at(0, 0);
@@ -918,6 +920,37 @@ TEST(blob_forms) {
 cleanup:;
 }
 
+/* The import's one-pass UTF-8 check agrees with zr_utf8_valid on every sequence of one to three
+ * bytes, on four-byte sequences around each boundary, and inside longer text. */
+TEST(utf8_check) {
+    unsigned char b[8];
+    int64_t disagree = 0, n = 0;
+    for (unsigned x = 1; x < 256; x++) {
+        b[0] = (unsigned char)x, b[1] = 0;
+        disagree += imp_utf8_ok((char *)b) != zr_utf8_valid(b, 1), n++;
+        for (unsigned y = 1; y < 256; y++) {
+            b[1] = (unsigned char)y, b[2] = 0;
+            disagree += imp_utf8_ok((char *)b) != zr_utf8_valid(b, 2), n++;
+            for (unsigned z = 1; z < 256; z += (x >= 0xE0 && x <= 0xF4) ? 1 : 37) {
+                b[2] = (unsigned char)z, b[3] = 0;
+                disagree += imp_utf8_ok((char *)b) != zr_utf8_valid(b, 3), n++;
+                if (x >= 0xF0 && x <= 0xF5 && (z == 0x80 || z == 0xBF || z == 0x41))
+                    for (unsigned w = 1; w < 256; w++) {
+                        b[3] = (unsigned char)w, b[4] = 0;
+                        disagree += imp_utf8_ok((char *)b) != zr_utf8_valid(b, 4), n++;
+                    }
+            }
+        }
+    }
+    CHECK_EQ_INT(disagree, 0);
+    CHECK(n > 2000000);
+    CHECK(imp_utf8_ok("BSM 中华人民共和国 ASCII \xF0\x9F\x98\x80 end"));
+    CHECK(!imp_utf8_ok("中华\xE4\xB8"));     /* cut short */
+    CHECK(!imp_utf8_ok("\xED\xA0\x80"));     /* a surrogate */
+    CHECK(!imp_utf8_ok("\xC0\xAF"));         /* overlong */
+    CHECK(!imp_utf8_ok("\xF4\x90\x80\x80")); /* past U+10FFFF */
+}
+
 int main(void);
 /* R*Tree window and fid reads, and the layer extent, against a full read of the store. */
 TEST(window_reads) {
@@ -1029,4 +1062,4 @@ TEST_MAIN(const char *d = tmp_dir("import"); if (!d) return 1; snprintf(dir, siz
           RUN(reimport_replaces); RUN(window_reads); RUN(same_file_refused);
           RUN(cancel_at_each_phase); RUN(late_failure_restores_report);
           RUN(killed_import_leaves_no_store); RUN(empty_layer); RUN(invalid_utf8); RUN(blob_forms);
-          RUN(allocation_failures); RUN(cancel_from_a_thread); RUN(division_list))
+          RUN(utf8_check); RUN(allocation_failures); RUN(cancel_from_a_thread); RUN(division_list))
