@@ -1,5 +1,6 @@
 /* Polygons as coordinate arrays; WKB and GeoPackage blob codecs; official area of a polygon. */
 #include "core/alloc.h"
+#include "core/fixed.h"
 #include "geo/geo.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -403,6 +404,16 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
         }
     }
     return total;
+}
+
+zr_status zr_parcel_areas(const zr_poly *p, const zr_crs *crs, int64_t kcxs4, zr_buf *scratch,
+                          int64_t out[3]) {
+    const double a = zr_poly_area(p, crs, scratch);
+    if (!isfinite(a)) return ZR_ERR_GEOM_INVALID;
+    const int64_t tbmj = zr_round_cents(a);
+    const int64_t kcmj = zr_muldiv_round(tbmj, kcxs4, 10000);
+    out[0] = tbmj, out[1] = kcmj, out[2] = tbmj - kcmj;
+    return ZR_OK;
 }
 
 int zr_poly_contains(const zr_poly *p, double x, double y) {

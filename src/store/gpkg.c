@@ -96,16 +96,18 @@ static int open_db(zr_store *s, int flags) {
     return rc;
 }
 
-/* A read-only connection cannot roll back a hot journal left by a killed writer of a store in
- * rollback-journal mode ("attempt to write a readonly database"): open it read-write once,
- * which rolls the journal back (restoring the old store), then read-only again. */
+/* Readers open read-write with query_only set: SQL cannot write, but SQLite itself may, which
+ * a read-only connection cannot: roll back a hot journal left by a killed writer of a store in
+ * rollback mode ("attempt to write a readonly database" otherwise), and, as the last connection
+ * of a WAL store, checkpoint and remove STORE-wal and STORE-shm on close (a read-only connection
+ * leaves them behind). A file or folder that is not writable is opened read-only. */
 static zr_status open_read(zr_store *s) {
-    int rc = open_db(s, SQLITE_OPEN_READONLY);
+    int rc = open_db(s, SQLITE_OPEN_READWRITE);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(s->db, "PRAGMA query_only = 1", NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = touch_schema(s);
-    if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN) {
-        const int rc2 = open_db(s, SQLITE_OPEN_READWRITE);
-        if (rc2 == SQLITE_OK) rc = touch_schema(s);
-        if (rc2 == SQLITE_OK && rc == SQLITE_OK) rc = open_db(s, SQLITE_OPEN_READONLY);
+    if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_NOTADB && (rc & 0xff) != SQLITE_CORRUPT &&
+        (rc & 0xff) != SQLITE_NOMEM) {
+        rc = open_db(s, SQLITE_OPEN_READONLY);
         if (rc == SQLITE_OK) rc = touch_schema(s);
     }
     if (rc != SQLITE_OK) {
