@@ -222,6 +222,58 @@ typedef struct zr_demo_result {
 /* Write a deterministic synthetic county. */
 zr_status zr_demo_generate(const zr_demo_opts *opts, zr_demo_result *res, zr_error *err);
 
+/* ---- Store maintenance: backup and verify (docs/store.md) --------------------------------- */
+
+typedef struct zr_backup_opts {
+    const char *store; /* the GeoPackage store to copy */
+    const char *dest;  /* the copy: written as DEST.zrzy-tmp<pid>, renamed into place when whole */
+    zr_control ctl;
+} zr_backup_opts;
+
+typedef struct zr_backup_result {
+    int64_t pages, bytes;
+    double seconds;
+} zr_backup_result;
+
+/* Copy a store through SQLite's online backup API: one read snapshot, so the copy is the store
+ * as of one commit even while a writer works (in WAL mode the writer is not held up). The copy
+ * is a single file in rollback-journal mode. Refuses dest naming the store itself. */
+zr_status zr_backup_run(const zr_backup_opts *opts, zr_backup_result *res, zr_error *err);
+
+/* One failed invariant. */
+typedef struct zr_verify_finding {
+    char check[24];    /* the check's name: integrity, rtree, rtree-box, area, … */
+    char table[128];   /* the table concerned ("" for the whole file) */
+    int64_t fid;       /* the feature, or -1 */
+    char bsm[40];      /* its BSM when the table has one */
+    char field[24];    /* the field compared (TBMJ, KCMJ, TBDLMJ, minx, …) or "" */
+    char expected[48]; /* what the invariant gives, "" when not a comparison */
+    char found[48];    /* what the store holds */
+    char detail[256];  /* the rest, in words */
+} zr_verify_finding;
+
+typedef struct zr_verify_opts {
+    const char *store;
+    int64_t max_findings; /* findings kept in the result (all are counted); 0: 1000 */
+    zr_control ctl;
+} zr_verify_opts;
+
+typedef struct zr_verify_result {
+    int n_checks;               /* checks run */
+    int64_t n_findings;         /* failures found (may exceed n_kept) */
+    int64_t n_kept;             /* findings[0..n_kept) */
+    zr_verify_finding *findings; /* owned: zr_verify_result_free */
+    int64_t n_parcels;          /* DLTB parcels whose areas were checked */
+    int64_t n_indexed;          /* features whose R*Tree box was checked */
+} zr_verify_result;
+
+/* Check a store: PRAGMA integrity_check, rtreecheck() on every R*Tree, every feature's R*Tree
+ * box against its geometry's envelope, and every DLTB parcel's TBMJ, KCMJ and TBDLMJ against
+ * what its geometry and KCXS give (DESIGN §4.1). ZR_OK when the checks ran, whatever they
+ * found (n_findings); a failure only when the store cannot be read at all. */
+zr_status zr_verify_run(const zr_verify_opts *opts, zr_verify_result *res, zr_error *err);
+void zr_verify_result_free(zr_verify_result *res);
+
 #ifdef __cplusplus
 }
 #endif
