@@ -338,6 +338,10 @@ zr_status demo_assign_regions(demo_county *c, int64_t target_parcels, int villag
     }
     /* a village seed is a random cell of its town (distinct per village) */
     for (size_t v = 0; v < c->n_villages; v++) {
+        if (zr_cancelled(c->ctl)) {
+            free(cell_town);
+            return ZR_ERR_CANCELLED;
+        }
         const int t = c->villages[v].town;
         int64_t cell = -1;
         for (uint64_t tries = 0; tries < 100000 && cell < 0; tries++) {

@@ -305,6 +305,7 @@ static zr_status demo_generate(const zr_demo_opts *o, zr_demo_result *res, char 
     if (s) return s;
     snprintf(res->path, sizeof res->path, "%s/county.gpkg", o->out_dir);
     demo_county c;
+    zr_progress(&o->ctl, "county", 0, 0);
     s = demo_build_county(o, &c, err, n);
     zr_progress(&o->ctl, "regions", 0, 0);
     if (!s) s = demo_assign_regions(&c, o->parcels, o->villages, err, n);
@@ -319,6 +320,8 @@ static zr_status demo_generate(const zr_demo_opts *o, zr_demo_result *res, char 
     zr_store *st = NULL;
     int64_t *dcmj = s ? NULL : zr_calloc(c.n_villages, sizeof *dcmj);
     if (!s && !dcmj) s = ZR_ERR_NOMEM;
+    zr_progress(&o->ctl, "store", 0, 0);
+    if (!s && zr_cancelled(&o->ctl)) s = ZR_ERR_CANCELLED;
     if (!s) {
         zr_stage_file(&stage, "county.gpkg", path, sizeof path);
         s = zr_store_open(path, ZR_STORE_CREATE, &st);
