@@ -26,7 +26,7 @@ demo: build
 
 CLANG_BUILD ?= build-clang
 TSAN_BUILD  ?= build-tsan
-TSAN_TESTS  = test_check test_inventory test_import
+TSAN_TESTS  = test_check test_inventory test_import test_engines
 
 # Every test: format and header boundaries, the release suite, valgrind on the core units,
 # the ASan+UBSan suite, the threaded engines under ThreadSanitizer, and a -Werror build with

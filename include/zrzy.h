@@ -204,22 +204,38 @@ zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *r, z
 /* ---- Synthetic county --------------------------------------------------------------------- */
 
 typedef struct zr_demo_opts {
-    const char *out_dir; /* writes out_dir/county.gpkg */
+    const char *out_dir; /* writes out_dir/county.gpkg and the price tables (created) */
     int64_t parcels;     /* target parcel count; default 20 000 */
     const char *county;  /* 6-digit county code; default 371521 */
     uint64_t seed;       /* default 1 */
     double lon, lat;     /* county centre; 0: from the province table */
     double km2;          /* county area; 0: 1,000–2,000 km² by seed */
-    zr_control ctl;
+    /* The county's shape; every zero keeps the eastern default, so a default county is the same
+     * bytes as before these options existed (docs/cli.md, decision 0013). */
+    int vertices;       /* vertices of a parcel's ring, 4 + 4k (rounded); 0: 32 */
+    int price_zones;    /* JZDJ zones tiled over the county, split among the uses; 0: four
+                         * nested levels around the county seat for each use */
+    int price_uses;     /* land uses with a price system, 1–12; 0: 12 */
+    double state_share; /* percent of parcels state-owned (open country turned state-owned);
+                         * 0: as the land uses fall (≈12 %) */
+    int villages;       /* villages used; 0: one per 40 parcels, at most the county's */
+    int zone;           /* 3-degree Gauss-Krüger zone 25–45; 0: that of the centre's longitude */
+    double offset;      /* when non-zero, the centre's longitude is the zone's central meridian
+                         * + offset degrees (|offset| ≤ 3) */
+    zr_control ctl;     /* polled once per grid row, per village and per price zone */
 } zr_demo_opts;
 
 typedef struct zr_demo_result {
     int64_t n_parcels, n_villages;
+    int64_t n_state;       /* state-owned parcels (QSXZ 10, 20) */
+    int64_t n_price_zones; /* JZDJ features */
     int epsg;
     char path[1024];
 } zr_demo_result;
 
-/* Write a deterministic synthetic county. */
+/* Write a deterministic synthetic county into opts->out_dir, all or nothing: the files are
+ * written into a stage beside out_dir and put in place with one rename when complete (other
+ * files in out_dir are kept). On failure or cancellation nothing in out_dir changes. */
 zr_status zr_demo_generate(const zr_demo_opts *opts, zr_demo_result *res, zr_error *err);
 
 /* ---- Store maintenance: backup and verify (docs/store.md) --------------------------------- */
