@@ -112,23 +112,27 @@ typedef struct zr_import_opts {
     const char *layer;       /* source layer; NULL: DLTB, else the only polygon layer */
     int year;                /* SJNF for parcels without one; 0: leave */
     int strict;              /* refuse content defects too */
+    int allow_empty;         /* accept a parcel layer without features (else ZR_ERR_CONTENT) */
     const char *report_path; /* CSV of stated≠computed areas; NULL: beside the store */
     int threads;             /* 0: all cores */
-    zr_control ctl;
+    zr_control ctl;          /* phases: open, read, index, villages, report, commit */
 } zr_import_opts;
 
 typedef struct zr_import_result {
     int64_t n_parcels;
     int64_t total_tbmj_cents; /* Σ TBMJ in 0.01 m² */
     int64_t n_area_diffs;     /* parcels whose stated TBMJ/KCMJ/TBDLMJ differ */
+    int64_t n_text_repaired;  /* text values not valid UTF-8, stored with U+FFFD (report) */
     int64_t n_xzq;            /* villages (XZQ) copied from the source, if it had them */
     double seconds;
     int epsg;
     char report_path[1024];
 } zr_import_result;
 
-/* Load opts->source into opts->store, all or nothing: on any error the store is left
- * byte-identical (or absent, when it did not exist). */
+/* Load opts->source into opts->store, all or nothing: on any error or cancellation the store
+ * and the report are left byte-identical (or absent, when they did not exist), and no
+ * temporary file remains. A new store is built under a temporary name and renamed into place;
+ * the report is in place before the store's commit and put back if the commit fails. */
 zr_status zr_import_run(const zr_import_opts *opts, zr_import_result *res, zr_error *err);
 
 /* ---- Quality check (质检) ------------------------------------------------------------------ */
