@@ -86,5 +86,6 @@ int cmd_inventory(int argc, char **argv) {
             (long long)r.n_pieces, zr_fmt_scaled(a, r.area_cents, 2),
             zr_fmt_scaled(v, r.value_cents, 2), (long long)r.n_rights, (long long)r.n_minerals,
             r.seconds, o.out_dir, o.no_pdf ? "" : "report.pdf ");
+    zr_inventory_result_free(&r);
     return EXIT_OK;
 }

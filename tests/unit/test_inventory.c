@@ -1,6 +1,11 @@
 /* Asset inventory: formulas against worked examples, exact area shares, balanced totals,
  * forced balancing, same inputs → same bytes. */
+#include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
+#include <dirent.h>
+#include <time.h>
 #include "core/fixed.h"
 #include "geo/geos_ops.h"
 #include "inventory/inv_int.h"
@@ -9,6 +14,23 @@
 #include "unit/util.h"
 
 static char dir[1024];
+
+/* 1 when a staging folder (.NAME.zrzy-stage-PID) or a NAME.part is left in folder d. */
+static int leftovers(const char *d, const char *sub) {
+    char p[1300];
+    snprintf(p, sizeof p, "%s/%s", d, sub);
+    int found = 0;
+    const char *where[2] = {d, p};
+    for (int k = 0; k < 2; k++) {
+        DIR *h = opendir(where[k]);
+        struct dirent *e;
+        while (h && (e = readdir(h)))
+            found |= strstr(e->d_name, ".zrzy-stage-") != NULL ||
+                     (strlen(e->d_name) > 5 && !strcmp(e->d_name + strlen(e->d_name) - 5, ".part"));
+        if (h) closedir(h);
+    }
+    return found;
+}
 
 static zr_status ring(zr_poly *p, const double *xy, int n) {
     zr_status s = zr_poly_begin_polygon(p);
@@ -140,7 +162,7 @@ TEST(county_run) {
                             .reserve = resv,
                             .out_dir = p1,
                             .threads = 2};
-    zr_inventory_result r1, r2;
+    zr_inventory_result r1 = {0}, r2 = {0};
     REQUIRE(t_inventory_run(&io, &r1, err, sizeof err) == ZR_OK);
     CHECK(r1.n_state > 100);
     CHECK(r1.n_pieces > r1.n_state); /* some parcels are split by zones */
@@ -230,8 +252,61 @@ TEST(county_run) {
     CHECK(balanced);
     CHECK_EQ_INT(county_a, r1.area_cents);
     CHECK_EQ_INT(county_v, r1.value_cents);
+    /* the same rows as data: row for row what summary.csv says, the county's 合计 first */
+    CHECK_EQ_INT(r1.n_rows, t.nrows);
+    size_t same = 0;
+    for (size_t i = 0; i < t.nrows && i < r1.n_rows; i++) {
+        const zr_inventory_row *x = &r1.rows[i];
+        static const char *const lv[] = {"", "县", "乡", "村"};
+        same += !strcmp(zr_csv_cell(&t, i, 0), lv[x->level]) &&
+                !strcmp(zr_csv_cell(&t, i, 1), x->code) && !strcmp(zr_csv_cell(&t, i, 2), x->cls) &&
+                !strcmp(zr_csv_cell(&t, i, 3), x->dlbm) &&
+                atoll(zr_csv_cell(&t, i, 4)) == x->count &&
+                cents(zr_csv_cell(&t, i, 5)) == x->area_cents &&
+                cents(zr_csv_cell(&t, i, 6)) == x->value_cents;
+    }
+    CHECK_EQ_INT(same, t.nrows);
+    REQUIRE(r1.n_rows > 0);
+    CHECK(r1.rows[0].level == 1 && !strcmp(r1.rows[0].cls, "合计"));
+    CHECK_EQ_INT(r1.rows[0].area_cents, r1.area_cents);
+    CHECK_EQ_INT(r1.rows[0].value_cents, r1.value_cents);
+    /* the displayed (公顷, 万元) county total is the exact total rounded half-up, and every unit's
+       displayed rows add up to its displayed 合计 */
+    CHECK_EQ_INT(r1.rows[0].area_disp, (r1.area_cents + 5000) / 10000);
+    CHECK_EQ_INT(r1.rows[0].value_disp, (r1.value_cents + 5000) / 10000);
+    int disp_ok = 1;
+    for (size_t i = 0; i < r1.n_rows; i++) {
+        if (strcmp(r1.rows[i].cls, "合计")) continue;
+        int64_t a = 0, v = 0;
+        size_t j = i + 1;
+        for (; j < r1.n_rows && strcmp(r1.rows[j].cls, "合计") &&
+               r1.rows[j].level == r1.rows[i].level;
+             j++)
+            a += r1.rows[j].area_disp, v += r1.rows[j].value_disp;
+        disp_ok &= a == r1.rows[i].area_disp && v == r1.rows[i].value_disp;
+    }
+    CHECK(disp_ok);
+    /* the other assets' totals: the sums of their tables */
+    int64_t eq = 0, mv = 0, rv = 0;
+    const char *tabs[3] = {"rights.csv", "minerals.csv", "reserve.csv"};
+    const int vcol[3] = {14, 6, 3};
+    int64_t *tot[3] = {&eq, &mv, &rv};
+    for (int k = 0; k < 3; k++) {
+        zr_csv u;
+        snprintf(sp, sizeof sp, "%s/%s", p1, tabs[k]);
+        REQUIRE(zr_csv_read(sp, &u, err, sizeof err) == ZR_OK);
+        for (size_t i = 0; i < u.nrows; i++)
+            *tot[k] += cents(zr_csv_cell(&u, i, vcol[k]));
+        zr_csv_free(&u);
+    }
+    CHECK(eq > 0 && mv > 0 && rv > 0);
+    CHECK_EQ_INT(r1.rights_equity_cents, eq);
+    CHECK_EQ_INT(r1.minerals_value_cents, mv);
+    CHECK_EQ_INT(r1.reserve_value_cents, rv);
     zr_csv_free(&t);
-cleanup:;
+cleanup:
+    zr_inventory_result_free(&r1);
+    zr_inventory_result_free(&r2);
 }
 
 /* The GeoPackage triggers call these; the test's UPDATE does not touch the geometry. */
@@ -287,6 +362,7 @@ TEST(failure_keeps_results) {
         free(after);
         free(before[k]);
     }
+    CHECK(!leftovers(dir, "inv1"));
 cleanup:;
 }
 
@@ -354,8 +430,156 @@ TEST(bad_inputs) {
 cleanup:;
 }
 
+/* ---- cancellation ---- */
+
+typedef struct {
+    atomic_int flag;
+    int after_ms;
+    double raised, raised_cpu; /* when the flag went up: monotonic and process CPU seconds */
+    char phase[32];            /* the phase at that moment */
+    char last[32];             /* the latest phase reported */
+    pthread_mutex_t mu;
+} canceller;
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* CPU seconds of the whole process (every thread): the work done, whatever the machine's load. */
+static double cpu_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void on_progress(void *user, const char *phase, int64_t done, int64_t total) {
+    canceller *c = user;
+    (void)done, (void)total;
+    pthread_mutex_lock(&c->mu);
+    snprintf(c->last, sizeof c->last, "%s", phase);
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void *raise_later(void *arg) {
+    canceller *c = arg;
+    struct timespec ts = {c->after_ms / 1000, (long)(c->after_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    pthread_mutex_lock(&c->mu);
+    snprintf(c->phase, sizeof c->phase, "%s", c->last);
+    c->raised = now_s(), c->raised_cpu = cpu_s();
+    atomic_store(&c->flag, 1);
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+/* A flag raised N ms into a run (12 points spread over a whole run) stops it with
+ * ZR_ERR_CANCELLED after at most 100 ms of work — CPU seconds of the process from the flag to
+ * the return, the contract's "polled at least every 100 ms of work"; the wall-clock delay is
+ * printed, and depends on the load of the machine — and nothing changed: the earlier results
+ * byte for byte, no staging folder, no .part file. A run that finishes before the flag
+ * publishes its results, which the next tries then compare with. */
+TEST(cancellation) {
+    char err[1024] = "", county[1200], idx[1200], far[1200], min[1200], resv[1200], out[1200];
+    snprintf(county, sizeof county, "%s/county.gpkg", dir);
+    snprintf(idx, sizeof idx, "%s/price_index.csv", dir);
+    snprintf(far, sizeof far, "%s/far.csv", dir);
+    snprintf(min, sizeof min, "%s/minerals.csv", dir);
+    snprintf(resv, sizeof resv, "%s/reserve.csv", dir);
+    snprintf(out, sizeof out, "%s/inv-cancel", dir);
+    canceller c = {.after_ms = 0};
+    atomic_init(&c.flag, 0);
+    pthread_mutex_init(&c.mu, NULL);
+    zr_inventory_opts io = {.parcels = county,
+                            .prices = county,
+                            .price_index = idx,
+                            .far = far,
+                            .rights = county,
+                            .minerals = min,
+                            .reserve = resv,
+                            .out_dir = out,
+                            .threads = 2,
+                            .batch_rows = 500,
+                            .ctl = {on_progress, &c, &c.flag}};
+    /* raised before the start: nothing at all, not even the folder */
+    atomic_store(&c.flag, 1);
+    zr_inventory_result r = {0};
+    CHECK(t_inventory_run(&io, &r, err, sizeof err) == ZR_ERR_CANCELLED);
+    CHECK(!file_exists(out) && !leftovers(dir, "."));
+    atomic_store(&c.flag, 0);
+    REQUIRE(t_inventory_run(&io, &r, err, sizeof err) == ZR_OK);
+    const double full = r.seconds;
+    zr_inventory_result_free(&r);
+    static const char *const files[] = {"parcels.csv",  "inventory.gpkg", "summary.csv",
+                                        "summary.xlsx", "rights.csv",     "minerals.csv",
+                                        "reserve.csv",  "report.pdf",     "manifest.txt"};
+    enum { NF = sizeof files / sizeof *files };
+    unsigned char *before[NF];
+    size_t nb[NF];
+    for (int k = 0; k < NF; k++) {
+        char p[1300];
+        snprintf(p, sizeof p, "%s/%s", out, files[k]);
+        before[k] = file_bytes(p, &nb[k]);
+        REQUIRE(before[k]);
+    }
+    int cancelled = 0, slow = 0;
+    double worst_wall = 0, worst_cpu = 0;
+    char phases[512] = "";
+    for (int step = 1; step <= 12; step++) {
+        atomic_store(&c.flag, 0);
+        c.after_ms = (int)(full * 1000 * step / 12);
+        c.last[0] = c.phase[0] = 0;
+        pthread_t th;
+        REQUIRE(pthread_create(&th, NULL, raise_later, &c) == 0);
+        const zr_status st = t_inventory_run(&io, &r, err, sizeof err);
+        const double end = now_s(), end_cpu = cpu_s();
+        pthread_join(th, NULL);
+        zr_inventory_result_free(&r);
+        if (st == ZR_OK) { /* finished before the flag: these are now the results */
+            for (int k = 0; k < NF; k++) {
+                char p[1300];
+                snprintf(p, sizeof p, "%s/%s", out, files[k]);
+                free(before[k]);
+                before[k] = file_bytes(p, &nb[k]);
+            }
+            continue;
+        }
+        ZR_TEST_RECORD_(st == ZR_ERR_CANCELLED, "status %d: %s", st, err);
+        cancelled++;
+        if (!strstr(phases, c.phase))
+            snprintf(phases + strlen(phases), sizeof phases - strlen(phases), " %s", c.phase);
+        const double wall = end - c.raised, cpu = end_cpu - c.raised_cpu;
+        if (wall > worst_wall) worst_wall = wall;
+        if (cpu > worst_cpu) worst_cpu = cpu;
+        if (cpu > 0.1) {
+            slow++;
+            fprintf(stderr, "  flag at %d ms (%s): stopped after %.0f ms, %.0f ms of CPU\n",
+                    c.after_ms, c.phase, wall * 1000, cpu * 1000);
+        }
+        for (int k = 0; k < NF; k++) {
+            char p[1300];
+            size_t na;
+            snprintf(p, sizeof p, "%s/%s", out, files[k]);
+            unsigned char *after = file_bytes(p, &na);
+            ZR_TEST_RECORD_(after && na == nb[k] && !memcmp(before[k], after, na),
+                            "%s changed by a cancelled run (flag at %d ms)", files[k], c.after_ms);
+            free(after);
+        }
+        CHECK(!leftovers(dir, "inv-cancel"));
+    }
+    fprintf(stderr, "  cancelled in phases:%s; the slowest stop %.0f ms (%.0f ms of CPU)\n", phases,
+            worst_wall * 1000, worst_cpu * 1000);
+    CHECK(cancelled >= 6);
+    CHECK_EQ_INT(slow, 0);
+    for (int k = 0; k < NF; k++)
+        free(before[k]);
+cleanup:
+    pthread_mutex_destroy(&c.mu);
+}
+
 int main(void);
 TEST_MAIN(const char *d = tmp_dir("inventory"); if (!d) return 1;
           snprintf(dir, sizeof dir, "%s", d); RUN(formulas); RUN(far_interpolation);
           RUN(forced_balancing); RUN(county_run); RUN(failure_keeps_results); RUN(many_zones);
-          RUN(bad_inputs))
+          RUN(bad_inputs); RUN(cancellation))
