@@ -156,6 +156,14 @@ static int cmp_index(const void *a, const void *b) {
     return c ? c : (x->line > y->line) - (x->line < y->line);
 }
 
+/* An index in millionths as text with at least two decimals: 106.96, 100.125. */
+static void zs_text(char buf[32], int64_t zs) {
+    zr_fmt_scaled(buf, zs, 6);
+    size_t len = strlen(buf);
+    while (len > 0 && buf[len - 1] == '0' && len >= 2 && buf[len - 3] != '.')
+        buf[--len] = 0;
+}
+
 /* Read the index: every row a use code, a date and 0 < ZS ≤ INV_MAX_INDEX; rows for the same
  * use and calendar date must agree (an identical repetition is accepted), else both lines are
  * named. Dates compare as calendar dates (2023/12/31 is 2023-12-31); a one-digit use code is
@@ -202,11 +210,11 @@ static zr_status read_index(const char *path, index_row **out, size_t *nout, cha
         const index_row *a = &rows[i - 1], *b = &rows[i];
         if (strcmp(a->tdyt, b->tdyt) || strcmp(a->date, b->date) || a->zs == b->zs) continue;
         char za[32], zb[32];
+        zs_text(za, a->zs), zs_text(zb, b->zs);
         snprintf(err, n,
                  "%s: lines %zu and %zu both give the index of TDYT %s on %s, as %s and %s: "
                  "keep the right one",
-                 path, a->line, b->line, a->tdyt, a->date, zr_fmt_scaled(za, a->zs, 6),
-                 zr_fmt_scaled(zb, b->zs, 6));
+                 path, a->line, b->line, a->tdyt, a->date, za, zb);
         s = ZR_ERR_CONTENT;
     }
     if (s) {
