@@ -193,17 +193,48 @@ typedef struct zr_inventory_opts {
     zr_control ctl;
 } zr_inventory_opts;
 
+/* One row of the summary tables (summary.csv, summary.xlsx): a unit (level 1 county 县, 2 town
+ * 乡, 3 village 村) × resource class × land class, or the unit's total (cls "合计", dlbm ""),
+ * which comes first in its unit and is the exact sum of the unit's other rows. */
+typedef struct zr_inventory_row {
+    int level;     /* 1, 2 or 3 */
+    char code[13]; /* the unit: the first 6, 9 or 12 characters of ZLDWDM */
+    char cls[16];  /* 农用地 建设用地 未利用地 森林 草原 湿地 其他, or 合计 */
+    char dlbm[6];  /* land class; "" on 合计 rows */
+    int64_t count; /* state-owned parcels */
+    int64_t area_cents;  /* Σ TBDLMJ, 0.01 m² */
+    int64_t value_cents; /* Σ VALUE, 0.01 yuan */
+    int64_t area_disp;   /* 0.01 公顷 as summary.xlsx shows it (forced balancing) */
+    int64_t value_disp;  /* 0.01 万元 as summary.xlsx shows it (forced balancing) */
+} zr_inventory_row;
+
 typedef struct zr_inventory_result {
     int64_t n_parcels, n_state, n_valued, n_pieces, n_rights, n_minerals, n_reserve;
     int64_t area_cents, value_cents; /* Σ TBDLMJ, Σ VALUE of the state-owned parcels */
+    int64_t rights_equity_cents;     /* Σ SYZQYGSZ of rights.csv, 0.01 yuan */
+    int64_t minerals_value_cents;    /* Σ VALUE of minerals.csv */
+    int64_t reserve_value_cents;     /* Σ VALUE of reserve.csv */
+    /* The summary rows in the order of summary.csv (county, towns, villages; each unit's 合计
+     * first): owned by the result, freed by zr_inventory_result_free. rows[0] is the county's
+     * 合计 when n_rows > 0. */
+    zr_inventory_row *rows;
+    size_t n_rows;
     double seconds;
 } zr_inventory_result;
 
 /* Value the state-owned parcels, rights and minerals; write the tables, layers and report.
- * The parcels stream (memory bounded by a batch). Every output is written as NAME.part and
- * renamed when the whole run has succeeded; on failure the .part files are removed and earlier
- * results in out_dir are left as they were. */
+ * The parcels stream (memory bounded by a batch). The outputs are written into a staging
+ * folder beside out_dir and swapped in with one rename when the whole run has succeeded; on
+ * failure or cancellation (ZR_ERR_CANCELLED, polled per parcel and between every step) the
+ * stage is removed and out_dir is left exactly as it was. Progress phases, in order: "open"
+ * (inputs, price zones), "parcels" (done = parcel rows read), "rights", "commit"
+ * (inventory.gpkg), "summary", "minerals", "reserve", "report", "hash" (waiting for the inputs'
+ * SHA-256), "publish". On success *r holds the counts, totals and rows; release the rows with
+ * zr_inventory_result_free. */
 zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *r, zr_error *err);
+
+/* Free the rows of a result (r->rows = NULL, r->n_rows = 0); r itself is the caller's. */
+void zr_inventory_result_free(zr_inventory_result *r);
 
 /* ---- Synthetic county --------------------------------------------------------------------- */
 

@@ -55,7 +55,11 @@ static zr_status add_row(inv_summary *s, const sum_row *x) {
     for (; s->slot[h]; h = (h + 1) & (s->nslot - 1)) {
         sum_row *r = &s->r[s->slot[h] - 1];
         if (!strcmp(r->key, x->key)) {
-            r->count += x->count, r->area += x->area, r->value += x->value;
+            /* exact sums, refused rather than wrapped */
+            if (__builtin_add_overflow(r->count, x->count, &r->count) ||
+                __builtin_add_overflow(r->area, x->area, &r->area) ||
+                __builtin_add_overflow(r->value, x->value, &r->value))
+                return ZR_ERR_LIMIT;
             return ZR_OK;
         }
     }
@@ -122,7 +126,11 @@ zr_status inv_write_summary_csv(const char *path, const sum_row *r, size_t n) {
  * remainder) to sum to the unit above, and each unit's rows to its total, so every displayed
  * total is the sum of the displayed rows. */
 zr_status inv_balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_value) {
-    zr_status s = ZR_OK;
+    /* room for any unit's children or rows: at most n */
+    size_t *kids = zr_malloc((n ? n : 1) * sizeof *kids);
+    double *w = zr_malloc((n ? n : 1) * sizeof *w);
+    int64_t *out = zr_malloc((n ? n : 1) * sizeof *out);
+    zr_status s = kids && w && out ? ZR_OK : ZR_ERR_NOMEM;
     for (int pass = 0; pass < 2 && !s; pass++) {
         int64_t *disp = pass ? disp_value : disp_area;
         for (size_t i = 0; i < n; i++)
@@ -137,16 +145,14 @@ zr_status inv_balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_va
                 }
                 if (level == 3) continue;
                 /* children: totals of the next level whose code starts with this code */
-                size_t kids[4096], nk = 0;
-                double w[4096];
-                for (size_t k = 0; k < n && nk < 4096; k++)
+                size_t nk = 0;
+                for (size_t k = 0; k < n; k++)
                     if (r[k].level == level + 1 && !strcmp(r[k].cls, "合计") &&
                         !strncmp(r[k].code, r[i].code, strlen(r[i].code))) {
                         kids[nk] = k;
                         w[nk++] = (double)(pass ? r[k].value : r[k].area);
                     }
                 if (!nk) continue;
-                int64_t out[4096];
                 if ((s = zr_apportion(disp[i], w, nk, out))) break;
                 for (size_t k = 0; k < nk; k++)
                     disp[kids[k]] = out[k];
@@ -160,24 +166,20 @@ zr_status inv_balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_va
                 j++;
             const size_t nr = j - i - 1;
             if (!nr) continue;
-            double *w = zr_malloc(nr * sizeof *w);
-            int64_t *out = zr_malloc(nr * sizeof *out);
-            if (!w || !out) s = ZR_ERR_NOMEM;
-            for (size_t k = 0; !s && k < nr; k++)
+            for (size_t k = 0; k < nr; k++)
                 w[k] = (double)(pass ? r[i + 1 + k].value : r[i + 1 + k].area);
-            if (!s) s = zr_apportion(disp[i] < 0 ? 0 : disp[i], w, nr, out);
+            s = zr_apportion(disp[i] < 0 ? 0 : disp[i], w, nr, out);
             for (size_t k = 0; !s && k < nr; k++)
                 disp[i + 1 + k] = out[k];
-            free(w);
-            free(out);
         }
     }
+    free(kids), free(w), free(out);
     return s;
 }
 
-zr_status inv_write_summary_xlsx(const char *path, sum_row *r, size_t n) {
-    int64_t *da = zr_malloc((n ? n : 1) * sizeof *da), *dv = zr_malloc((n ? n : 1) * sizeof *dv);
-    zr_status s = da && dv ? inv_balance(r, n, da, dv) : ZR_ERR_NOMEM;
+zr_status inv_write_summary_xlsx(const char *path, const sum_row *r, size_t n, const int64_t *da,
+                                 const int64_t *dv) {
+    zr_status s = ZR_OK;
     enum { NC = 7 };
     const char *headers[NC] = {"级别",   "单位代码",   "资源类",    "地类编码",
                                "图斑数", "面积(公顷)", "价值(万元)"};
@@ -203,6 +205,6 @@ zr_status inv_write_summary_xlsx(const char *path, sum_row *r, size_t n) {
     zr_report_doc doc = {
         "全民所有土地资源资产清查汇总表", meta, 1, headers, NC, cells, n, numeric, NULL, NULL};
     if (!s) s = zr_report_xlsx(path, "汇总表", &doc);
-    free(da), free(dv), free(buf), free(cells);
+    free(buf), free(cells);
     return s;
 }
