@@ -137,14 +137,37 @@ zr_status zr_import_run(const zr_import_opts *opts, zr_import_result *res, zr_er
 
 /* ---- Quality check (质检) ------------------------------------------------------------------ */
 
+/* One finding, as one row of errors.csv. Every pointer is borrowed: valid only during the
+ * call that hands the finding over. */
+typedef struct zr_check_finding {
+    const char *rule;      /* "G01", "T01", … (the catalogue's id) */
+    int severity;          /* 1 (一类错误), 2 or 3 */
+    const char *bsm;       /* the parcel's BSM ("" when it has none); M03: the unit's code */
+    const char *other_bsm; /* the other parcel (T01, T02), NULL when none */
+    double x, y;           /* a point of the finding, in the layer's CRS */
+    int has_area;          /* area below is meaningful */
+    int64_t area;          /* 0.01 m²: overlap, gap, outside, difference, … */
+    const char *message;
+} zr_check_finding;
+
+/* Receives the findings one at a time in errors.csv order (rule, BSM, other BSM, x, y,
+ * message), on the thread that called zr_check_run, after every rule has run and before the
+ * outputs are published. A status other than ZR_OK stops the run with that status (nothing is
+ * published). If the run fails later (an output that cannot be written, a cancellation), the
+ * findings received must be discarded: zr_check_run's status is what counts. */
+typedef zr_status (*zr_check_finding_fn)(void *user, const zr_check_finding *f);
+
 typedef struct zr_check_opts {
     const char *source;     /* a store or any importable file */
     const char *layer;      /* default DLTB */
     const char *boundary;   /* boundary layer in the same file; NULL: XZQ when present */
     const char *rules_path; /* overrides of the shipped catalogue; NULL: none */
-    const char *out_dir;    /* errors.csv, errors.gpkg, report.xlsx, report.pdf */
-    double allowed_rate;    /* allowed 一类错误图斑 rate, percent; default 3 */
-    int threads;            /* 0: all cores */
+    /* errors.csv, errors.gpkg, report.xlsx, report.pdf, staged and published together with
+     * one rename: a failed or cancelled run leaves an earlier folder as it was. NULL (only
+     * with on_finding): no files, the results only as data. */
+    const char *out_dir;
+    double allowed_rate; /* allowed 一类错误图斑 rate, percent; default 3 */
+    int threads;         /* 0: all cores */
     /* Topology by tiles of about this many parcels through the layer's R*Tree, the parcels
      * streamed and not held (bounded memory). 0: only when the layer would not fit in memory.
      * Needs a GeoPackage source. The findings are the same either way. */
@@ -155,8 +178,25 @@ typedef struct zr_check_opts {
     /* Parcels read and checked together (a chunk; held mode cancels edges within it). 0: 8192.
      * The findings are the same for any size. */
     int64_t chunk_rows;
+    zr_check_finding_fn on_finding; /* NULL: none; see zr_check_finding_fn */
+    void *finding_user;             /* passed to on_finding */
+    /* Progress phases, in order: "open" (boundary and division list), "rules" (done: parcels
+     * read and checked), "duplicates" (A04 across the layer), "edges", "faces" (done: faces
+     * examined, of total), "outputs" (done: findings written, of total). */
     zr_control ctl;
 } zr_check_opts;
+
+#define ZR_CHECK_MAX_RULES 32
+
+/* One rule of the catalogue as run, with its number of findings (report.xlsx's rows). */
+typedef struct zr_check_rule_summary {
+    char id[8];
+    char name[96];
+    int severity;
+    double tolerance;
+    int enabled;
+    int64_t findings;
+} zr_check_rule_summary;
 
 typedef struct zr_check_result {
     int64_t n_parcels, n_findings;
@@ -167,10 +207,15 @@ typedef struct zr_check_result {
     double seconds;
     char version[64]; /* rule catalogue version */
     char input_sha256[65];
+    int n_rules;                                     /* entries of rules[] in use */
+    zr_check_rule_summary rules[ZR_CHECK_MAX_RULES]; /* in catalogue order (G01 … S01) */
 } zr_check_result;
 
-/* Run the rule catalogue over a layer; writes the outputs into out_dir (created). Unusable
- * input is ZR_ERR_IMPORT / _SCHEMA / _CRS / _NOT_FOUND with the reason in err. */
+/* Run the rule catalogue over a layer; the findings go to opts->on_finding and to the files in
+ * out_dir (staged, then published with one rename), the summary to *r. Unusable input is
+ * ZR_ERR_IMPORT / _SCHEMA / _CRS / _NOT_FOUND with the reason in err; a raised cancellation
+ * flag ZR_ERR_CANCELLED within about 100 ms of work. On failure nothing is published and *r is
+ * untouched. Runs on different sources may go on at once on threads of one process. */
 zr_status zr_check_run(const zr_check_opts *o, zr_check_result *r, zr_error *err);
 
 /* ---- Asset inventory (全民所有自然资源资产清查) ------------------------------------------- */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "codes/division.h"
+#include "core/control.h"
 #include "core/buf.h"
 #include "geo/geo.h"
 #include "io/io.h"
@@ -30,6 +31,7 @@ enum {
     R_S01,
     R_COUNT
 };
+_Static_assert(R_COUNT <= ZR_CHECK_MAX_RULES, "zr_check_result.rules[] holds every rule");
 
 typedef struct qc_rule {
     char id[8];
@@ -48,6 +50,11 @@ typedef struct qc_catalogue {
 /* Parse catalogue text (see data/qc/rules.tsv) over *cat: rows update the rules they name. */
 zr_status qc_catalogue_parse(const char *text, size_t len, qc_catalogue *cat, char *err, size_t n);
 zr_status qc_catalogue_load(const char *override_path, qc_catalogue *cat, char *err, size_t n);
+
+/* A parcel larger than this (vertices, polygon parts) is a G01 finding and takes no part in the
+ * topology: the work on each parcel stays bounded whatever one hostile geometry holds. */
+#define QC_MAX_PARCEL_POINTS 262144
+#define QC_MAX_PARCEL_PARTS  16384
 
 /* One parcel in memory. Strings are owned by the qc_data string pool. */
 typedef struct qc_parcel {
@@ -116,8 +123,14 @@ typedef struct qc_data {
     int edges_direct;     /* the layer is not in spatial order: edges listed, counted at the end */
     char layer_name[256]; /* the parcel layer's table */
     int threads;
-    size_t chunk_rows; /* parcels a chunk */
+    size_t chunk_rows;     /* parcels a chunk */
+    const zr_control *ctl; /* the caller's progress and cancellation (borrowed) */
 } qc_data;
+
+/* 1 once the run's caller raised its cancellation flag. */
+static inline int qc_cancelled(const qc_data *d) {
+    return zr_cancelled(d->ctl);
+}
 typedef struct qc_fetcher qc_fetcher;
 
 /* The findings (findings.c): held in memory up to spill_at, then sorted into runs on temporary
@@ -169,7 +182,8 @@ void qc_data_free(qc_data *d);
  * of a stream: qc_chunk_rules measures (envelope, ellipsoidal area) and runs the geometry and
  * attribute rules in one pass per range. */
 typedef struct qc_workers qc_workers;
-qc_workers *qc_workers_open(int threads);
+/* One GEOS context and scratch a worker; a context that cannot start fails the run. */
+zr_status qc_workers_open(int threads, qc_workers **out, char *err, size_t n);
 void qc_workers_close(qc_workers *w);
 /* 1 when the closed ring v[0..n) (x, y pairs, last = first) is certainly simple: no
  * self-intersection or touch, no spike, no repeated point. 0: not certain (GEOS decides). */

@@ -106,7 +106,7 @@ static zr_status grid_build(grid *g, const qc_data *d) {
     double env[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
     for (size_t i = 0; i < d->n; i++) {
         const double *e = d->p[i].env;
-        if (!(e[0] <= e[1])) continue;
+        if (!d->p[i].valid || !(e[0] <= e[1])) continue; /* only valid parcels are looked up */
         env[0] = fmin(env[0], e[0]), env[1] = fmax(env[1], e[1]);
         env[2] = fmin(env[2], e[2]), env[3] = fmax(env[3], e[3]);
     }
@@ -115,11 +115,12 @@ static zr_status grid_build(grid *g, const qc_data *d) {
     double cell = sqrt((w * h) / (double)(d->n ? d->n : 1)) * 2;
     if (!(cell > 0)) cell = 1;
     g->x0 = env[0], g->y0 = env[2], g->cell = cell;
+    /* valid parcels have finite coordinates, so w and h are finite; the cell count is compared
+       as a double before any size_t product, and degenerate spreads cap the grid */
+    if (!isfinite(w) || !isfinite(h)) return ZR_ERR_LIMIT;
+    if ((w / cell + 1) * (h / cell + 1) > 4.0 * (double)d->n + 16)
+        g->cell = cell = fmax(w, h) / 1024 + 1e-9;
     g->nx = (size_t)(w / cell) + 1, g->ny = (size_t)(h / cell) + 1;
-    if (g->nx * g->ny > 4 * d->n + 16) { /* degenerate spreads: cap the grid */
-        g->cell = fmax(w, h) / 1024 + 1e-9;
-        g->nx = (size_t)(w / g->cell) + 1, g->ny = (size_t)(h / g->cell) + 1;
-    }
     g->start = zr_calloc(g->nx * g->ny + 1, sizeof *g->start);
     if (!g->start) return ZR_ERR_NOMEM;
     for (int pass = 0; pass < 2; pass++) {
@@ -237,9 +238,16 @@ static int cmp_pair(const void *pa, const void *pb) {
     return (p->b > q->b) - (p->b < q->b);
 }
 
+/* Rim edges of a gap probed for its neighbours: every edge up to this many, else evenly spaced
+ * ones, so a gap with a rim of millions of vertices costs as much as one of a few hundred. */
+#define GAP_PROBES 256
+
 /* Parcels adjacent to polygon gap: the two sharing the longest stretches of its rim. */
 static void gap_neighbours(cover *cv, const zr_poly *gap, const char **a, const char **b) {
     *a = *b = NULL;
+    const size_t edges = gap->n_pts > gap->n_rings ? gap->n_pts - gap->n_rings : 0;
+    const size_t step = edges > GAP_PROBES ? (edges + GAP_PROBES - 1) / GAP_PROBES : 1;
+    size_t at = 0;
     double best[2] = {0, 0};
     int idx[2] = {-1, -1};
     const double eps = cv->d->crs.epsg == 4490 ? 1e-8 : 1e-3;
@@ -251,6 +259,7 @@ static void gap_neighbours(cover *cv, const zr_poly *gap, const char **a, const 
         const double *v = gap->xy + 2 * gap->ring_start[r];
         const size_t n = zr_poly_ring_len(gap, r);
         for (size_t k = 0; k + 1 < n; k++) {
+            if (at++ % step) continue;
             const double dx = v[2 * k + 2] - v[2 * k], dy = v[2 * k + 3] - v[2 * k + 1];
             const double l = hypot(dx, dy);
             if (!(l > 0)) continue;
@@ -636,8 +645,8 @@ typedef struct {
     const double *venv;  /* the boundary polygons' envelopes */
     seg_list *tile_segs; /* per tile */
     zr_status *tile_st;  /* per tile */
-    qc_win *win[64];     /* per worker: a connection and an arena, opened on first use */
-    zr_arena *arena[64];
+    qc_win **win;        /* per worker: a connection and an arena, opened on first use */
+    zr_arena **arena;
 } tile_job;
 
 static int envelopes_meet(const double *a, const double *b) {
@@ -681,8 +690,8 @@ static zr_status one_tile(tile_job *j, qc_win *win, zr_arena *a, int k) {
 static void tile_range(void *ctx, size_t b, size_t e, int w) {
     tile_job *j = ctx;
     for (size_t k = b; k < e; k++) {
-        zr_status s = ZR_OK;
-        if (!j->arena[w] && !(j->arena[w] = zr_arena_new(1 << 22))) s = ZR_ERR_NOMEM;
+        zr_status s = qc_cancelled(j->d) ? ZR_ERR_CANCELLED : ZR_OK;
+        if (!s && !j->arena[w] && !(j->arena[w] = zr_arena_new(1 << 22))) s = ZR_ERR_NOMEM;
         if (!s && !j->win[w]) s = qc_win_open(j->d, &j->win[w]);
         if (!s) s = one_tile(j, j->win[w], j->arena[w], (int)k);
         if (j->arena[w]) zr_arena_reset(j->arena[w]);
@@ -720,18 +729,27 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     for (size_t i = 0; i < d->n_v; i++)
         zr_poly_envelope(&d->vpoly[i], venv + 4 * i);
     j.venv = venv;
-    const int nt = d->threads < 1 ? 1 : d->threads > 64 ? 64 : d->threads;
+    const int nt = d->threads < 1 ? 1 : d->threads;
+    j.win = zr_calloc((size_t)nt, sizeof *j.win);
+    j.arena = zr_calloc((size_t)nt, sizeof *j.arena);
+    if (!j.win || !j.arena) {
+        free(j.win), free(j.arena), free(venv), free(j.tile_segs), free(j.tile_st);
+        return ZR_ERR_NOMEM;
+    }
     zr_parallel_for(nt, (size_t)n_tiles, tile_range, &j);
     for (int t = 0; t < nt; t++) {
         qc_win_close(j.win[t]);
         zr_arena_free(j.arena[t]);
     }
+    free(j.win), free(j.arena);
     /* the first failure in tile order, whatever the threads did */
     int failed = 0;
     while (failed < n_tiles && !j.tile_st[failed])
         failed++;
     zr_status s = failed < n_tiles ? j.tile_st[failed] : ZR_OK;
-    if (s == ZR_ERR_NOT_FOUND)
+    if (s == ZR_ERR_CANCELLED)
+        ;
+    else if (s == ZR_ERR_NOT_FOUND)
         snprintf(err, n,
                  "%s: layer %s has no R*Tree spatial index to check it by tiles: import it "
                  "(zrzy import STORE FILE) and check the store",
@@ -750,13 +768,20 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     return s;
 }
 
+/* A parcel found again for a finding; its absence (a read that failed) fails the run. */
+static zr_status fetch_or_fail(qc_data *d, int64_t fid, const qc_parcel **out, char *err,
+                               size_t n) {
+    if ((*out = qc_fetch(d, fid))) return ZR_OK;
+    snprintf(err, n, "%s: layer %s: feature fid=%lld: cannot be read again for the topology",
+             d->path, d->layer_name, (long long)fid);
+    return ZR_ERR_IO;
+}
+
 zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, char *err,
                             size_t n) {
     const int want_t01 = cat->rules[R_T01].enabled, want_t02 = cat->rules[R_T02].enabled,
               want_t03 = cat->rules[R_T03].enabled;
     if (!want_t01 && !want_t02 && !want_t03) return ZR_OK;
-    const int timing = getenv("ZRZY_TIMING") != NULL;
-    const double T0 = zr_now();
     zr_geos *g = NULL;
     cover cv;
     memset(&cv, 0, sizeof cv);
@@ -768,26 +793,42 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
     pair_list outside = {0}; /* 0.01 m² of a parcel outside the boundary, face by face */
     zr_buf scratch = {0};
     /* net directed edges: parcels +1, boundary −1; inner edges and a shared outline cancel */
+    zr_progress(d->ctl, "edges", 0, 0);
     zr_status s = d->tiled ? loose_tiled(d, &segs, err, n) : loose_held(d, &segs);
-    if (timing) {
-        size_t surv = 0;
-        for (int w = 0; w < d->n_edge_acc; w++)
-            surv += d->edges[w].n_surv;
-        fprintf(stderr, "timing:   edges %.3f s (%zu survived their chunk, %zu loose)\n",
-                zr_now() - T0, surv, segs.n);
-    }
+    if (!s && qc_cancelled(d)) s = ZR_ERR_CANCELLED;
     if (!s) s = zr_geos_open(&g);
     if (s) goto done;
+    zr_progress(d->ctl, "faces", 0, 0);
     if ((s = zr_geos_faces(g, segs.seg, segs.n, &faces, &n_faces))) {
-        snprintf(err, n, "topology: cannot build faces: %s", zr_geos_errmsg(g));
+        snprintf(err, n, "topology: cannot build the faces of %zu loose edges: %s", segs.n,
+                 zr_geos_errmsg(g));
         goto done;
     }
     if (!d->tiled && n_faces && (s = grid_build(&cv.gr, d))) goto done; /* for the faces only */
     for (size_t f = 0; f < n_faces; f++) {
+        if ((f & 63) == 0) {
+            if (qc_cancelled(d)) {
+                s = ZR_ERR_CANCELLED;
+                goto done;
+            }
+            zr_progress(d->ctl, "faces", (int64_t)f, (int64_t)n_faces);
+        }
         double x, y;
-        if (zr_geos_interior_point(g, &faces[f], &x, &y)) continue;
+        if ((s = zr_geos_interior_point(g, &faces[f], &x, &y))) {
+            /* a face that cannot be placed would vanish with its gap or overlap */
+            snprintf(err, n, "topology: face %zu of %zu (near %.3f, %.3f): no interior point: %s",
+                     f, n_faces, faces[f].n_pts ? faces[f].xy[0] : 0.0,
+                     faces[f].n_pts ? faces[f].xy[1] : 0.0, zr_geos_errmsg(g));
+            goto done;
+        }
         int64_t hit[16];
         const size_t k = cover_at(&cv, x, y, hit, 16);
+        if (cv.st) {
+            s = cv.st;
+            snprintf(err, n, "%s: layer %s: cannot read the parcels at (%.3f, %.3f): %s", d->path,
+                     d->layer_name, x, y, zr_status_str(s));
+            goto done;
+        }
         const int inside = d->n_v ? inside_boundary(d, x, y) : 1;
         if (k == 0 && inside && want_t02) {
             const int64_t a = zr_round_cents(zr_poly_area(&faces[f], &d->crs, &scratch));
@@ -796,6 +837,12 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
                 gap_neighbours(&cv, &faces[f], &na, &nb);
                 qc_add(fs, R_T02, na ? na : "", nb, x, y, a, "gap of %.2f m² covered by no parcel",
                        (double)a / 100);
+                if (cv.st) {
+                    s = cv.st;
+                    snprintf(err, n, "%s: layer %s: cannot read the parcels around a gap: %s",
+                             d->path, d->layer_name, zr_status_str(s));
+                    goto done;
+                }
             }
         }
         if (k >= 1 && !inside) {
@@ -814,12 +861,27 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
     if (pairs.n) qsort(pairs.v, pairs.n, sizeof *pairs.v, cmp_pair);
     for (size_t i = 0; want_t01 && i < pairs.n; i++) {
         if (i && !cmp_pair(&pairs.v[i], &pairs.v[i - 1])) continue;
-        const qc_parcel *a = qc_fetch(d, pairs.v[i].a), *b = qc_fetch(d, pairs.v[i].b);
-        if (!a || !b || zr_geos_intersection(g, &a->poly, &b->poly, &inter) != ZR_OK) continue;
+        if ((i & 63) == 0 && qc_cancelled(d)) {
+            s = ZR_ERR_CANCELLED;
+            goto done;
+        }
+        const qc_parcel *a, *b;
+        if ((s = fetch_or_fail(d, pairs.v[i].a, &a, err, n)) ||
+            (s = fetch_or_fail(d, pairs.v[i].b, &b, err, n)))
+            goto done;
+        if ((s = zr_geos_intersection(g, &a->poly, &b->poly, &inter))) {
+            /* both parcels passed G01: an overlap GEOS cannot measure must not vanish */
+            snprintf(
+                err, n,
+                "%s: layer %s: parcels BSM %s and %s overlap and GEOS cannot intersect them: %s",
+                d->path, d->layer_name, a->bsm ? a->bsm : "", b->bsm ? b->bsm : "",
+                zr_geos_errmsg(g));
+            goto done;
+        }
         const int64_t area = zr_round_cents(zr_poly_area(&inter, &d->crs, &scratch));
         if ((double)area / 100 <= cat->rules[R_T01].tolerance) continue;
         double x = a->env[0], y = a->env[2];
-        zr_geos_interior_point(g, &inter, &x, &y);
+        if (inter.n_pts) zr_geos_interior_point(g, &inter, &x, &y); /* else a corner of a */
         qc_add(fs, R_T01, a->bsm, b->bsm, x, y, area, "parcels %s and %s overlap by %.2f m²",
                a->bsm ? a->bsm : "", b->bsm ? b->bsm : "", (double)area / 100);
     }
@@ -830,8 +892,9 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
         int64_t sum = 0;
         for (; j < outside.n && outside.v[j].a == outside.v[i].a; j++)
             sum += outside.v[j].b;
-        const qc_parcel *p = qc_fetch(d, outside.v[i].a);
-        if (p && (double)sum / 100 > cat->rules[R_T03].tolerance) {
+        if ((double)sum / 100 > cat->rules[R_T03].tolerance) {
+            const qc_parcel *p;
+            if ((s = fetch_or_fail(d, outside.v[i].a, &p, err, n))) goto done;
             double x, y;
             qc_parcel_point(p, &x, &y);
             qc_add(fs, R_T03, p->bsm, NULL, x, y, sum,
@@ -840,9 +903,6 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
         i = j;
     }
     if (!s && cv.st) s = cv.st;
-    if (timing)
-        fprintf(stderr, "timing:   faces and findings %.3f s (%zu faces)\n", zr_now() - T0,
-                n_faces);
 done:
     qc_fetch_reset(d);
     free(segs.seg);
