@@ -97,6 +97,19 @@ for sig in KILL INT; do
     [ $? -le 3 ] && ok || bad "after SIG$sig: check: $(cat "$T/err")"
 done
 
+# a full disk (a file-size limit stands in for it) during an import into an existing store: exit
+# 1, and the store is the old one
+cp "$T/store.gpkg" "$T/full.gpkg"
+(
+    trap '' XFSZ
+    ulimit -f 3000
+    exec "$Z" import -q "$T/full.gpkg" "$T/big/county.gpkg"
+) >/dev/null 2>"$T/err"
+expect_eq "full disk: exit" "$?" "1"
+expect_contains "full disk: message" "$(cat "$T/err")" "is the disk full?"
+expect_eq "full disk: old store" "$(q "$T/full.gpkg" "select count(*) from DLTB")" "$n0"
+expect_exit "full disk: verify" 0 "$Z" verify "$T/full.gpkg"
+
 # a store written by a newer zrzy is refused, by name
 cp "$T/store.gpkg" "$T/newer.gpkg"
 q "$T/newer.gpkg" "update zrzy_meta set value = 99 where key = 'schema_version'"
