@@ -834,24 +834,89 @@ TEST(backup_online_while_a_writer_works) {
 cleanup:;
 }
 
-TEST_MAIN(
-    const char *d = tmp_dir("store"); if (!d) return 1; snprintf(dir, sizeof dir, "%s", d);
-    RUN(new_store_is_versioned_gpkg_in_wal); RUN(old_store_migrated_on_write_open_only);
-    RUN(newer_store_refused); RUN(migration_steps_in_order_each_in_a_transaction);
-    RUN(durable_transactions_sync_full); RUN(second_writer_named_busy); RUN(foreign_writer_busy);
-    RUN(kill9_mid_write_reads_old_store); RUN(kill9_hot_journal_of_old_store_recovered_by_reader);
-    RUN(full_disk_is_io_error); RUN(source_overwritten_while_read_no_sigbus);
-    RUN(identifiers_quoted); RUN(reader_out_of_memory_never_drops_columns); RUN(gpkg_header_parser);
-    zr_demo_opts dopt = {.out_dir = dir, .parcels = 400, .seed = 3, .km2 = 6}; zr_demo_result dr;
-    char msg[2048] = ""; if (t_demo_generate(&dopt, &dr, msg, sizeof msg)) {
+TEST(verify_and_backup_allocation_failures) {
+    char p[1200], copy[1200], msg[2048];
+    path_in(p, sizeof p, "oom-verify.gpkg");
+    path_in(copy, sizeof copy, "oom-copy.gpkg");
+    remove_store(p);
+    REQUIRE(copy_file(dltb, p) == 0);
+    REQUIRE(edit(p,
+                 "UPDATE DLTB SET TBMJ = TBMJ + 1 WHERE fid IN (3, 30, 300);"
+                 "UPDATE rtree_DLTB_geom SET miny = miny - 50 WHERE id = 4") == ZR_OK);
+    zr_verify_result ref;
+    REQUIRE(run_verify(p, &ref, msg, sizeof msg) == ZR_OK);
+    CHECK_EQ_INT(ref.n_findings, 4);
+    zr_verify_result_free(&ref);
+    int64_t k = 1, failed_runs = 0;
+    for (; k < 5000; k++) {
+        zr_verify_result r;
+        zr_alloc_fail_at(k, 0);
+        zr_status st = run_verify(p, &r, msg, sizeof msg);
+        const int64_t hit = zr_alloc_failed();
+        zr_alloc_fail_at(0, 0);
+        if (st == ZR_OK) {
+            /* a failed allocation never makes a failure vanish */
+            ZR_TEST_RECORD_(r.n_findings == 4, "fail at %lld: %lld findings", (long long)k,
+                            (long long)r.n_findings);
+            if (r.n_findings != 4)
+                for (int64_t i = 0; i < r.n_kept; i++)
+                    fprintf(stderr, "  %s %s fid=%lld %s: %s\n", r.findings[i].check,
+                            r.findings[i].table, (long long)r.findings[i].fid, r.findings[i].field,
+                            r.findings[i].detail);
+            zr_verify_result_free(&r);
+            if (!hit) break;
+        } else {
+            failed_runs++;
+            ZR_TEST_RECORD_(st == ZR_ERR_NOMEM && msg[0], "fail at %lld: status %d: %s",
+                            (long long)k, st, msg);
+        }
+    }
+    CHECK(k < 5000 && failed_runs > 0);
+    for (k = 1; k < 100; k++) {
+        remove_store(copy);
+        zr_alloc_fail_at(k, 0);
+        zr_status st = run_backup(p, copy, NULL, msg, sizeof msg);
+        const int64_t hit = zr_alloc_failed();
+        zr_alloc_fail_at(0, 0);
+        if (st == ZR_OK && !hit) break;
+        ZR_TEST_RECORD_(st == ZR_ERR_NOMEM && !file_exists(copy), "backup fail at %lld: %d",
+                        (long long)k, st);
+    }
+    CHECK(k > 1 && k < 100);
+    CHECK_EQ_INT(sql_int(copy, "SELECT count(*) FROM DLTB"),
+                 sql_int(p, "SELECT count(*) FROM DLTB"));
+cleanup:;
+}
+
+/* A generated county and the store imported from it (county, dltb). */
+static int setup_county(void) {
+    zr_demo_opts dopt = {.out_dir = dir, .parcels = 400, .seed = 3, .km2 = 6};
+    zr_demo_result dr;
+    char msg[2048] = "";
+    if (t_demo_generate(&dopt, &dr, msg, sizeof msg)) {
         fprintf(stderr, "%s\n", msg);
-        return 1;
-    } snprintf(county, sizeof county, "%s", dr.path);
+        return -1;
+    }
+    snprintf(county, sizeof county, "%s", dr.path);
     snprintf(dltb, sizeof dltb, "%s/dltb.gpkg", dir);
-    zr_import_opts iopt = {.store = dltb, .source = county, .threads = 2}; zr_import_result ir;
+    zr_import_opts iopt = {.store = dltb, .source = county, .threads = 2};
+    zr_import_result ir;
     if (t_import_run(&iopt, &ir, msg, sizeof msg)) {
         fprintf(stderr, "%s\n", msg);
-        return 1;
-    } RUN(verify_clean_store);
-    RUN(verify_names_each_planted_corruption); RUN(verify_names_a_corrupt_page);
-    RUN(backup_refuses_the_store_itself); RUN(backup_online_while_a_writer_works))
+        return -1;
+    }
+    return 0;
+}
+
+TEST_MAIN(const char *d = tmp_dir("store"); if (!d) return 1; snprintf(dir, sizeof dir, "%s", d);
+          RUN(new_store_is_versioned_gpkg_in_wal); RUN(old_store_migrated_on_write_open_only);
+          RUN(newer_store_refused); RUN(migration_steps_in_order_each_in_a_transaction);
+          RUN(durable_transactions_sync_full); RUN(second_writer_named_busy);
+          RUN(foreign_writer_busy); RUN(kill9_mid_write_reads_old_store);
+          RUN(kill9_hot_journal_of_old_store_recovered_by_reader); RUN(full_disk_is_io_error);
+          RUN(source_overwritten_while_read_no_sigbus); RUN(identifiers_quoted);
+          RUN(reader_out_of_memory_never_drops_columns); RUN(gpkg_header_parser);
+          if (setup_county()) return 1; RUN(verify_clean_store);
+          RUN(verify_names_each_planted_corruption); RUN(verify_names_a_corrupt_page);
+          RUN(backup_refuses_the_store_itself); RUN(backup_online_while_a_writer_works);
+          RUN(verify_and_backup_allocation_failures))
