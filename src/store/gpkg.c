@@ -243,6 +243,7 @@ zr_status zr_store_commit(zr_store *s) {
 }
 
 void zr_store_rollback(zr_store *s) {
+    if (!s || !s->db) return; /* an open that failed: nothing to roll back */
     if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     end_durable(s);
 }

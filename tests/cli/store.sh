@@ -110,6 +110,30 @@ expect_contains "full disk: message" "$(cat "$T/err")" "is the disk full?"
 expect_eq "full disk: old store" "$(q "$T/full.gpkg" "select count(*) from DLTB")" "$n0"
 expect_exit "full disk: verify" 0 "$Z" verify "$T/full.gpkg"
 
+# a second writer waits 5 s, then names the holder of the store (here a stand-in that takes the
+# writer's lock file the way a zrzy writer does)
+if command -v python3 >/dev/null; then
+    python3 - "$T/store.gpkg.zrzy-lock" <<'PY' &
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+os.write(fd, b"pid=%d\ncommand=zrzy import store.gpkg other.shp\nsince=2026-01-02T03:04:05Z\n" % os.getpid())
+time.sleep(30)
+PY
+    holder=$!
+    i=0
+    while [ $i -lt 100 ] && ! grep -q since "$T/store.gpkg.zrzy-lock" 2>/dev/null; do
+        sleep 0.1
+        i=$((i + 1))
+    done
+    expect_exit "second writer" 1 "$Z" import -q "$T/store.gpkg" "$T/county.gpkg"
+    expect_contains "second writer: message" "$(cat "$T/stderr")" "store.gpkg is in use by pid $holder (zrzy import store.gpkg other.shp), since 2026-01-02T03:04:05Z"
+    expect_exit "a reader meanwhile" 0 "$Z" info "$T/store.gpkg"
+    kill "$holder" 2>/dev/null
+    wait "$holder" 2>/dev/null
+    rm -f "$T/store.gpkg.zrzy-lock"
+fi
+
 # a store written by a newer zrzy is refused, by name
 cp "$T/store.gpkg" "$T/newer.gpkg"
 q "$T/newer.gpkg" "update zrzy_meta set value = 99 where key = 'schema_version'"
