@@ -355,12 +355,12 @@ typedef struct zr_verify_opts {
 } zr_verify_opts;
 
 typedef struct zr_verify_result {
-    int n_checks;               /* checks run */
-    int64_t n_findings;         /* failures found (may exceed n_kept) */
-    int64_t n_kept;             /* findings[0..n_kept) */
+    int n_checks;                /* checks run */
+    int64_t n_findings;          /* failures found (may exceed n_kept) */
+    int64_t n_kept;              /* findings[0..n_kept) */
     zr_verify_finding *findings; /* owned: zr_verify_result_free */
-    int64_t n_parcels;          /* DLTB parcels whose areas were checked */
-    int64_t n_indexed;          /* features whose R*Tree box was checked */
+    int64_t n_parcels;           /* DLTB parcels whose areas were checked */
+    int64_t n_indexed;           /* features whose R*Tree box was checked */
 } zr_verify_result;
 
 /* Check a store: PRAGMA integrity_check, rtreecheck() on every R*Tree, every feature's R*Tree

@@ -22,8 +22,7 @@ static void print_text(const char *store, const zr_verify_result *r) {
         if (f->fid >= 0) printf(" fid=%lld", (long long)f->fid);
         if (f->bsm[0]) printf(" BSM=%s", f->bsm);
         if (f->field[0]) printf(" field %s", f->field);
-        if (f->expected[0] || f->found[0])
-            printf(": expected %s, found %s", f->expected, f->found);
+        if (f->expected[0] || f->found[0]) printf(": expected %s, found %s", f->expected, f->found);
         printf(": %s\n", f->detail);
     }
     if (r->n_findings > r->n_kept)
@@ -38,10 +37,10 @@ static int print_json(const char *store, const zr_verify_result *r) {
     if (!root || !arr) return -1;
     for (int64_t i = 0; i < r->n_kept; i++) {
         const zr_verify_finding *f = &r->findings[i];
-        json_t *o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "check", f->check,
-                              "table", f->table, "fid", (json_int_t)f->fid, "bsm", f->bsm,
-                              "field", f->field, "expected", f->expected, "found", f->found,
-                              "detail", f->detail);
+        json_t *o =
+            json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:s}", "check", f->check, "table",
+                      f->table, "fid", (json_int_t)f->fid, "bsm", f->bsm, "field", f->field,
+                      "expected", f->expected, "found", f->found, "detail", f->detail);
         if (o) json_array_append_new(arr, o);
     }
     json_object_set_new(root, "store", json_string(store));

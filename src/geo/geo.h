@@ -89,7 +89,8 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch);
 /* The official areas of one DLTB parcel (DESIGN §4.1), in 0.01 m²: out[0] TBMJ, p's ellipsoidal
  * area rounded half-up; out[1] KCMJ = round(TBMJ × KCXS, 2) with KCXS given as kcxs4 (KCXS ×
  * 10⁴, as zr_double_scaled(KCXS, 4) reads it); out[2] TBDLMJ = TBMJ − KCMJ. ZR_ERR_GEOM_INVALID
- * when the area is not computable (a coordinate not finite); out untouched then. */
+ * when the area is not computable (a coordinate not finite), ZR_ERR_NOMEM when scratch cannot
+ * grow; out untouched then. */
 zr_status zr_parcel_areas(const zr_poly *p, const zr_crs *crs, int64_t kcxs4, zr_buf *scratch,
                           int64_t out[3]);
 

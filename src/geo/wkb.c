@@ -408,6 +408,14 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
 
 zr_status zr_parcel_areas(const zr_poly *p, const zr_crs *crs, int64_t kcxs4, zr_buf *scratch,
                           int64_t out[3]) {
+    if (p->nonfinite) return ZR_ERR_GEOM_INVALID;
+    /* zr_poly_area's scratch, reserved here: its NAN for a failed allocation must not read as
+       an area that is not computable */
+    size_t maxr = 0;
+    for (size_t r = 0; r < p->n_rings; r++)
+        if (zr_poly_ring_len(p, r) > maxr) maxr = zr_poly_ring_len(p, r);
+    zr_buf_reset(scratch);
+    if (zr_buf_reserve(scratch, 2 * maxr * sizeof(double) + 16)) return ZR_ERR_NOMEM;
     const double a = zr_poly_area(p, crs, scratch);
     if (!isfinite(a)) return ZR_ERR_GEOM_INVALID;
     const int64_t tbmj = zr_round_cents(a);

@@ -83,9 +83,8 @@ static zr_status backup(const zr_backup_opts *o, zr_backup_result *res, char *er
         return ZR_ERR_NOT_FOUND;
     }
     struct stat a, b;
-    if (!strcmp(src_real, dst_real) ||
-        (stat(o->store, &a) == 0 && stat(o->dest, &b) == 0 && a.st_dev == b.st_dev &&
-         a.st_ino == b.st_ino)) {
+    if (!strcmp(src_real, dst_real) || (stat(o->store, &a) == 0 && stat(o->dest, &b) == 0 &&
+                                        a.st_dev == b.st_dev && a.st_ino == b.st_ino)) {
         say(err, n, "%s: the destination is the store itself; nothing was written", o->dest);
         return ZR_ERR_ARG;
     }
@@ -149,8 +148,8 @@ static zr_status backup(const zr_backup_opts *o, zr_backup_result *res, char *er
         st = store_status_of(rc);
         if (!st) st = ZR_ERR_DB;
         say(err, n, "%s: backup to %s: %s%s", o->store, tmp,
-                 which ? sqlite3_errmsg(s->db) : sqlite3_errmsg(dst),
-                 st == ZR_ERR_IO ? " (is the disk full?)" : "");
+            which ? sqlite3_errmsg(s->db) : sqlite3_errmsg(dst),
+            st == ZR_ERR_IO ? " (is the disk full?)" : "");
         goto done;
     }
     res->pages = sqlite3_backup_pagecount(bk);

@@ -180,7 +180,11 @@ zr_status zr_store_open_ex(const char *path, int mode, const zr_store_opts *o, z
     const int exists = access(path, F_OK) == 0;
     if (!exists && mode != ZR_STORE_CREATE)
         return store_fail(s, ZR_ERR_NOT_FOUND, "%s: no such file", path);
-    return mode == ZR_STORE_READ ? open_read(s) : open_write(s, exists, o ? o->who : NULL);
+    if (mode == ZR_STORE_READ) {
+        store_lock_sweep(path);
+        return open_read(s);
+    }
+    return open_write(s, exists, o ? o->who : NULL);
 }
 
 zr_status zr_store_open(const char *path, int mode, zr_store **out) {
@@ -239,6 +243,7 @@ zr_status zr_store_commit(zr_store *s) {
 }
 
 void zr_store_rollback(zr_store *s) {
+    if (!s || !s->db) return; /* an open that failed: nothing to roll back */
     if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     end_durable(s);
 }

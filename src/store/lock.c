@@ -114,6 +114,22 @@ void store_unlock(zr_store *s) {
     s->lock_fd = -1;
 }
 
+void store_lock_sweep(const char *path) {
+    char lp[1100];
+    lock_path(lp, sizeof lp, path);
+    int fd = open(lp, O_RDWR | O_CLOEXEC);
+    if (fd < 0) return;
+    /* taking the lock proves no writer holds it; a writer that opened the file meanwhile fails
+       to lock it, or finds it unlinked once it has, and starts over on a new file */
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (fcntl(fd, LOCK_SET, &fl) == 0) {
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && stat(lp, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+            unlink(lp);
+    }
+    close(fd);
+}
+
 /* The value of key in the lock file's text ("key=value" lines) into dst. */
 static void field(const char *text, const char *key, char *dst, size_t n) {
     dst[0] = 0;

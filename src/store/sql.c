@@ -60,6 +60,7 @@ zr_status store_db_fail(zr_store *s, const char *what) {
 }
 
 zr_status store_exec(zr_store *s, const char *sql) {
+    if (!s->db) return store_fail(s, ZR_ERR_ARG, "%s: the store is not open", s->path);
     char *msg = NULL;
     const int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
     zr_status st = ZR_OK;
@@ -74,6 +75,7 @@ zr_status store_exec(zr_store *s, const char *sql) {
 
 zr_status store_prepare(zr_store *s, const char *what, const char *sql, sqlite3_stmt **q) {
     *q = NULL;
+    if (!s->db) return store_fail(s, ZR_ERR_ARG, "%s: the store is not open", s->path);
     if (!sql) return store_fail(s, ZR_ERR_NOMEM, "%s: %s: out of memory", s->path, what);
     if (sqlite3_prepare_v2(s->db, sql, -1, q, NULL) != SQLITE_OK) {
         zr_status st = store_db_fail(s, what);

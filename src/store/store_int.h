@@ -90,6 +90,8 @@ zr_status store_check_version(zr_store *s, int v, int known);
 zr_status store_lock(zr_store *s, const char *who);
 /* Release and remove the lock file. */
 void store_unlock(zr_store *s);
+/* Remove a lock file left by a writer that was killed (one no process holds). */
+void store_lock_sweep(const char *path);
 /* "pid N (COMMAND), since TIME" of the writer holding the lock of path, into dst; 0 when no
  * zrzy writer holds it. */
 int store_lock_holder(const char *path, char *dst, size_t n);

@@ -339,10 +339,11 @@ static zr_status area_row(void *ctx, const zr_feature *f, int geom_is_gpkg) {
                      "the geometry is unreadable: %s", why);
     int64_t kcxs4 = 0;
     const zr_value *kx = a->col[A_KCXS] >= 0 ? &f->v[a->col[A_KCXS]] : NULL;
-    if (kx && (kx->kind == ZR_FT_REAL || kx->kind == ZR_FT_INT))
-        kcxs4 = zr_double_scaled(kx->r, 4);
+    if (kx && (kx->kind == ZR_FT_REAL || kx->kind == ZR_FT_INT)) kcxs4 = zr_double_scaled(kx->r, 4);
     int64_t want[3];
-    if (zr_parcel_areas(&a->poly, &a->crs, kcxs4, &a->scratch, want))
+    st = zr_parcel_areas(&a->poly, &a->crs, kcxs4, &a->scratch, want);
+    if (st == ZR_ERR_NOMEM) return st;
+    if (st)
         return found(c, a->table, f->fid, bsm, "TBMJ", NULL, NULL,
                      "the area is not computable: a coordinate is not a finite number");
     static const int which[3] = {A_TBMJ, A_KCMJ, A_TBDLMJ};

@@ -270,6 +270,8 @@ TEST(second_writer_named_busy) {
     zr_store *s2 = NULL;
     CHECK_EQ_INT(zr_store_open_ex(p, ZR_STORE_WRITE, &o, &s2), ZR_ERR_DB_BUSY);
     CHECK(strstr(zr_store_errmsg(s2), "is in use by pid ") != NULL);
+    zr_store_rollback(s2); /* what callers do on failure: harmless on a handle never opened */
+    CHECK_EQ_INT(zr_store_begin(s2), ZR_ERR_ARG);
     zr_store_close(s2);
     zr_store_close(s);
     close(go[0]), close(go[1]), close(done[0]), close(done[1]);
@@ -343,14 +345,31 @@ static int64_t rows_read_only(const char *p) {
 }
 
 TEST(kill9_mid_write_reads_old_store) {
-    char p[1200], wal[1300];
+    char p[1200], wal[1300], lock[1300];
     path_in(p, sizeof p, "killed.gpkg");
     REQUIRE(make_store(p, 5) == ZR_OK);
+    size_t n0, n1;
+    unsigned char *before = file_bytes(p, &n0);
     REQUIRE(kill_mid_transaction(p) == 0);
     snprintf(wal, sizeof wal, "%s-wal", p);
+    snprintf(lock, sizeof lock, "%s.zrzy-lock", p);
     CHECK(file_exists(wal)); /* the killed writer's frames, without a commit */
+    CHECK(file_exists(lock));
+    unsigned char *after = file_bytes(p, &n1); /* the store itself is the old store */
+    CHECK(before && after && n0 == n1 && !memcmp(before, after, n0));
+    free(before);
+    free(after);
     CHECK_EQ_INT(rows_read_only(p), 5);
+    CHECK(!file_exists(lock)); /* the dead writer's lock file swept by the reader */
+    CHECK(!file_exists(wal));  /* and the WAL, by the last connection */
     CHECK_EQ_INT(sql_int(p, "SELECT count(*) FROM T"), 5); /* plain SQLite (GDAL's view) too */
+    zr_verify_opts vo = {.store = p};
+    zr_verify_result vr = {0};
+    zr_error ve;
+    CHECK(zr_verify_run(&vo, &vr, &ve) == ZR_OK);
+    CHECK_EQ_INT(vr.n_findings, 0);
+    CHECK_EQ_INT(vr.n_indexed, 5);
+    zr_verify_result_free(&vr);
     /* and the next writer goes on from the old store */
     zr_store *s = NULL;
     CHECK(zr_store_open(p, ZR_STORE_WRITE, &s) == ZR_OK);
@@ -579,6 +598,318 @@ TEST(gpkg_header_parser) {
     zr_buf_free(&b);
 }
 
+/* ---- 4/5. backup and verify ---- */
+
+static char county[1100], dltb[1100]; /* a generated county and the store imported from it */
+
+/* Edit a store through a zrzy writer (the GeoPackage trigger functions are registered). */
+static zr_status edit(const char *p, const char *text) {
+    zr_store *s = NULL;
+    zr_status st = zr_store_open(p, ZR_STORE_WRITE, &s);
+    if (!st) st = store_exec(s, text);
+    if (st) fprintf(stderr, "edit: %s\n", zr_store_errmsg(s));
+    zr_store_close(s);
+    return st;
+}
+
+static zr_status run_verify(const char *p, zr_verify_result *r, char *msg, size_t n) {
+    zr_verify_opts o = {.store = p};
+    zr_error e;
+    memset(r, 0, sizeof *r);
+    zr_status st = zr_verify_run(&o, r, &e);
+    snprintf(msg, n, "%s", e.message);
+    return st;
+}
+
+/* The finding of check for fid and field, or NULL. */
+static const zr_verify_finding *finding(const zr_verify_result *r, const char *check, int64_t fid,
+                                        const char *field) {
+    for (int64_t i = 0; i < r->n_kept; i++) {
+        const zr_verify_finding *f = &r->findings[i];
+        if (!strcmp(f->check, check) && f->fid == fid && (!field || !strcmp(f->field, field)))
+            return f;
+    }
+    return NULL;
+}
+
+TEST(verify_clean_store) {
+    zr_verify_result r;
+    char msg[2048];
+    REQUIRE(run_verify(dltb, &r, msg, sizeof msg) == ZR_OK);
+    CHECK_EQ_INT(r.n_findings, 0);
+    CHECK_EQ_INT(r.n_checks, 4);
+    CHECK(r.n_parcels > 300);
+    CHECK(r.n_indexed > r.n_parcels); /* DLTB and XZQ */
+    for (int64_t i = 0; i < r.n_kept; i++)
+        fprintf(stderr, "unexpected: %s %s %lld %s\n", r.findings[i].check, r.findings[i].table,
+                (long long)r.findings[i].fid, r.findings[i].detail);
+    zr_verify_result_free(&r);
+cleanup:;
+}
+
+TEST(verify_names_each_planted_corruption) {
+    char p[1200], msg[2048], tb[64] = "", bsm7[64];
+    path_in(p, sizeof p, "planted.gpkg");
+    remove_store(p);
+    REQUIRE(copy_file(dltb, p) == 0);
+    sql_text_of(p, "SELECT printf('%.2f', TBMJ) FROM DLTB WHERE fid = 7", tb, sizeof tb);
+    sql_text_of(p, "SELECT BSM FROM DLTB WHERE fid = 7", bsm7, sizeof bsm7);
+    REQUIRE(tb[0] && bsm7[0]);
+    REQUIRE(edit(p,
+                 "UPDATE DLTB SET TBMJ = TBMJ + 1 WHERE fid = 7;"
+                 "UPDATE DLTB SET KCMJ = KCMJ + 0.01 WHERE fid = 9;"
+                 "UPDATE DLTB SET TBDLMJ = TBDLMJ - 0.02 WHERE fid = 10;"
+                 "UPDATE rtree_DLTB_geom SET minx = minx - 100 WHERE id = 11;"
+                 "DELETE FROM rtree_DLTB_geom WHERE id = 12;"
+                 "INSERT INTO rtree_DLTB_geom VALUES (999999, 0, 1, 0, 1);") == ZR_OK);
+    zr_verify_result r;
+    REQUIRE(run_verify(p, &r, msg, sizeof msg) == ZR_OK);
+    CHECK_EQ_INT(r.n_findings, 6);
+    const zr_verify_finding *f = finding(&r, "area", 7, "TBMJ");
+    CHECK(f && !strcmp(f->bsm, bsm7) && !strcmp(f->table, "DLTB"));
+    if (f) {
+        /* expected the geometry's area (the value import stored), found it + 1 */
+        CHECK(!strcmp(f->expected, tb));
+        char want[64];
+        snprintf(want, sizeof want, "%.2f", atof(tb) + 1);
+        CHECK(!strcmp(f->found, want));
+    }
+    CHECK(finding(&r, "area", 9, "KCMJ") != NULL);
+    CHECK(finding(&r, "area", 10, "TBDLMJ") != NULL);
+    CHECK(finding(&r, "area", 7, "KCMJ") == NULL); /* KCMJ follows from the geometry's TBMJ */
+    f = finding(&r, "rtree-box", 11, "minx");
+    CHECK(f && strstr(f->detail, "does not match"));
+    f = finding(&r, "rtree-box", 12, NULL);
+    CHECK(f && strstr(f->detail, "missing from the R*Tree"));
+    f = finding(&r, "rtree-box", 999999, NULL);
+    CHECK(f && strstr(f->detail, "does not exist"));
+    zr_verify_result_free(&r);
+    /* the R*Tree's own structure: a rowid mapped to the wrong node */
+    REQUIRE(copy_file(dltb, p) == 0);
+    REQUIRE(edit(p, "UPDATE rtree_DLTB_geom_rowid SET nodeno = nodeno + 1 WHERE rowid = 5") ==
+            ZR_OK);
+    REQUIRE(run_verify(p, &r, msg, sizeof msg) == ZR_OK);
+    CHECK(r.n_findings >= 1);
+    int seen = 0;
+    for (int64_t i = 0; i < r.n_kept; i++)
+        seen |= !strcmp(r.findings[i].check, "rtree") &&
+                !strcmp(r.findings[i].table, "rtree_DLTB_geom");
+    CHECK(seen);
+    zr_verify_result_free(&r);
+cleanup:;
+}
+
+TEST(verify_names_a_corrupt_page) {
+    char p[1200], msg[2048];
+    path_in(p, sizeof p, "corrupt.gpkg");
+    remove_store(p);
+    REQUIRE(copy_file(dltb, p) == 0);
+    /* a leaf page of DLTB's table, overwritten */
+    int64_t page = sql_int(p,
+                           "SELECT pageno FROM dbstat WHERE name = 'DLTB' AND pagetype = 'leaf' "
+                           "ORDER BY pageno LIMIT 1 OFFSET 2");
+    const int64_t psize = sql_int(p, "PRAGMA page_size");
+    if (page <= 0) page = sql_int(p, "PRAGMA page_count") / 2; /* no dbstat: the middle */
+    REQUIRE(page > 1 && psize > 0);
+    FILE *f = fopen(p, "r+b");
+    REQUIRE(f);
+    fseek(f, (long)((page - 1) * psize), SEEK_SET);
+    for (int i = 0; i < 4096; i++)
+        fputc(0x5A, f);
+    fclose(f);
+    zr_verify_result r;
+    REQUIRE(run_verify(p, &r, msg, sizeof msg) == ZR_OK);
+    CHECK(r.n_findings >= 1);
+    int integrity = 0;
+    for (int64_t i = 0; i < r.n_kept; i++)
+        integrity |= !strcmp(r.findings[i].check, "integrity");
+    CHECK(integrity);
+    zr_verify_result_free(&r);
+cleanup:;
+}
+
+static zr_status run_backup(const char *from, const char *to, const atomic_int *cancel, char *msg,
+                            size_t n) {
+    zr_backup_opts o = {.store = from, .dest = to};
+    o.ctl.cancel = cancel;
+    zr_backup_result r;
+    zr_error e;
+    zr_status st = zr_backup_run(&o, &r, &e);
+    snprintf(msg, n, "%s", e.message);
+    return st;
+}
+
+TEST(backup_refuses_the_store_itself) {
+    char p[1200], alias[1300], msg[2048];
+    path_in(p, sizeof p, "self.gpkg");
+    REQUIRE(make_store(p, 4) == ZR_OK);
+    size_t n0, n1;
+    unsigned char *before = file_bytes(p, &n0);
+    CHECK_EQ_INT(run_backup(p, p, NULL, msg, sizeof msg), ZR_ERR_ARG);
+    CHECK(strstr(msg, "the destination is the store itself"));
+    snprintf(alias, sizeof alias, "%s/../store/self.gpkg", dir);
+    CHECK_EQ_INT(run_backup(p, alias, NULL, msg, sizeof msg), ZR_ERR_ARG);
+    snprintf(alias, sizeof alias, "%s-wal", p);
+    CHECK_EQ_INT(run_backup(p, alias, NULL, msg, sizeof msg), ZR_ERR_ARG);
+    unsigned char *after = file_bytes(p, &n1);
+    CHECK(before && after && n0 == n1 && !memcmp(before, after, n0));
+    free(before);
+    free(after);
+    snprintf(alias, sizeof alias, "%s/no/such/dir/x.gpkg", dir);
+    CHECK_EQ_INT(run_backup(p, alias, NULL, msg, sizeof msg), ZR_ERR_NOT_FOUND);
+    /* cancelled: no copy, no temporary file */
+    atomic_int stop = 1;
+    char dest[1200], tmp[1300];
+    path_in(dest, sizeof dest, "cancelled.gpkg");
+    CHECK_EQ_INT(run_backup(p, dest, &stop, msg, sizeof msg), ZR_ERR_CANCELLED);
+    snprintf(tmp, sizeof tmp, "%s.zrzy-tmp%ld", dest, (long)getpid());
+    CHECK(!file_exists(dest) && !file_exists(tmp));
+cleanup:;
+}
+
+TEST(backup_online_while_a_writer_works) {
+    char p[1200], copy[1200], msg[2048];
+    path_in(p, sizeof p, "busy-backup.gpkg");
+    path_in(copy, sizeof copy, "busy-backup-copy.gpkg");
+    remove_store(p);
+    REQUIRE(copy_file(dltb, p) == 0);
+    REQUIRE(edit(p,
+                 "CREATE TABLE W (txn INTEGER, pad BLOB);"
+                 "INSERT INTO zrzy_meta VALUES ('w_rows', 0)") == ZR_OK);
+    int ready[2];
+    REQUIRE(pipe(ready) == 0);
+    pid_t child = fork();
+    REQUIRE(child >= 0);
+    if (child == 0) { /* the writer: transactions of 50 rows, the row count kept beside them */
+        zr_store *s = NULL;
+        if (zr_store_open(p, ZR_STORE_WRITE, &s)) _exit(2);
+        char c = 'y';
+        if (write(ready[1], &c, 1) != 1) _exit(2);
+        for (int t = 1; t < 100000; t++) {
+            char q[400];
+            snprintf(q, sizeof q,
+                     "BEGIN IMMEDIATE; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                     "FROM n WHERE i < 50) INSERT INTO W SELECT %d, randomblob(2000) FROM n; "
+                     "UPDATE zrzy_meta SET value = value + 50 WHERE key = 'w_rows'; COMMIT",
+                     t);
+            if (store_exec(s, q)) _exit(3);
+        }
+        _exit(0);
+    }
+    char c = 0;
+    CHECK(read(ready[0], &c, 1) == 1 && c == 'y');
+    int64_t last = -1;
+    for (int k = 0; k < 4; k++) {
+        usleep(100 * 1000);
+        remove_store(copy);
+        zr_status st = run_backup(p, copy, NULL, msg, sizeof msg);
+        ZR_TEST_RECORD_(st == ZR_OK, "backup %d: %s", k, msg);
+        char ok[64], mode[32];
+        sql_text_of(copy, "PRAGMA integrity_check", ok, sizeof ok);
+        CHECK(!strcmp(ok, "ok"));
+        sql_text_of(copy, "PRAGMA journal_mode", mode, sizeof mode);
+        CHECK(!strcmp(mode, "delete"));
+        /* one commit's state: the count beside the rows agrees with them */
+        const int64_t rows = sql_int(copy, "SELECT count(*) FROM W");
+        const int64_t said = sql_int(copy, "SELECT value FROM zrzy_meta WHERE key = 'w_rows'");
+        ZR_TEST_RECORD_(rows == said && rows % 50 == 0, "backup %d: %lld rows, meta says %lld", k,
+                        (long long)rows, (long long)said);
+        CHECK(rows >= last);
+        last = rows;
+        zr_verify_result r;
+        CHECK(run_verify(copy, &r, msg, sizeof msg) == ZR_OK);
+        CHECK_EQ_INT(r.n_findings, 0);
+        zr_verify_result_free(&r);
+    }
+    /* the writer was not held up: it went on committing during the backups */
+    const int64_t now = sql_int(p, "SELECT count(*) FROM W");
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK(WIFSIGNALED(status)); /* still writing, not failed */
+    CHECK(last > 0 && now >= last);
+    close(ready[0]), close(ready[1]);
+    zr_verify_result r;
+    CHECK(run_verify(p, &r, msg, sizeof msg) == ZR_OK);
+    CHECK_EQ_INT(r.n_findings, 0);
+    zr_verify_result_free(&r);
+cleanup:;
+}
+
+TEST(verify_and_backup_allocation_failures) {
+    char p[1200], copy[1200], msg[2048];
+    path_in(p, sizeof p, "oom-verify.gpkg");
+    path_in(copy, sizeof copy, "oom-copy.gpkg");
+    remove_store(p);
+    REQUIRE(copy_file(dltb, p) == 0);
+    REQUIRE(edit(p,
+                 "UPDATE DLTB SET TBMJ = TBMJ + 1 WHERE fid IN (3, 30, 300);"
+                 "UPDATE rtree_DLTB_geom SET miny = miny - 50 WHERE id = 4") == ZR_OK);
+    zr_verify_result ref;
+    REQUIRE(run_verify(p, &ref, msg, sizeof msg) == ZR_OK);
+    CHECK_EQ_INT(ref.n_findings, 4);
+    zr_verify_result_free(&ref);
+    int64_t k = 1, failed_runs = 0;
+    for (; k < 5000; k++) {
+        zr_verify_result r;
+        zr_alloc_fail_at(k, 0);
+        zr_status st = run_verify(p, &r, msg, sizeof msg);
+        const int64_t hit = zr_alloc_failed();
+        zr_alloc_fail_at(0, 0);
+        if (st == ZR_OK) {
+            /* a failed allocation never makes a failure vanish */
+            ZR_TEST_RECORD_(r.n_findings == 4, "fail at %lld: %lld findings", (long long)k,
+                            (long long)r.n_findings);
+            if (r.n_findings != 4)
+                for (int64_t i = 0; i < r.n_kept; i++)
+                    fprintf(stderr, "  %s %s fid=%lld %s: %s\n", r.findings[i].check,
+                            r.findings[i].table, (long long)r.findings[i].fid, r.findings[i].field,
+                            r.findings[i].detail);
+            zr_verify_result_free(&r);
+            if (!hit) break;
+        } else {
+            failed_runs++;
+            ZR_TEST_RECORD_(st == ZR_ERR_NOMEM && msg[0], "fail at %lld: status %d: %s",
+                            (long long)k, st, msg);
+        }
+    }
+    CHECK(k < 5000 && failed_runs > 0);
+    for (k = 1; k < 100; k++) {
+        remove_store(copy);
+        zr_alloc_fail_at(k, 0);
+        zr_status st = run_backup(p, copy, NULL, msg, sizeof msg);
+        const int64_t hit = zr_alloc_failed();
+        zr_alloc_fail_at(0, 0);
+        if (st == ZR_OK && !hit) break;
+        ZR_TEST_RECORD_(st == ZR_ERR_NOMEM && !file_exists(copy), "backup fail at %lld: %d",
+                        (long long)k, st);
+    }
+    CHECK(k > 1 && k < 100);
+    CHECK_EQ_INT(sql_int(copy, "SELECT count(*) FROM DLTB"),
+                 sql_int(p, "SELECT count(*) FROM DLTB"));
+cleanup:;
+}
+
+/* A generated county and the store imported from it (county, dltb). */
+static int setup_county(void) {
+    zr_demo_opts dopt = {.out_dir = dir, .parcels = 400, .seed = 3, .km2 = 6};
+    zr_demo_result dr;
+    char msg[2048] = "";
+    if (t_demo_generate(&dopt, &dr, msg, sizeof msg)) {
+        fprintf(stderr, "%s\n", msg);
+        return -1;
+    }
+    snprintf(county, sizeof county, "%s", dr.path);
+    snprintf(dltb, sizeof dltb, "%s/dltb.gpkg", dir);
+    zr_import_opts iopt = {.store = dltb, .source = county, .threads = 2};
+    zr_import_result ir;
+    if (t_import_run(&iopt, &ir, msg, sizeof msg)) {
+        fprintf(stderr, "%s\n", msg);
+        return -1;
+    }
+    return 0;
+}
+
 TEST_MAIN(const char *d = tmp_dir("store"); if (!d) return 1; snprintf(dir, sizeof dir, "%s", d);
           RUN(new_store_is_versioned_gpkg_in_wal); RUN(old_store_migrated_on_write_open_only);
           RUN(newer_store_refused); RUN(migration_steps_in_order_each_in_a_transaction);
@@ -586,4 +917,8 @@ TEST_MAIN(const char *d = tmp_dir("store"); if (!d) return 1; snprintf(dir, size
           RUN(foreign_writer_busy); RUN(kill9_mid_write_reads_old_store);
           RUN(kill9_hot_journal_of_old_store_recovered_by_reader); RUN(full_disk_is_io_error);
           RUN(source_overwritten_while_read_no_sigbus); RUN(identifiers_quoted);
-          RUN(reader_out_of_memory_never_drops_columns); RUN(gpkg_header_parser))
+          RUN(reader_out_of_memory_never_drops_columns); RUN(gpkg_header_parser);
+          if (setup_county()) return 1; RUN(verify_clean_store);
+          RUN(verify_names_each_planted_corruption); RUN(verify_names_a_corrupt_page);
+          RUN(backup_refuses_the_store_itself); RUN(backup_online_while_a_writer_works);
+          RUN(verify_and_backup_allocation_failures))
