@@ -1,4 +1,5 @@
 /* Loading a layer to check, and its boundary layer, into memory. */
+#include <math.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -182,7 +183,13 @@ static zr_status check_chunk(qc_data *d, const qc_catalogue *cat, qc_findings *f
     if (!s) s = qc_bsm_add(d, cat, fs);
     if (!s && !d->tiled) s = qc_edges_flush(d);
     for (size_t i = 0; !s && d->tiled && i < d->n; i++) {
-        if (d->p[i].valid) continue;
+        if (d->p[i].valid) { /* the tiles cover what the topology sees: finite, valid parcels */
+            const double *e = d->p[i].env;
+            double *v = d->valid_env;
+            v[0] = fmin(v[0], e[0]), v[1] = fmax(v[1], e[1]);
+            v[2] = fmin(v[2], e[2]), v[3] = fmax(v[3], e[3]);
+            continue;
+        }
         int64_t *ni = zr_grow(d->invalid, &d->cap_invalid, d->n_invalid, sizeof *ni, 256);
         if (!ni) return ZR_ERR_NOMEM;
         d->invalid = ni;
@@ -418,6 +425,7 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
                   int64_t tile_parcels, char *err, size_t n) {
     memset(d, 0, sizeof *d);
     d->path = path;
+    d->valid_env[0] = d->valid_env[2] = INFINITY, d->valid_env[1] = d->valid_env[3] = -INFINITY;
     /* Held mode keeps the layer in memory (geometry, its copy, the edge table): about four
        times the file. A layer that would not fit is checked by tiles. */
     struct stat st;

@@ -114,7 +114,8 @@ typedef struct qc_data {
     int64_t tile_parcels;
     qc_bsm_key *keys;
     size_t n_keys, cap_keys;
-    int64_t *invalid; /* tiled mode: fids failing G01, sorted after the stream */
+    double valid_env[4]; /* tiled mode: the valid parcels' extent (min > max while none) */
+    int64_t *invalid;    /* tiled mode: fids failing G01, sorted after the stream */
     size_t n_invalid, cap_invalid;
     struct qc_sums *sums;     /* M03 accumulators */
     struct qc_fetcher *fetch; /* parcels found again by fid or window */

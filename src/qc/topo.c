@@ -700,11 +700,16 @@ static void tile_range(void *ctx, size_t b, size_t e, int w) {
 }
 
 static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
+    /* the tiles span the valid parcels (a parcel at infinity is G01 and stretches only the
+       R*Tree's extent); border tiles own whatever lies beyond */
     double ext[4];
-    if (zr_source_extent(d->src, ext) != ZR_OK) {
-        if (!d->n_total) return ZR_OK;
-        snprintf(err, n, "%s: layer %s: no extent to tile", d->path, d->layer_name);
-        return ZR_ERR_NOT_FOUND;
+    memcpy(ext, d->valid_env, sizeof ext);
+    if (!(ext[0] <= ext[1] && ext[2] <= ext[3])) {
+        const int known = zr_source_extent(d->src, ext) == ZR_OK;
+        if (!known && !d->n_total) return ZR_OK;
+        if (!known || !isfinite(ext[0]) || !isfinite(ext[1]) || !isfinite(ext[2]) ||
+            !isfinite(ext[3]))
+            ext[0] = ext[1] = ext[2] = ext[3] = 0; /* no valid parcel: one tile for the boundary */
     }
     tile_job j;
     memset(&j, 0, sizeof j);
@@ -712,10 +717,8 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     const double w = fmax(ext[1] - ext[0], 1e-9), h = fmax(ext[3] - ext[2], 1e-9);
     const double tiles = ceil((double)d->n_total / (double)d->tile_parcels);
     j.t = (tiling){ext[0], ext[2], 0, 0, 1, 1};
-    j.t.nx = (int)fmax(1, round(sqrt(tiles * w / h)));
-    j.t.ny = (int)fmax(1, ceil(tiles / j.t.nx));
-    if (j.t.nx > 4096) j.t.nx = 4096;
-    if (j.t.ny > 4096) j.t.ny = 4096;
+    j.t.nx = (int)fmin(4096, fmax(1, round(sqrt(tiles * w / h))));
+    j.t.ny = (int)fmin(4096, fmax(1, ceil(tiles / j.t.nx)));
     j.t.w = w / j.t.nx, j.t.h = h / j.t.ny;
     j.pad = 1e-6 * fmax(w, h) + 1e-9; /* the R*Tree keeps float envelopes */
     const int n_tiles = j.t.nx * j.t.ny;
