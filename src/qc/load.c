@@ -344,7 +344,8 @@ static zr_status load_boundary(qc_data *d, zr_source *src, char *err, size_t n) 
     size_t np = 0, cap = 0;
     while (!s) {
         size_t got = 0;
-        if ((s = zr_source_next(src, &b, 4096, &got, err, n)) || !got) break;
+        if (qc_cancelled(d)) s = ZR_ERR_CANCELLED;
+        if (s || (s = zr_source_next(src, &b, 256, &got, err, n)) || !got) break;
         for (size_t i = 0; i < got && !s; i++) {
             if (np == cap) {
                 cap = cap ? cap * 2 : 256;
@@ -423,7 +424,9 @@ static uint64_t mem_available(void) {
 
 zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *boundary,
                   int64_t tile_parcels, char *err, size_t n) {
+    const zr_control *ctl = d->ctl; /* the caller's, kept */
     memset(d, 0, sizeof *d);
+    d->ctl = ctl;
     d->path = path;
     d->valid_env[0] = d->valid_env[2] = INFINITY, d->valid_env[1] = d->valid_env[3] = -INFINITY;
     /* Held mode keeps the layer in memory (geometry, its copy, the edge table): about four

@@ -169,7 +169,7 @@ zr_status qc_findings_each(qc_findings *fs, qc_finding_fn fn, void *ctx);
 int64_t qc_findings_sev1_parcels(qc_findings *fs);
 
 /* Open the parcel layer and load the boundary layer and the division list; choose held or tiled
- * mode (tile_parcels, or memory). The parcels are not read yet. */
+ * mode (tile_parcels, or memory). The parcels are not read yet. d is cleared but for d->ctl. */
 zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *boundary,
                   int64_t tile_parcels, char *err, size_t n);
 /* Read every parcel in chunks (a reader thread parses the next while the rules run on this one)
