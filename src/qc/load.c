@@ -96,6 +96,7 @@ typedef struct {
     const chunk_pipe *cp;
     chunk *c;
     zr_poly scratch;
+    uint64_t pts; /* vertices read so far: the next parcel's pt0 */
 } row_ctx;
 
 static zr_status take_row(void *ctx, const zr_feature *f, int is_gpkg) {
@@ -121,8 +122,10 @@ static zr_status take_row(void *ctx, const zr_feature *f, int is_gpkg) {
         p->kcxs = zr_double_scaled(x, 4);
     if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
     zr_status s = qc_parcel_geometry(c->arena, is_gpkg, f, &rc->scratch, p);
-    if (!s) c->n++;
-    return s;
+    if (s) return s;
+    p->pt0 = rc->pts, rc->pts += p->poly.n_pts;
+    c->n++;
+    return ZR_OK;
 }
 
 static void chunk_free(chunk *c) {
@@ -133,7 +136,7 @@ static void chunk_free(chunk *c) {
 
 static void *chunk_reader(void *arg) {
     chunk_pipe *cp = arg;
-    row_ctx rc = {cp, NULL, {0}};
+    row_ctx rc = {cp, NULL, {0}, 0};
     zr_status s = ZR_OK;
     qc_data *d = cp->d;
     while (!s) {

@@ -64,6 +64,8 @@ typedef struct qc_parcel {
     int64_t kcxs;               /* 1e-4 */
     double xzdwkd;
     int64_t fid;
+    uint64_t pt0; /* the number of its first vertex: vertices are numbered in layer order (held
+                     mode) or tile order (tiled mode), so edge tables refer to points by number */
     zr_poly poly; /* arrays in the qc_data arena */
     double env[4];
     int64_t area;           /* official area, 0.01 m² (-1: not computable) */
