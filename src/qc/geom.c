@@ -27,14 +27,14 @@ struct qc_workers {
 /* Basic structure, checked before GEOS: within the size limits, closed rings of ≥ 4 points,
  * finite coordinates. */
 static const char *structure_problem(const zr_poly *p, char *buf, size_t cap) {
-    if (p->n_pts > QC_MAX_PARCEL_POINTS) {
-        snprintf(buf, cap, "%zu vertices, more than the %d a parcel may have to be checked",
-                 p->n_pts, QC_MAX_PARCEL_POINTS);
-        return buf;
-    }
     if (p->n_polys > QC_MAX_PARCEL_PARTS) {
         snprintf(buf, cap, "%zu polygon parts, more than the %d a parcel may have to be checked",
                  p->n_polys, QC_MAX_PARCEL_PARTS);
+        return buf;
+    }
+    if (p->n_pts > QC_MAX_PARCEL_POINTS) {
+        snprintf(buf, cap, "%zu vertices, more than the %d a parcel may have to be checked",
+                 p->n_pts, QC_MAX_PARCEL_POINTS);
         return buf;
     }
     if (p->nonfinite) return "a coordinate is NaN or infinite";

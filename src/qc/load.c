@@ -1,4 +1,5 @@
 /* Loading a layer to check, and its boundary layer, into memory. */
+#include <math.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -95,6 +96,7 @@ typedef struct {
     const chunk_pipe *cp;
     chunk *c;
     zr_poly scratch;
+    uint64_t pts; /* vertices read so far: the next parcel's pt0 */
 } row_ctx;
 
 static zr_status take_row(void *ctx, const zr_feature *f, int is_gpkg) {
@@ -120,8 +122,10 @@ static zr_status take_row(void *ctx, const zr_feature *f, int is_gpkg) {
         p->kcxs = zr_double_scaled(x, 4);
     if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
     zr_status s = qc_parcel_geometry(c->arena, is_gpkg, f, &rc->scratch, p);
-    if (!s) c->n++;
-    return s;
+    if (s) return s;
+    p->pt0 = rc->pts, rc->pts += p->poly.n_pts;
+    c->n++;
+    return ZR_OK;
 }
 
 static void chunk_free(chunk *c) {
@@ -132,7 +136,7 @@ static void chunk_free(chunk *c) {
 
 static void *chunk_reader(void *arg) {
     chunk_pipe *cp = arg;
-    row_ctx rc = {cp, NULL, {0}};
+    row_ctx rc = {cp, NULL, {0}, 0};
     zr_status s = ZR_OK;
     qc_data *d = cp->d;
     while (!s) {
@@ -182,7 +186,13 @@ static zr_status check_chunk(qc_data *d, const qc_catalogue *cat, qc_findings *f
     if (!s) s = qc_bsm_add(d, cat, fs);
     if (!s && !d->tiled) s = qc_edges_flush(d);
     for (size_t i = 0; !s && d->tiled && i < d->n; i++) {
-        if (d->p[i].valid) continue;
+        if (d->p[i].valid) { /* the tiles cover what the topology sees: finite, valid parcels */
+            const double *e = d->p[i].env;
+            double *v = d->valid_env;
+            v[0] = fmin(v[0], e[0]), v[1] = fmax(v[1], e[1]);
+            v[2] = fmin(v[2], e[2]), v[3] = fmax(v[3], e[3]);
+            continue;
+        }
         int64_t *ni = zr_grow(d->invalid, &d->cap_invalid, d->n_invalid, sizeof *ni, 256);
         if (!ni) return ZR_ERR_NOMEM;
         d->invalid = ni;
@@ -337,7 +347,8 @@ static zr_status load_boundary(qc_data *d, zr_source *src, char *err, size_t n) 
     size_t np = 0, cap = 0;
     while (!s) {
         size_t got = 0;
-        if ((s = zr_source_next(src, &b, 4096, &got, err, n)) || !got) break;
+        if (qc_cancelled(d)) s = ZR_ERR_CANCELLED;
+        if (s || (s = zr_source_next(src, &b, 256, &got, err, n)) || !got) break;
         for (size_t i = 0; i < got && !s; i++) {
             if (np == cap) {
                 cap = cap ? cap * 2 : 256;
@@ -416,8 +427,11 @@ static uint64_t mem_available(void) {
 
 zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *boundary,
                   int64_t tile_parcels, char *err, size_t n) {
+    const zr_control *ctl = d->ctl; /* the caller's, kept */
     memset(d, 0, sizeof *d);
+    d->ctl = ctl;
     d->path = path;
+    d->valid_env[0] = d->valid_env[2] = INFINITY, d->valid_env[1] = d->valid_env[3] = -INFINITY;
     /* Held mode keeps the layer in memory (geometry, its copy, the edge table): about four
        times the file. A layer that would not fit is checked by tiles. */
     struct stat st;

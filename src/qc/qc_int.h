@@ -64,6 +64,8 @@ typedef struct qc_parcel {
     int64_t kcxs;               /* 1e-4 */
     double xzdwkd;
     int64_t fid;
+    uint64_t pt0; /* the number of its first vertex: vertices are numbered in layer order (held
+                     mode) or tile order (tiled mode), so edge tables refer to points by number */
     zr_poly poly; /* arrays in the qc_data arena */
     double env[4];
     int64_t area;           /* official area, 0.01 m² (-1: not computable) */
@@ -114,7 +116,8 @@ typedef struct qc_data {
     int64_t tile_parcels;
     qc_bsm_key *keys;
     size_t n_keys, cap_keys;
-    int64_t *invalid; /* tiled mode: fids failing G01, sorted after the stream */
+    double valid_env[4]; /* tiled mode: the valid parcels' extent (min > max while none) */
+    int64_t *invalid;    /* tiled mode: fids failing G01, sorted after the stream */
     size_t n_invalid, cap_invalid;
     struct qc_sums *sums;     /* M03 accumulators */
     struct qc_fetcher *fetch; /* parcels found again by fid or window */
@@ -168,7 +171,7 @@ zr_status qc_findings_each(qc_findings *fs, qc_finding_fn fn, void *ctx);
 int64_t qc_findings_sev1_parcels(qc_findings *fs);
 
 /* Open the parcel layer and load the boundary layer and the division list; choose held or tiled
- * mode (tile_parcels, or memory). The parcels are not read yet. */
+ * mode (tile_parcels, or memory). The parcels are not read yet. d is cleared but for d->ctl. */
 zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *boundary,
                   int64_t tile_parcels, char *err, size_t n);
 /* Read every parcel in chunks (a reader thread parses the next while the rules run on this one)

@@ -26,13 +26,51 @@
  * invent one. */
 typedef struct {
     uint64_t h; /* 0: empty */
-    /* bits 0–47: the first occurrence's start vertex (user-space addresses fit in 47 bits;
-     * doubles are 8-aligned), bit 0 set when the end is the previous vertex; bits 48–63: the
-     * net count of the canonical direction, a saturating int16 */
+    /* bits 1–47: the first occurrence's start vertex as a point number (qc_parcel.pt0 plus
+     * the vertex's index; the boundary's vertices are numbered after the parcels'), bit 0 set
+     * when the end is the previous vertex; bits 48–63: the net count of the canonical
+     * direction, a saturating int16. Numbers, not addresses: they mean the same on any
+     * address-space layout (5-level paging gives 56-bit user addresses). */
     uint64_t rc;
 } edge;
 
-#define REF_MASK ((UINT64_C(1) << 48) - 1)
+#define REF_MASK   ((UINT64_C(1) << 48) - 1)
+#define MAX_POINTS (UINT64_C(1) << 47) /* point numbers a table can refer to */
+
+/* Where point numbers lead back to coordinates: parcels in ascending pt0, then the boundary
+ * polygons, numbered from vbase (vprefix[i]: points before polygon i). */
+typedef struct {
+    const qc_parcel *p;
+    size_t n;
+    const zr_poly *v;
+    size_t nv;
+    uint64_t vbase;
+    const uint64_t *vprefix; /* nv + 1 */
+} point_space;
+
+/* The coordinates of point number k (x, y; the next vertex follows). */
+static const double *point_at(const point_space *ps, uint64_t k) {
+    if (ps->nv && k >= ps->vbase) {
+        size_t lo = 0, hi = ps->nv; /* the last polygon starting at or before k */
+        while (hi - lo > 1) {
+            const size_t mid = lo + (hi - lo) / 2;
+            if (ps->vprefix[mid] <= k - ps->vbase)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        return ps->v[lo].xy + 2 * (k - ps->vbase - ps->vprefix[lo]);
+    }
+    size_t lo = 0, hi = ps->n; /* the last parcel starting at or before k */
+    while (hi - lo > 1) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (ps->p[mid].pt0 <= k)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return ps->p[lo].poly.xy + 2 * (k - ps->p[lo].pt0);
+}
 
 static int edge_count(const edge *e) {
     return (int)(int16_t)(uint16_t)(e->rc >> 48);
@@ -337,17 +375,14 @@ typedef struct {
 static void push_occurrence(struct qc_edges *a, uint64_t h, uint64_t ref, int d);
 
 /* Count a group of edges whose slots were prefetched: first occurrences keep a reference. */
-static void count_group(edge_ctx *c, const double *const *ga, const uint64_t *gh, const int *gb,
-                        const int *gf, int ng) {
+static void count_group(edge_ctx *c, const uint64_t *gr, const uint64_t *gh, const int *gf,
+                        int ng) {
     for (int j = 0; j < ng; j++) {
         if (c->direct) {
-            push_occurrence(c->direct, gh[j],
-                            ((uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j]) & REF_MASK,
-                            gf[j] ? c->sign : -c->sign);
+            push_occurrence(c->direct, gh[j], gr[j], gf[j] ? c->sign : -c->sign);
             continue;
         }
-        edge_put(c->et, gh[j], (uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j],
-                 gf[j] ? c->sign : -c->sign, c->used, &c->n_used);
+        edge_put(c->et, gh[j], gr[j], gf[j] ? c->sign : -c->sign, c->used, &c->n_used);
     }
 }
 
@@ -355,18 +390,17 @@ static void count_group(edge_ctx *c, const double *const *ga, const uint64_t *gh
  * counts +sign in its canonical direction, −sign in the opposite one. Edges go through in
  * groups: hashes and slots first, the slots prefetched, then the counts — the table is far
  * larger than the caches, and this hides most of its latency. */
-static zr_status count_poly(edge_ctx *c, const zr_poly *p) {
+static zr_status count_poly(edge_ctx *c, const zr_poly *p, uint64_t pt0) {
     enum { G = 16 };
     edge_table *et = c->et;
-    const double *ga[G];
-    uint64_t gh[G];
-    int gb[G], gf[G], ng = 0;
+    uint64_t gr[G], gh[G];
+    int gf[G], ng = 0;
+    if (pt0 + p->n_pts > MAX_POINTS) return ZR_ERR_LIMIT; /* see edge.rc */
     for (size_t gi = 0; gi < p->n_polys; gi++)
         for (size_t r = p->poly_start[gi]; r < p->poly_start[gi + 1]; r++) {
             const int rev = (r == p->poly_start[gi]) != (zr_ring_planar_area(p, r) > 0);
             const size_t m = zr_poly_ring_len(p, r);
             const double *v = p->xy + 2 * p->ring_start[r];
-            if ((uint64_t)(uintptr_t)v & ~REF_MASK) return ZR_ERR_LIMIT; /* see edge.rc */
             uint64_t hk = m ? vertex_hash(v) : 0; /* v[k]'s hash, carried along */
             for (size_t k = 0; k + 1 < m; k++) {
                 const uint64_t hn = vertex_hash(v + 2 * k + 2);
@@ -379,12 +413,14 @@ static zr_status count_poly(edge_ctx *c, const zr_poly *p) {
                 if (c->parts > 1 && (int)(h & 1) != c->part) continue;
                 if (c->tiles && tile_of(c->tiles, forward ? a : b) != c->tile) continue;
                 if (!c->direct) __builtin_prefetch(&et->t[home(et, h)], 1);
-                ga[ng] = a, gh[ng] = h, gb[ng] = b < a, gf[ng] = forward;
+                /* a's point number, and whether b is the vertex before it */
+                gr[ng] = (pt0 + (uint64_t)(a - p->xy) / 2) << 1 | (uint64_t)(b < a);
+                gh[ng] = h, gf[ng] = forward;
                 if (++ng < G && k + 2 < m) continue;
-                count_group(c, ga, gh, gb, gf, ng);
+                count_group(c, gr, gh, gf, ng);
                 ng = 0;
             }
-            count_group(c, ga, gh, gb, gf, ng); /* the last edges were skipped */
+            count_group(c, gr, gh, gf, ng); /* the last edges were skipped */
             ng = 0;
         }
     return ZR_OK;
@@ -404,12 +440,12 @@ static int inside_boundary(const qc_data *d, double x, double y) {
 
 /* The loose edges of one table: one segment per edge whose net count is not zero, read back
  * from its first occurrence (copied: the parcels may go away after this). */
-static zr_status collect_loose(const edge_table *et, seg_list *segs) {
+static zr_status collect_loose(const edge_table *et, const point_space *ps, seg_list *segs) {
     zr_status s = ZR_OK;
     for (size_t i = 0; i < et->cap && !s; i++) {
         const edge *e = &et->t[i];
         if (!e->h || !edge_count(e)) continue;
-        const double *a = (const double *)(uintptr_t)(e->rc & REF_MASK & ~UINT64_C(1));
+        const double *a = point_at(ps, (e->rc & REF_MASK) >> 1);
         s = push_seg(segs, a, (e->rc & 1) ? a - 2 : a + 2);
     }
     return s;
@@ -493,13 +529,13 @@ void qc_edges_range(qc_data *d, size_t b, size_t e, int w) {
         if (!d->p[i].valid) continue;
         if (d->edges_direct) { /* the layer is not in spatial order: list, count later */
             edge_ctx ec = {&a->t, 1, NULL, 0, NULL, 0, 1, 0, a};
-            zr_status st = count_poly(&ec, &d->p[i].poly);
+            zr_status st = count_poly(&ec, &d->p[i].poly, d->p[i].pt0);
             if (st && !a->st) a->st = st;
             continue;
         }
         if ((a->st = edges_reserve(a, d->p[i].poly.n_pts))) break;
         edge_ctx ec = {&a->t, 1, a->used, a->n_used, NULL, 0, 1, 0, NULL};
-        a->st = count_poly(&ec, &d->p[i].poly);
+        a->st = count_poly(&ec, &d->p[i].poly, d->p[i].pt0);
         a->n_used = ec.n_used;
     }
 }
@@ -574,6 +610,7 @@ typedef struct {
     const qc_data *d;
     size_t n_edges;
     int parts;
+    point_space ps; /* the layer's parcels, then the boundary */
     seg_list segs[2];
     zr_status st[2];
 } merge_job;
@@ -602,8 +639,8 @@ static void merge_part(merge_job *j, int k) {
     edge_ctx ec = {&et, -1, NULL, 0, NULL, 0, j->parts, k, NULL};
     zr_status s = ZR_OK;
     for (size_t i = 0; i < d->n_v && !s; i++)
-        s = count_poly(&ec, &d->vpoly[i]);
-    if (!s) s = collect_loose(&et, &j->segs[k]);
+        s = count_poly(&ec, &d->vpoly[i], j->ps.vbase + j->ps.vprefix[i]);
+    if (!s) s = collect_loose(&et, &j->ps, &j->segs[k]);
     zr_big_free(et.t, et.cap * sizeof *et.t);
     j->st[k] = s;
 }
@@ -614,10 +651,25 @@ static void merge_range(void *ctx, size_t b, size_t e, int worker) {
         merge_part(ctx, (int)k);
 }
 
+/* Point numbers before each boundary polygon: vprefix[0..n_v] (malloc'd). */
+static uint64_t *boundary_prefix(const qc_data *d) {
+    uint64_t *v = zr_malloc((d->n_v + 1) * sizeof *v);
+    if (!v) return NULL;
+    v[0] = 0;
+    for (size_t i = 0; i < d->n_v; i++)
+        v[i + 1] = v[i] + d->vpoly[i].n_pts;
+    return v;
+}
+
 static zr_status loose_held(const qc_data *d, seg_list *segs) {
     merge_job j;
     memset(&j, 0, sizeof j);
     j.d = d;
+    uint64_t *vprefix = boundary_prefix(d);
+    if (!vprefix) return ZR_ERR_NOMEM;
+    const qc_parcel *last = d->n ? &d->p[d->n - 1] : NULL;
+    j.ps = (point_space){d->p,   d->n, d->vpoly, d->n_v, last ? last->pt0 + last->poly.n_pts : 0,
+                         vprefix};
     for (int w = 0; w < d->n_edge_acc; w++)
         j.n_edges += d->edges[w].n_surv + d->edges[w].n_occ[0] + d->edges[w].n_occ[1];
     for (size_t i = 0; i < d->n_v; i++)
@@ -630,6 +682,7 @@ static zr_status loose_held(const qc_data *d, seg_list *segs) {
             s = push_seg(segs, j.segs[k].seg + 4 * i, j.segs[k].seg + 4 * i + 2);
         free(j.segs[k].seg);
     }
+    free(vprefix);
     if (!s && segs->n > 1) qsort(segs->seg, segs->n, 4 * sizeof *segs->seg, cmp_seg);
     return s;
 }
@@ -642,10 +695,11 @@ typedef struct {
     qc_data *d;
     tiling t;
     double pad;
-    const double *venv;  /* the boundary polygons' envelopes */
-    seg_list *tile_segs; /* per tile */
-    zr_status *tile_st;  /* per tile */
-    qc_win **win;        /* per worker: a connection and an arena, opened on first use */
+    const double *venv;      /* the boundary polygons' envelopes */
+    const uint64_t *vprefix; /* point numbers before each boundary polygon */
+    seg_list *tile_segs;     /* per tile */
+    zr_status *tile_st;      /* per tile */
+    qc_win **win;            /* per worker: a connection and an arena, opened on first use */
     zr_arena **arena;
 } tile_job;
 
@@ -667,8 +721,12 @@ static zr_status one_tile(tile_job *j, qc_win *win, zr_arena *a, int k) {
     zr_status s = qc_win_read(win, d, env, a, &ps, &np);
     if (s) return s;
     size_t n_edges = 64;
-    for (size_t i = 0; i < np; i++)
+    uint64_t pts = 0; /* the tile's point numbers: its parcels, then the boundary */
+    for (size_t i = 0; i < np; i++) {
         n_edges += ps[i].poly.n_pts;
+        ps[i].pt0 = pts, pts += ps[i].poly.n_pts;
+    }
+    const point_space space = {ps, np, d->vpoly, d->n_v, pts, j->vprefix};
     const double *ve = j->venv;
     for (size_t i = 0; i < d->n_v; i++)
         if (envelopes_meet(ve + 4 * i, env)) n_edges += d->vpoly[i].n_pts;
@@ -677,11 +735,11 @@ static zr_status one_tile(tile_job *j, qc_win *win, zr_arena *a, int k) {
     if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) s = ZR_ERR_NOMEM;
     edge_ctx ec = {&et, 1, NULL, 0, t, k, 1, 0, NULL};
     for (size_t i = 0; i < np && !s; i++)
-        if (ps[i].valid) s = count_poly(&ec, &ps[i].poly);
+        if (ps[i].valid) s = count_poly(&ec, &ps[i].poly, ps[i].pt0);
     ec.sign = -1;
     for (size_t i = 0; i < d->n_v && !s; i++)
-        if (envelopes_meet(ve + 4 * i, env)) s = count_poly(&ec, &d->vpoly[i]);
-    if (!s) s = collect_loose(&et, &j->tile_segs[k]);
+        if (envelopes_meet(ve + 4 * i, env)) s = count_poly(&ec, &d->vpoly[i], pts + j->vprefix[i]);
+    if (!s) s = collect_loose(&et, &space, &j->tile_segs[k]);
     zr_big_free(et.t, et.cap * sizeof *et.t);
     free(ps);
     return s;
@@ -700,11 +758,16 @@ static void tile_range(void *ctx, size_t b, size_t e, int w) {
 }
 
 static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
+    /* the tiles span the valid parcels (a parcel at infinity is G01 and stretches only the
+       R*Tree's extent); border tiles own whatever lies beyond */
     double ext[4];
-    if (zr_source_extent(d->src, ext) != ZR_OK) {
-        if (!d->n_total) return ZR_OK;
-        snprintf(err, n, "%s: layer %s: no extent to tile", d->path, d->layer_name);
-        return ZR_ERR_NOT_FOUND;
+    memcpy(ext, d->valid_env, sizeof ext);
+    if (!(ext[0] <= ext[1] && ext[2] <= ext[3])) {
+        const int known = zr_source_extent(d->src, ext) == ZR_OK;
+        if (!known && !d->n_total) return ZR_OK;
+        if (!known || !isfinite(ext[0]) || !isfinite(ext[1]) || !isfinite(ext[2]) ||
+            !isfinite(ext[3]))
+            ext[0] = ext[1] = ext[2] = ext[3] = 0; /* no valid parcel: one tile for the boundary */
     }
     tile_job j;
     memset(&j, 0, sizeof j);
@@ -712,10 +775,8 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     const double w = fmax(ext[1] - ext[0], 1e-9), h = fmax(ext[3] - ext[2], 1e-9);
     const double tiles = ceil((double)d->n_total / (double)d->tile_parcels);
     j.t = (tiling){ext[0], ext[2], 0, 0, 1, 1};
-    j.t.nx = (int)fmax(1, round(sqrt(tiles * w / h)));
-    j.t.ny = (int)fmax(1, ceil(tiles / j.t.nx));
-    if (j.t.nx > 4096) j.t.nx = 4096;
-    if (j.t.ny > 4096) j.t.ny = 4096;
+    j.t.nx = (int)fmin(4096, fmax(1, round(sqrt(tiles * w / h))));
+    j.t.ny = (int)fmin(4096, fmax(1, ceil(tiles / j.t.nx)));
     j.t.w = w / j.t.nx, j.t.h = h / j.t.ny;
     j.pad = 1e-6 * fmax(w, h) + 1e-9; /* the R*Tree keeps float envelopes */
     const int n_tiles = j.t.nx * j.t.ny;
@@ -729,11 +790,17 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     for (size_t i = 0; i < d->n_v; i++)
         zr_poly_envelope(&d->vpoly[i], venv + 4 * i);
     j.venv = venv;
+    uint64_t *vprefix = boundary_prefix(d);
+    if (!vprefix) {
+        free(venv), free(j.tile_segs), free(j.tile_st);
+        return ZR_ERR_NOMEM;
+    }
+    j.vprefix = vprefix;
     const int nt = d->threads < 1 ? 1 : d->threads;
     j.win = zr_calloc((size_t)nt, sizeof *j.win);
     j.arena = zr_calloc((size_t)nt, sizeof *j.arena);
     if (!j.win || !j.arena) {
-        free(j.win), free(j.arena), free(venv), free(j.tile_segs), free(j.tile_st);
+        free(j.win), free(j.arena), free(venv), free(vprefix), free(j.tile_segs), free(j.tile_st);
         return ZR_ERR_NOMEM;
     }
     zr_parallel_for(nt, (size_t)n_tiles, tile_range, &j);
@@ -765,6 +832,7 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     free(j.tile_segs);
     free(j.tile_st);
     free(venv);
+    free(vprefix);
     return s;
 }
 
