@@ -167,44 +167,67 @@ static zr_status outputs_open(outputs *o, const zr_stage *stage, const inv_data 
     return s;
 }
 
-/* Write one valued batch everywhere it goes; ZR_ERR_CANCELLED when the flag is raised (polled
- * every 1,024 parcels), ZR_ERR_LIMIT when a total would not fit in 64 bits. */
-static zr_status outputs_batch(outputs *o, const inv_data *d) {
-    size_t need = d->n;
-    for (size_t i = 0; i < d->n; i++)
-        need += d->p[i].n_pieces;
+/* The summary and the map take a batch on a thread of their own while the rows are written:
+ * parcels in layer order, so the sums and the picture are the same whatever the timing. */
+typedef struct side_job {
+    outputs *o;
+    const inv_data *d;
+    zr_status st;
+} side_job;
+
+static void *side_work(void *arg) {
+    side_job *j = arg;
+    for (size_t i = 0; i < j->d->n && !j->st; i++) {
+        if (!(i & 255) && zr_cancelled(j->d->ctl)) {
+            j->st = ZR_ERR_CANCELLED;
+            break;
+        }
+        const inv_parcel *p = &j->d->p[i];
+        j->st = inv_summary_add(j->o->sum, p);
+        zr_map_fill(j->o->map, &p->poly, price_class(unit_price(p)));
+    }
+    return NULL;
+}
+
+enum { CHUNK = 512 }; /* parcels whose geometry blobs are encoded, inserted and flushed together */
+
+/* Write parcels [b, e) of the batch to parcels.csv, SWL and JZL. A piece that is the whole
+ * parcel shares the parcel's blob. */
+static zr_status write_chunk(outputs *o, const inv_data *d, size_t b, size_t e) {
+    size_t need = 0;
+    for (size_t i = b; i < e; i++)
+        need += 1 + d->p[i].n_pieces;
     if (need > o->cap_off) {
-        size_t *no = zr_realloc(o->off, need * sizeof *no);
+        size_t *no = zr_realloc(o->off, (need + 1) * sizeof *no);
         if (!no) return ZR_ERR_NOMEM;
         o->off = no, o->cap_off = need;
     }
-    /* the blobs first, so that no pointer into them moves while rows are pending */
+    /* the blobs first, so that no pointer into them moves while rows are pending; off[k] and
+       off[k + 1] bound blob k */
     zr_buf_reset(&o->blobs);
     zr_status s = ZR_OK;
     size_t k = 0;
-    for (size_t i = 0; i < d->n && !s; i++) {
+    for (size_t i = b; i < e && !s; i++) {
         const inv_parcel *p = &d->p[i];
         o->off[k++] = o->blobs.len;
         s = zr_poly_to_gpkg_blob(&p->poly, d->crs.epsg, &o->blobs);
         for (size_t j = 0; j < p->n_pieces && !s; j++) {
-            const inv_piece *pc = &p->pieces[j];
             o->off[k++] = o->blobs.len;
-            s = zr_poly_to_gpkg_blob(pc->poly.n_pts ? &pc->poly : &p->poly, d->crs.epsg, &o->blobs);
+            if (p->pieces[j].poly.n_pts)
+                s = zr_poly_to_gpkg_blob(&p->pieces[j].poly, d->crs.epsg, &o->blobs);
         }
     }
+    if (s) return s;
+    o->off[k] = o->blobs.len;
     k = 0;
     zr_inventory_result *res = o->res;
-    for (size_t i = 0; i < d->n && !s; i++) {
-        if (!(i & 1023) && zr_cancelled(d->ctl)) {
-            s = ZR_ERR_CANCELLED;
-            break;
-        }
+    for (size_t i = b; i < e && !s; i++) {
         const inv_parcel *p = &d->p[i];
         const int64_t price = unit_price(p);
-        char a[32], b[32], c[32];
+        char a[32], bb[32], c[32];
         zr_csv_write_field(o->csv, p->bsm);
         fprintf(o->csv, ",%s,%s,%s,%s,%s\n", p->cls, p->tdyt, zr_fmt_scaled(a, p->tbdlmj, 2),
-                zr_fmt_scaled(b, price, 2), zr_fmt_scaled(c, p->value, 2));
+                zr_fmt_scaled(bb, price, 2), zr_fmt_scaled(c, p->value, 2));
         zr_value v[8] = {{ZR_FT_TEXT, 0, 0, p->bsm},
                          {ZR_FT_TEXT, 0, 0, p->cls},
                          {ZR_FT_TEXT, 0, 0, p->dlbm},
@@ -213,10 +236,11 @@ static zr_status outputs_batch(outputs *o, const inv_data *d) {
                          {ZR_FT_REAL, 0, (double)p->tbdlmj / 100, NULL},
                          {ZR_FT_REAL, 0, (double)price / 100, NULL},
                          {ZR_FT_REAL, 0, (double)p->value / 100, NULL}};
-        const size_t at = o->off[k++];
-        const size_t end = k < need ? o->off[k] : o->blobs.len;
-        s = zr_writer_insert(o->swl, v, o->blobs.data + at, end - at);
-        for (size_t j = 0; j < p->n_pieces && !s; j++) {
+        const unsigned char *pblob = o->blobs.data + o->off[k];
+        const size_t plen = o->off[k + 1] - o->off[k];
+        k++;
+        s = zr_writer_insert(o->swl, v, pblob, plen);
+        for (size_t j = 0; j < p->n_pieces && !s; j++, k++) {
             const inv_piece *pc = &p->pieces[j];
             const inv_zone *z = pc->zone >= 0 ? &d->z[pc->zone] : NULL;
             zr_value w[6] = {
@@ -227,12 +251,10 @@ static zr_status outputs_batch(outputs *o, const inv_data *d) {
                 {ZR_FT_REAL, 0, pc->area && pc->value ? (double)(pc->value / pc->area) / 100 : 0,
                  NULL},
                 {ZR_FT_REAL, 0, (double)pc->area / 100, NULL}};
-            const size_t pat = o->off[k++];
-            const size_t pend = k < need ? o->off[k] : o->blobs.len;
-            s = zr_writer_insert(o->jzl, w, o->blobs.data + pat, pend - pat);
+            s = pc->poly.n_pts ? zr_writer_insert(o->jzl, w, o->blobs.data + o->off[k],
+                                                  o->off[k + 1] - o->off[k])
+                               : zr_writer_insert(o->jzl, w, pblob, plen);
         }
-        if (!s) s = inv_summary_add(o->sum, p);
-        zr_map_fill(o->map, &p->poly, price_class(price));
         res->n_state++;
         res->n_valued += p->value > 0;
         res->n_pieces += (int64_t)p->n_pieces;
@@ -240,9 +262,31 @@ static zr_status outputs_batch(outputs *o, const inv_data *d) {
                    __builtin_add_overflow(res->value_cents, p->value, &res->value_cents)))
             s = ZR_ERR_LIMIT;
     }
-    /* the rows point into the batch: write them before it is cleared */
+    /* the rows point into the blobs and the batch: write them now */
     if (!s) s = zr_writer_flush(o->swl);
     if (!s) s = zr_writer_flush(o->jzl);
+    return s;
+}
+
+/* Write one valued batch everywhere it goes; ZR_ERR_CANCELLED when the flag is raised (polled
+ * every chunk), ZR_ERR_LIMIT when a total would not fit in 64 bits. */
+static zr_status outputs_batch(outputs *o, const inv_data *d) {
+    side_job side = {o, d, ZR_OK};
+    pthread_t th;
+    const int threaded = d->n >= CHUNK && pthread_create(&th, NULL, side_work, &side) == 0;
+    zr_status s = ZR_OK;
+    for (size_t b = 0; b < d->n && !s; b += CHUNK) {
+        if (zr_cancelled(d->ctl)) {
+            s = ZR_ERR_CANCELLED;
+            break;
+        }
+        s = write_chunk(o, d, b, d->n - b < CHUNK ? d->n : b + CHUNK);
+    }
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (!s)
+        side_work(&side);
+    if (!s) s = side.st;
     if (!s && ferror(o->csv)) s = ZR_ERR_IO;
     return s;
 }
@@ -510,7 +554,7 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
     zr_map_free(out.map);
     for (size_t i = 0; i < d.nz; i++)
         zr_poly_free(&d.z[i].poly);
-    free(d.p);
+    inv_parcels_free(&d);
     free(d.z);
     free(da), free(dv);
     free(hj);
