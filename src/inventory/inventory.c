@@ -334,6 +334,30 @@ static zr_status outputs_close(outputs *o, zr_status st, const char *dir, char *
 
 static zr_status write_report(const char *path, const zr_inventory_opts *o, const char *base,
                               const sum_row *r, size_t nr, const zr_map *map,
+                              const zr_inventory_result *res);
+
+/* report.pdf is written on a thread of its own while the GeoPackage is committed and the
+ * tables are written: it needs only the summary rows, the map and the parcel counts, which are
+ * final once the parcels have streamed. */
+typedef struct report_job {
+    char path[1500];
+    const zr_inventory_opts *o;
+    const char *base;
+    const sum_row *r;
+    size_t nr;
+    const zr_map *map;
+    zr_inventory_result counts; /* a copy: the run goes on filling its own */
+    zr_status st;
+} report_job;
+
+static void *report_work(void *arg) {
+    report_job *j = arg;
+    j->st = write_report(j->path, j->o, j->base, j->r, j->nr, j->map, &j->counts);
+    return NULL;
+}
+
+static zr_status write_report(const char *path, const zr_inventory_opts *o, const char *base,
+                              const sum_row *r, size_t nr, const zr_map *map,
                               const zr_inventory_result *res) {
     /* the county's rows (level 1) as the table; the map by price class */
     enum { NC = 5 };
@@ -498,15 +522,6 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
     }
     if (!s) s = step(o, "parcels", s);
     if (!s) s = run_parcels(&d, &rd, o, &out, err, n);
-    if (o->rights && !(s = step(o, "rights", s))) {
-        char gp[1500];
-        snprintf(gp, sizeof gp, "%s/inventory.gpkg", o->out_dir);
-        s = inv_value_rights(&d, o, base, zr_stage_file(&stage, "rights.csv", path, sizeof path),
-                             out.st, gp, res, err, n);
-    }
-    if (!s) s = step(o, "commit", s);
-    s = outputs_close(&out, s, o->out_dir, err, n);
-    inv_parcels_close(&rd);
     if (!(s = step(o, "summary", s))) {
         rows = inv_summary_rows(out.sum, &nr);
         da = zr_malloc((nr ? nr : 1) * sizeof *da), dv = zr_malloc((nr ? nr : 1) * sizeof *dv);
@@ -514,6 +529,27 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
         if (!s) s = result_rows(rows, nr, da, dv, res);
         if (s) snprintf(err, n, "summary: %s", zr_status_str(s));
     }
+    report_job rj = {.o = o, .base = base, .r = rows, .nr = nr, .map = out.map, .st = ZR_OK};
+    pthread_t rt;
+    int reporting = 0;
+    if (!s && !o->no_pdf) {
+        zr_stage_file(&stage, "report.pdf", rj.path, sizeof rj.path);
+        rj.counts = *res;
+        rj.counts.rows = NULL;
+        if (pthread_create(&rt, NULL, report_work, &rj) == 0)
+            reporting = 1;
+        else
+            report_work(&rj);
+    }
+    if (o->rights && !(s = step(o, "rights", s))) {
+        char gp[1500];
+        snprintf(gp, sizeof gp, "%s/inventory.gpkg", o->out_dir);
+        s = inv_value_rights(&d, o, base, zr_stage_file(&stage, "rights.csv", path, sizeof path),
+                             out.st, gp, res, err, n);
+    }
+    s = step(o, "commit", s);
+    s = outputs_close(&out, s, o->out_dir, err, n);
+    inv_parcels_close(&rd);
     if (!s && (s = inv_write_summary_csv(zr_stage_file(&stage, "summary.csv", path, sizeof path),
                                          rows, nr)))
         snprintf(err, n, "%s/summary.csv: cannot write", o->out_dir);
@@ -526,10 +562,12 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
     if (o->reserve && !(s = step(o, "reserve", s)))
         s = inv_value_reserve(o->reserve, zr_stage_file(&stage, "reserve.csv", path, sizeof path),
                               res, err, n);
-    if (!o->no_pdf && !(s = step(o, "report", s)) &&
-        (s = write_report(zr_stage_file(&stage, "report.pdf", path, sizeof path), o, base, rows, nr,
-                          out.map, res)))
+    if (!o->no_pdf && !s) s = step(o, "report", s); /* waiting for report.pdf */
+    if (reporting) pthread_join(rt, NULL);
+    if (!s && rj.st) {
+        s = rj.st;
         snprintf(err, n, "%s/report.pdf: cannot write", o->out_dir);
+    }
     if (s) atomic_store(&hj->stop, 1); /* no manifest to write: stop hashing */
     if (!s) s = step(o, "hash", s);
     if (hashing)
