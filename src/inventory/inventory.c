@@ -132,6 +132,7 @@ typedef struct outputs {
     size_t *off;  /* blob offsets: one per parcel then one per piece */
     size_t cap_off;
     zr_inventory_result *res;
+    zr_poly paint[MAP_CLASSES]; /* parcels waiting to be painted, by price class */
 } outputs;
 
 static int64_t unit_price(const inv_parcel *p) {
@@ -175,17 +176,43 @@ typedef struct side_job {
     zr_status st;
 } side_job;
 
+/* Append p's polygons to acc. */
+static zr_status poly_append(zr_poly *acc, const zr_poly *p) {
+    zr_status s = ZR_OK;
+    for (size_t g = 0; g < p->n_polys && !s; g++) {
+        s = zr_poly_begin_polygon(acc);
+        for (size_t r = p->poly_start[g]; r < p->poly_start[g + 1] && !s; r++) {
+            s = zr_poly_begin_ring(acc);
+            for (size_t k = p->ring_start[r]; k < p->ring_start[r + 1] && !s; k++)
+                s = zr_poly_add_point(acc, p->xy[2 * k], p->xy[2 * k + 1]);
+        }
+    }
+    return s ? s : zr_poly_finish(acc);
+}
+
+/* Paint the parcels gathered by class: one fill per class rather than one per parcel (parcels
+ * do not overlap, so the picture is theirs, without seams between neighbours of a class). */
+static void paint_classes(outputs *o) {
+    for (int c = 0; c < MAP_CLASSES; c++) {
+        if (o->paint[c].n_pts) zr_map_fill(o->map, &o->paint[c], c);
+        zr_poly_clear(&o->paint[c]);
+    }
+}
+
 static void *side_work(void *arg) {
     side_job *j = arg;
+    outputs *o = j->o;
     for (size_t i = 0; i < j->d->n && !j->st; i++) {
         if (!(i & 255) && zr_cancelled(j->d->ctl)) {
             j->st = ZR_ERR_CANCELLED;
             break;
         }
         const inv_parcel *p = &j->d->p[i];
-        j->st = inv_summary_add(j->o->sum, p);
-        zr_map_fill(j->o->map, &p->poly, price_class(unit_price(p)));
+        j->st = inv_summary_add(o->sum, p);
+        if (!j->st && o->map) j->st = poly_append(&o->paint[price_class(unit_price(p))], &p->poly);
+        if (!(~i & 1023)) paint_classes(o);
     }
+    if (!j->st) paint_classes(o);
     return NULL;
 }
 
@@ -327,6 +354,8 @@ static zr_status outputs_close(outputs *o, zr_status st, const char *dir, char *
     zr_buf_free(&o->blobs);
     free(o->off);
     o->off = NULL;
+    for (int c = 0; c < MAP_CLASSES; c++)
+        zr_poly_free(&o->paint[c]);
     return s;
 }
 
