@@ -15,8 +15,8 @@ typedef struct inv_parcel {
     int64_t value;   /* 0.01 yuan */
     zr_poly poly;
     double env[4];
-    struct inv_piece *pieces; /* owned */
-    size_t n_pieces;
+    struct inv_piece *pieces; /* owned; room for cap_pieces */
+    size_t n_pieces, cap_pieces;
 } inv_parcel;
 
 typedef struct inv_zone {
@@ -41,8 +41,8 @@ typedef struct inv_piece {
  * batches, so memory is bounded by the batch, not the layer). */
 typedef struct inv_data {
     zr_crs crs;
-    inv_parcel *p; /* the batch: p[0..n) */
-    size_t n, cap;
+    inv_parcel *p; /* the batch: p[0..n); p[0..live) hold memory reused by the next batches */
+    size_t n, cap, live;
     inv_zone *z;
     size_t nz;
     struct zr_arena *arena;   /* the batch's strings; reset between batches */
@@ -71,7 +71,6 @@ const char *inv_class(const char *dlbm);
 typedef struct inv_reader {
     struct zr_source *src;
     int c_bsm, c_dlbm, c_qsxz, c_zl, c_tbdlmj;
-    zr_batch b;
 } inv_reader;
 /* Open the layer and check its fields; d->crs is set from it. */
 zr_status inv_parcels_open(inv_reader *r, inv_data *d, const char *path, const char *layer,
@@ -84,8 +83,10 @@ zr_status inv_parcels_next(inv_reader *r, inv_data *d, size_t max, size_t *rows,
 /* The layer's extent, NULL when unknown. */
 zr_status inv_parcels_extent(inv_reader *r, double env[4]);
 void inv_parcels_close(inv_reader *r);
-/* Free the batch's geometries and pieces and reset its arena. */
+/* Empty the batch (its parcels' memory is kept for the next one) and reset its arena. */
 void inv_batch_clear(inv_data *d);
+/* Free every parcel's memory (the batch and what it kept). */
+void inv_parcels_free(inv_data *d);
 
 zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const char *index_path,
                          const char *base_date, char *err, size_t n);

@@ -132,6 +132,7 @@ typedef struct outputs {
     size_t *off;  /* blob offsets: one per parcel then one per piece */
     size_t cap_off;
     zr_inventory_result *res;
+    zr_poly paint[MAP_CLASSES]; /* parcels waiting to be painted, by price class */
 } outputs;
 
 static int64_t unit_price(const inv_parcel *p) {
@@ -167,44 +168,93 @@ static zr_status outputs_open(outputs *o, const zr_stage *stage, const inv_data 
     return s;
 }
 
-/* Write one valued batch everywhere it goes; ZR_ERR_CANCELLED when the flag is raised (polled
- * every 1,024 parcels), ZR_ERR_LIMIT when a total would not fit in 64 bits. */
-static zr_status outputs_batch(outputs *o, const inv_data *d) {
-    size_t need = d->n;
-    for (size_t i = 0; i < d->n; i++)
-        need += d->p[i].n_pieces;
+/* The summary and the map take a batch on a thread of their own while the rows are written:
+ * parcels in layer order, so the sums and the picture are the same whatever the timing. */
+typedef struct side_job {
+    outputs *o;
+    const inv_data *d;
+    zr_status st;
+} side_job;
+
+/* Append p's polygons to acc. */
+static zr_status poly_append(zr_poly *acc, const zr_poly *p) {
+    zr_status s = ZR_OK;
+    for (size_t g = 0; g < p->n_polys && !s; g++) {
+        s = zr_poly_begin_polygon(acc);
+        for (size_t r = p->poly_start[g]; r < p->poly_start[g + 1] && !s; r++) {
+            s = zr_poly_begin_ring(acc);
+            for (size_t k = p->ring_start[r]; k < p->ring_start[r + 1] && !s; k++)
+                s = zr_poly_add_point(acc, p->xy[2 * k], p->xy[2 * k + 1]);
+        }
+    }
+    return s ? s : zr_poly_finish(acc);
+}
+
+/* Paint the parcels gathered by class: one fill per class rather than one per parcel (parcels
+ * do not overlap, so the picture is theirs, without seams between neighbours of a class). */
+static void paint_classes(outputs *o) {
+    for (int c = 0; c < MAP_CLASSES; c++) {
+        if (o->paint[c].n_pts) zr_map_fill(o->map, &o->paint[c], c);
+        zr_poly_clear(&o->paint[c]);
+    }
+}
+
+static void *side_work(void *arg) {
+    side_job *j = arg;
+    outputs *o = j->o;
+    for (size_t i = 0; i < j->d->n && !j->st; i++) {
+        if (!(i & 255) && zr_cancelled(j->d->ctl)) {
+            j->st = ZR_ERR_CANCELLED;
+            break;
+        }
+        const inv_parcel *p = &j->d->p[i];
+        j->st = inv_summary_add(o->sum, p);
+        if (!j->st && o->map) j->st = poly_append(&o->paint[price_class(unit_price(p))], &p->poly);
+        if (!(~i & 1023)) paint_classes(o);
+    }
+    if (!j->st) paint_classes(o);
+    return NULL;
+}
+
+enum { CHUNK = 512 }; /* parcels whose geometry blobs are encoded, inserted and flushed together */
+
+/* Write parcels [b, e) of the batch to parcels.csv, SWL and JZL. A piece that is the whole
+ * parcel shares the parcel's blob. */
+static zr_status write_chunk(outputs *o, const inv_data *d, size_t b, size_t e) {
+    size_t need = 0;
+    for (size_t i = b; i < e; i++)
+        need += 1 + d->p[i].n_pieces;
     if (need > o->cap_off) {
-        size_t *no = zr_realloc(o->off, need * sizeof *no);
+        size_t *no = zr_realloc(o->off, (need + 1) * sizeof *no);
         if (!no) return ZR_ERR_NOMEM;
         o->off = no, o->cap_off = need;
     }
-    /* the blobs first, so that no pointer into them moves while rows are pending */
+    /* the blobs first, so that no pointer into them moves while rows are pending; off[k] and
+       off[k + 1] bound blob k */
     zr_buf_reset(&o->blobs);
     zr_status s = ZR_OK;
     size_t k = 0;
-    for (size_t i = 0; i < d->n && !s; i++) {
+    for (size_t i = b; i < e && !s; i++) {
         const inv_parcel *p = &d->p[i];
         o->off[k++] = o->blobs.len;
         s = zr_poly_to_gpkg_blob(&p->poly, d->crs.epsg, &o->blobs);
         for (size_t j = 0; j < p->n_pieces && !s; j++) {
-            const inv_piece *pc = &p->pieces[j];
             o->off[k++] = o->blobs.len;
-            s = zr_poly_to_gpkg_blob(pc->poly.n_pts ? &pc->poly : &p->poly, d->crs.epsg, &o->blobs);
+            if (p->pieces[j].poly.n_pts)
+                s = zr_poly_to_gpkg_blob(&p->pieces[j].poly, d->crs.epsg, &o->blobs);
         }
     }
+    if (s) return s;
+    o->off[k] = o->blobs.len;
     k = 0;
     zr_inventory_result *res = o->res;
-    for (size_t i = 0; i < d->n && !s; i++) {
-        if (!(i & 1023) && zr_cancelled(d->ctl)) {
-            s = ZR_ERR_CANCELLED;
-            break;
-        }
+    for (size_t i = b; i < e && !s; i++) {
         const inv_parcel *p = &d->p[i];
         const int64_t price = unit_price(p);
-        char a[32], b[32], c[32];
+        char a[32], bb[32], c[32];
         zr_csv_write_field(o->csv, p->bsm);
         fprintf(o->csv, ",%s,%s,%s,%s,%s\n", p->cls, p->tdyt, zr_fmt_scaled(a, p->tbdlmj, 2),
-                zr_fmt_scaled(b, price, 2), zr_fmt_scaled(c, p->value, 2));
+                zr_fmt_scaled(bb, price, 2), zr_fmt_scaled(c, p->value, 2));
         zr_value v[8] = {{ZR_FT_TEXT, 0, 0, p->bsm},
                          {ZR_FT_TEXT, 0, 0, p->cls},
                          {ZR_FT_TEXT, 0, 0, p->dlbm},
@@ -213,10 +263,11 @@ static zr_status outputs_batch(outputs *o, const inv_data *d) {
                          {ZR_FT_REAL, 0, (double)p->tbdlmj / 100, NULL},
                          {ZR_FT_REAL, 0, (double)price / 100, NULL},
                          {ZR_FT_REAL, 0, (double)p->value / 100, NULL}};
-        const size_t at = o->off[k++];
-        const size_t end = k < need ? o->off[k] : o->blobs.len;
-        s = zr_writer_insert(o->swl, v, o->blobs.data + at, end - at);
-        for (size_t j = 0; j < p->n_pieces && !s; j++) {
+        const unsigned char *pblob = o->blobs.data + o->off[k];
+        const size_t plen = o->off[k + 1] - o->off[k];
+        k++;
+        s = zr_writer_insert(o->swl, v, pblob, plen);
+        for (size_t j = 0; j < p->n_pieces && !s; j++, k++) {
             const inv_piece *pc = &p->pieces[j];
             const inv_zone *z = pc->zone >= 0 ? &d->z[pc->zone] : NULL;
             zr_value w[6] = {
@@ -227,12 +278,10 @@ static zr_status outputs_batch(outputs *o, const inv_data *d) {
                 {ZR_FT_REAL, 0, pc->area && pc->value ? (double)(pc->value / pc->area) / 100 : 0,
                  NULL},
                 {ZR_FT_REAL, 0, (double)pc->area / 100, NULL}};
-            const size_t pat = o->off[k++];
-            const size_t pend = k < need ? o->off[k] : o->blobs.len;
-            s = zr_writer_insert(o->jzl, w, o->blobs.data + pat, pend - pat);
+            s = pc->poly.n_pts ? zr_writer_insert(o->jzl, w, o->blobs.data + o->off[k],
+                                                  o->off[k + 1] - o->off[k])
+                               : zr_writer_insert(o->jzl, w, pblob, plen);
         }
-        if (!s) s = inv_summary_add(o->sum, p);
-        zr_map_fill(o->map, &p->poly, price_class(price));
         res->n_state++;
         res->n_valued += p->value > 0;
         res->n_pieces += (int64_t)p->n_pieces;
@@ -240,9 +289,31 @@ static zr_status outputs_batch(outputs *o, const inv_data *d) {
                    __builtin_add_overflow(res->value_cents, p->value, &res->value_cents)))
             s = ZR_ERR_LIMIT;
     }
-    /* the rows point into the batch: write them before it is cleared */
+    /* the rows point into the blobs and the batch: write them now */
     if (!s) s = zr_writer_flush(o->swl);
     if (!s) s = zr_writer_flush(o->jzl);
+    return s;
+}
+
+/* Write one valued batch everywhere it goes; ZR_ERR_CANCELLED when the flag is raised (polled
+ * every chunk), ZR_ERR_LIMIT when a total would not fit in 64 bits. */
+static zr_status outputs_batch(outputs *o, const inv_data *d) {
+    side_job side = {o, d, ZR_OK};
+    pthread_t th;
+    const int threaded = d->n >= CHUNK && pthread_create(&th, NULL, side_work, &side) == 0;
+    zr_status s = ZR_OK;
+    for (size_t b = 0; b < d->n && !s; b += CHUNK) {
+        if (zr_cancelled(d->ctl)) {
+            s = ZR_ERR_CANCELLED;
+            break;
+        }
+        s = write_chunk(o, d, b, d->n - b < CHUNK ? d->n : b + CHUNK);
+    }
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (!s)
+        side_work(&side);
+    if (!s) s = side.st;
     if (!s && ferror(o->csv)) s = ZR_ERR_IO;
     return s;
 }
@@ -283,10 +354,36 @@ static zr_status outputs_close(outputs *o, zr_status st, const char *dir, char *
     zr_buf_free(&o->blobs);
     free(o->off);
     o->off = NULL;
+    for (int c = 0; c < MAP_CLASSES; c++)
+        zr_poly_free(&o->paint[c]);
     return s;
 }
 
 /* ---- the report ---- */
+
+static zr_status write_report(const char *path, const zr_inventory_opts *o, const char *base,
+                              const sum_row *r, size_t nr, const zr_map *map,
+                              const zr_inventory_result *res);
+
+/* report.pdf is written on a thread of its own while the GeoPackage is committed and the
+ * tables are written: it needs only the summary rows, the map and the parcel counts, which are
+ * final once the parcels have streamed. */
+typedef struct report_job {
+    char path[1500];
+    const zr_inventory_opts *o;
+    const char *base;
+    const sum_row *r;
+    size_t nr;
+    const zr_map *map;
+    zr_inventory_result counts; /* a copy: the run goes on filling its own */
+    zr_status st;
+} report_job;
+
+static void *report_work(void *arg) {
+    report_job *j = arg;
+    j->st = write_report(j->path, j->o, j->base, j->r, j->nr, j->map, &j->counts);
+    return NULL;
+}
 
 static zr_status write_report(const char *path, const zr_inventory_opts *o, const char *base,
                               const sum_row *r, size_t nr, const zr_map *map,
@@ -454,15 +551,6 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
     }
     if (!s) s = step(o, "parcels", s);
     if (!s) s = run_parcels(&d, &rd, o, &out, err, n);
-    if (o->rights && !(s = step(o, "rights", s))) {
-        char gp[1500];
-        snprintf(gp, sizeof gp, "%s/inventory.gpkg", o->out_dir);
-        s = inv_value_rights(&d, o, base, zr_stage_file(&stage, "rights.csv", path, sizeof path),
-                             out.st, gp, res, err, n);
-    }
-    if (!s) s = step(o, "commit", s);
-    s = outputs_close(&out, s, o->out_dir, err, n);
-    inv_parcels_close(&rd);
     if (!(s = step(o, "summary", s))) {
         rows = inv_summary_rows(out.sum, &nr);
         da = zr_malloc((nr ? nr : 1) * sizeof *da), dv = zr_malloc((nr ? nr : 1) * sizeof *dv);
@@ -470,6 +558,27 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
         if (!s) s = result_rows(rows, nr, da, dv, res);
         if (s) snprintf(err, n, "summary: %s", zr_status_str(s));
     }
+    report_job rj = {.o = o, .base = base, .r = rows, .nr = nr, .map = out.map, .st = ZR_OK};
+    pthread_t rt;
+    int reporting = 0;
+    if (!s && !o->no_pdf) {
+        zr_stage_file(&stage, "report.pdf", rj.path, sizeof rj.path);
+        rj.counts = *res;
+        rj.counts.rows = NULL;
+        if (pthread_create(&rt, NULL, report_work, &rj) == 0)
+            reporting = 1;
+        else
+            report_work(&rj);
+    }
+    if (o->rights && !(s = step(o, "rights", s))) {
+        char gp[1500];
+        snprintf(gp, sizeof gp, "%s/inventory.gpkg", o->out_dir);
+        s = inv_value_rights(&d, o, base, zr_stage_file(&stage, "rights.csv", path, sizeof path),
+                             out.st, gp, res, err, n);
+    }
+    s = step(o, "commit", s);
+    s = outputs_close(&out, s, o->out_dir, err, n);
+    inv_parcels_close(&rd);
     if (!s && (s = inv_write_summary_csv(zr_stage_file(&stage, "summary.csv", path, sizeof path),
                                          rows, nr)))
         snprintf(err, n, "%s/summary.csv: cannot write", o->out_dir);
@@ -482,10 +591,12 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
     if (o->reserve && !(s = step(o, "reserve", s)))
         s = inv_value_reserve(o->reserve, zr_stage_file(&stage, "reserve.csv", path, sizeof path),
                               res, err, n);
-    if (!o->no_pdf && !(s = step(o, "report", s)) &&
-        (s = write_report(zr_stage_file(&stage, "report.pdf", path, sizeof path), o, base, rows, nr,
-                          out.map, res)))
+    if (!o->no_pdf && !s) s = step(o, "report", s); /* waiting for report.pdf */
+    if (reporting) pthread_join(rt, NULL);
+    if (!s && rj.st) {
+        s = rj.st;
         snprintf(err, n, "%s/report.pdf: cannot write", o->out_dir);
+    }
     if (s) atomic_store(&hj->stop, 1); /* no manifest to write: stop hashing */
     if (!s) s = step(o, "hash", s);
     if (hashing)
@@ -510,7 +621,7 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
     zr_map_free(out.map);
     for (size_t i = 0; i < d.nz; i++)
         zr_poly_free(&d.z[i].poly);
-    free(d.p);
+    inv_parcels_free(&d);
     free(d.z);
     free(da), free(dv);
     free(hj);

@@ -48,8 +48,7 @@ zr_status inv_parcels_open(inv_reader *r, inv_data *d, const char *path, const c
         inv_parcels_close(r);
         return ZR_ERR_SCHEMA;
     }
-    if ((s = zr_batch_init(&r->b, zr_source_nfields(src)))) inv_parcels_close(r);
-    return s;
+    return ZR_OK;
 }
 
 zr_status inv_parcels_extent(inv_reader *r, double env[4]) {
@@ -59,7 +58,6 @@ zr_status inv_parcels_extent(inv_reader *r, double env[4]) {
 void inv_parcels_close(inv_reader *r) {
     if (r->src) zr_source_close(r->src);
     free(r->src);
-    zr_batch_free(&r->b);
     memset(r, 0, sizeof *r);
 }
 
@@ -67,77 +65,109 @@ void inv_batch_clear(inv_data *d) {
     for (size_t i = 0; i < d->n; i++) {
         for (size_t k = 0; k < d->p[i].n_pieces; k++)
             zr_poly_free(&d->p[i].pieces[k].poly);
-        free(d->p[i].pieces);
-        zr_poly_free(&d->p[i].poly);
+        d->p[i].n_pieces = 0;
     }
     d->n = 0;
     zr_arena_reset(d->arena);
 }
 
+void inv_parcels_free(inv_data *d) {
+    inv_batch_clear(d);
+    for (size_t i = 0; i < d->live; i++) {
+        free(d->p[i].pieces);
+        zr_poly_free(&d->p[i].poly);
+    }
+    free(d->p);
+    d->p = NULL, d->cap = d->live = 0;
+}
+
+/* The next parcel of the batch, zeroed but for the memory an earlier batch left in its slot. */
+static inv_parcel *next_parcel(inv_data *d) {
+    inv_parcel *np = zr_grow(d->p, &d->cap, d->n, sizeof *np, 1024);
+    if (!np) return NULL;
+    d->p = np;
+    inv_parcel *p = &d->p[d->n];
+    if (d->n < d->live) {
+        const zr_poly keep = p->poly;
+        inv_piece *pieces = p->pieces;
+        const size_t cap = p->cap_pieces;
+        memset(p, 0, sizeof *p);
+        p->poly = keep, p->pieces = pieces, p->cap_pieces = cap;
+        zr_poly_clear(&p->poly);
+    } else {
+        memset(p, 0, sizeof *p);
+        d->live++;
+    }
+    return p;
+}
+
+typedef struct take_ctx {
+    inv_reader *r;
+    inv_data *d;
+    zr_status st;
+    char msg[2048];
+} take_ctx;
+
+/* One row of the layer: kept when state-owned, its strings copied and its geometry parsed
+ * from the source's own memory (nothing else is copied). */
+static zr_status take_row(void *arg, const zr_feature *f, int geom_is_gpkg) {
+    take_ctx *c = arg;
+    inv_reader *r = c->r;
+    inv_data *d = c->d;
+    const zr_source *src = r->src;
+    const zr_value *q = &f->v[r->c_qsxz];
+    const char *qs = q->kind == ZR_FT_TEXT ? q->s : NULL;
+    char qbuf[8];
+    if (q->kind == ZR_FT_INT) qs = zr_fmt(qbuf, sizeof qbuf, "%lld", (long long)q->i);
+    if (!zr_qsxz_is_state(qs)) return ZR_OK; /* only 全民所有 parcels are assets */
+    inv_parcel *p = next_parcel(d);
+    if (!p) return ZR_ERR_NOMEM;
+    p->bsm = zr_value_text(d->arena, &f->v[r->c_bsm]);
+    p->dlbm = zr_value_text(d->arena, &f->v[r->c_dlbm]);
+    p->zldwdm = zr_value_text(d->arena, &f->v[r->c_zl]);
+    p->fid = f->fid;
+    double a;
+    char why[160];
+    if (!p->bsm || !p->dlbm || !p->zldwdm || !zr_value_number(&f->v[r->c_tbdlmj], &a) ||
+        !(a >= 0)) {
+        snprintf(c->msg, sizeof c->msg,
+                 "%s: layer %s: feature fid=%lld BSM=%s: field %s: empty, unreadable or negative",
+                 src->path, src->layer, (long long)f->fid, p->bsm ? p->bsm : "",
+                 !p->bsm      ? "BSM"
+                 : !p->dlbm   ? "DLBM"
+                 : !p->zldwdm ? "ZLDWDM"
+                              : "TBDLMJ");
+        return c->st = ZR_ERR_SCHEMA;
+    }
+    if (!(a <= INV_MAX_AREA)) {
+        snprintf(c->msg, sizeof c->msg,
+                 "%s: layer %s: feature fid=%lld BSM=%s: field TBDLMJ: %g m² is out of range (at "
+                 "most %.0f)",
+                 src->path, src->layer, (long long)f->fid, p->bsm, a, INV_MAX_AREA);
+        return c->st = ZR_ERR_CONTENT;
+    }
+    p->tbdlmj = zr_round_cents(a);
+    const char *bad = NULL;
+    zr_status s = zr_geom_to_poly(geom_is_gpkg, f->geom, f->geom_len, &p->poly, why, sizeof why);
+    if (s || (bad = inv_coords_check(&d->crs, &p->poly))) {
+        snprintf(c->msg, sizeof c->msg, "%s: layer %s: feature fid=%lld BSM=%s: field geometry: %s",
+                 src->path, src->layer, (long long)f->fid, p->bsm, s ? why : bad);
+        return c->st = s ? s : ZR_ERR_GEOM_INVALID;
+    }
+    zr_poly_envelope(&p->poly, p->env);
+    zr_dlbm_tdyt(p->dlbm, p->tdyt);
+    p->cls = inv_class(p->dlbm);
+    d->n++;
+    return ZR_OK;
+}
+
 zr_status inv_parcels_next(inv_reader *r, inv_data *d, size_t max, size_t *rows, char *err,
                            size_t n) {
-    const zr_source *src = r->src;
-    zr_batch *b = &r->b;
+    take_ctx c = {r, d, ZR_OK, ""};
     *rows = 0;
     size_t got = 0;
-    zr_status s = zr_source_next(r->src, b, max, &got, err, n);
-    for (size_t i = 0; i < got && !s; i++) {
-        const zr_feature *f = &b->f[i];
-        const zr_value *q = &f->v[r->c_qsxz];
-        const char *qs = q->kind == ZR_FT_TEXT ? q->s : NULL;
-        char qbuf[8];
-        if (q->kind == ZR_FT_INT) qs = zr_fmt(qbuf, sizeof qbuf, "%lld", (long long)q->i);
-        if (!zr_qsxz_is_state(qs)) continue; /* only 全民所有 parcels are assets */
-        inv_parcel *np = zr_grow(d->p, &d->cap, d->n, sizeof *np, 4096);
-        if (!np) {
-            s = ZR_ERR_NOMEM;
-            break;
-        }
-        d->p = np;
-        inv_parcel *p = &d->p[d->n];
-        memset(p, 0, sizeof *p);
-        p->bsm = zr_value_text(d->arena, &f->v[r->c_bsm]);
-        p->dlbm = zr_value_text(d->arena, &f->v[r->c_dlbm]);
-        p->zldwdm = zr_value_text(d->arena, &f->v[r->c_zl]);
-        p->fid = f->fid;
-        double a;
-        char why[160];
-        if (!p->bsm || !p->dlbm || !p->zldwdm || !zr_value_number(&f->v[r->c_tbdlmj], &a) ||
-            !(a >= 0)) {
-            snprintf(err, n,
-                     "%s: layer %s: feature fid=%lld BSM=%s: field %s: empty, unreadable or "
-                     "negative",
-                     src->path, src->layer, (long long)f->fid, p->bsm ? p->bsm : "",
-                     !p->bsm      ? "BSM"
-                     : !p->dlbm   ? "DLBM"
-                     : !p->zldwdm ? "ZLDWDM"
-                                  : "TBDLMJ");
-            s = ZR_ERR_SCHEMA;
-            break;
-        }
-        if (!(a <= INV_MAX_AREA)) {
-            snprintf(err, n,
-                     "%s: layer %s: feature fid=%lld BSM=%s: field TBDLMJ: %g m² is out of range "
-                     "(at most %.0f)",
-                     src->path, src->layer, (long long)f->fid, p->bsm, a, INV_MAX_AREA);
-            s = ZR_ERR_CONTENT;
-            break;
-        }
-        p->tbdlmj = zr_round_cents(a);
-        const char *bad = NULL;
-        if ((s = geom(b, f, &p->poly, why, sizeof why)) ||
-            (bad = inv_coords_check(&d->crs, &p->poly))) {
-            snprintf(err, n, "%s: layer %s: feature fid=%lld BSM=%s: field geometry: %s", src->path,
-                     src->layer, (long long)f->fid, p->bsm, s ? why : bad);
-            zr_poly_free(&p->poly);
-            if (!s) s = ZR_ERR_GEOM_INVALID;
-            break;
-        }
-        zr_poly_envelope(&p->poly, p->env);
-        zr_dlbm_tdyt(p->dlbm, p->tdyt);
-        p->cls = inv_class(p->dlbm);
-        d->n++;
-    }
+    zr_status s = zr_source_each(r->src, max, take_row, &c, &got, err, n);
+    if (s && c.st) snprintf(err, n, "%s", c.msg); /* the row's own message, not the reader's */
     if (!s) *rows = got;
     return s;
 }

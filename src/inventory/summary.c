@@ -50,15 +50,17 @@ static zr_status grow(inv_summary *s) {
     return ZR_OK;
 }
 
-static zr_status add_row(inv_summary *s, const sum_row *x) {
-    size_t h = zr_str_hash(x->key) & (s->nslot - 1);
+/* Add (count 1, area, value) to the row of key[0..klen); a new row is filled from the parts. */
+static zr_status add_row(inv_summary *s, const char *key, size_t klen, int level, const char *code,
+                         size_t code_len, const char *cls, const char *dlbm, const inv_parcel *p) {
+    size_t h = zr_str_hash(key) & (s->nslot - 1);
     for (; s->slot[h]; h = (h + 1) & (s->nslot - 1)) {
         sum_row *r = &s->r[s->slot[h] - 1];
-        if (!strcmp(r->key, x->key)) {
+        if (!memcmp(r->key, key, klen + 1)) {
             /* exact sums, refused rather than wrapped */
-            if (__builtin_add_overflow(r->count, x->count, &r->count) ||
-                __builtin_add_overflow(r->area, x->area, &r->area) ||
-                __builtin_add_overflow(r->value, x->value, &r->value))
+            if (__builtin_add_overflow(r->count, 1, &r->count) ||
+                __builtin_add_overflow(r->area, p->tbdlmj, &r->area) ||
+                __builtin_add_overflow(r->value, p->value, &r->value))
                 return ZR_ERR_LIMIT;
             return ZR_OK;
         }
@@ -67,28 +69,49 @@ static zr_status add_row(inv_summary *s, const sum_row *x) {
     if (!nr) return ZR_ERR_NOMEM;
     s->r = nr;
     if (s->n >= UINT32_MAX - 1) return ZR_ERR_LIMIT;
-    s->r[s->n] = *x;
+    sum_row *x = &s->r[s->n];
+    memset(x, 0, sizeof *x);
+    memcpy(x->key, key, klen + 1);
+    x->level = level;
+    memcpy(x->code, code, code_len);
+    snprintf(x->cls, sizeof x->cls, "%s", cls);
+    snprintf(x->dlbm, sizeof x->dlbm, "%s", dlbm);
+    x->count = 1, x->area = p->tbdlmj, x->value = p->value;
     s->slot[h] = (uint32_t)++s->n;
     return s->n * 2 > s->nslot ? grow(s) : ZR_OK;
 }
 
+/* Append at most max bytes of src to key at *k. */
+static void put(char *key, size_t *k, const char *src, size_t max) {
+    const size_t n = strnlen(src, max);
+    memcpy(key + *k, src, n);
+    *k += n;
+}
+
 zr_status inv_summary_add(inv_summary *s, const inv_parcel *p) {
     static const int lens[3] = {6, 9, 12};
+    /* the fields as the rows keep them: class ≤ 15 bytes, land class ≤ 5 */
+    const size_t cls_len = strnlen(p->cls, 15), dlbm_len = strnlen(p->dlbm, 5);
     zr_status st = ZR_OK;
-    for (int l = 0; l < 3 && !st; l++)
+    for (int l = 0; l < 3 && !st; l++) {
+        const size_t code_len = strnlen(p->zldwdm, (size_t)lens[l]);
         for (int total = 0; total < 2 && !st; total++) {
-            sum_row x;
-            memset(&x, 0, sizeof x);
-            x.level = l + 1;
-            snprintf(x.code, sizeof x.code, "%.*s", lens[l], p->zldwdm);
-            snprintf(x.cls, sizeof x.cls, "%s", total ? "合计" : p->cls);
-            snprintf(x.dlbm, sizeof x.dlbm, "%s", total ? "" : p->dlbm);
-            /* 合计 sorts first within its unit: a leading "0" on its class key */
-            snprintf(x.key, sizeof x.key, "%d|%s|%s%s|%s", x.level, x.code, total ? "0" : "1",
-                     x.cls, x.dlbm);
-            x.count = 1, x.area = p->tbdlmj, x.value = p->value;
-            st = add_row(s, &x);
+            /* "LEVEL|CODE|0合计|" or "LEVEL|CODE|1CLASS|DLBM": 合计 sorts first in its unit */
+            char key[96];
+            size_t k = 0;
+            key[k++] = (char)('1' + l);
+            key[k++] = '|';
+            put(key, &k, p->zldwdm, code_len);
+            key[k++] = '|';
+            key[k++] = total ? '0' : '1';
+            put(key, &k, total ? "合计" : p->cls, total ? 15 : cls_len);
+            key[k++] = '|';
+            if (!total) put(key, &k, p->dlbm, dlbm_len);
+            key[k] = 0;
+            st = add_row(s, key, k, l + 1, p->zldwdm, code_len, total ? "合计" : p->cls,
+                         total ? "" : p->dlbm, p);
         }
+    }
     return st;
 }
 

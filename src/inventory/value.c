@@ -50,10 +50,13 @@ static int wholly_inside(const inv_parcel *p, const inv_zone *z) {
 }
 
 static zr_status add_piece(inv_parcel *p, int zone, zr_poly *poly) {
-    inv_piece *np = zr_realloc(p->pieces, (p->n_pieces + 1) * sizeof *np);
-    if (!np) return ZR_ERR_NOMEM;
-    p->pieces = np;
-    inv_piece *pc = &np[p->n_pieces++];
+    if (!p->pieces || p->n_pieces == p->cap_pieces) {
+        const size_t cap = p->pieces && p->cap_pieces ? p->cap_pieces * 2 : 2;
+        inv_piece *np = zr_realloc(p->pieces, cap * sizeof *np);
+        if (!np) return ZR_ERR_NOMEM;
+        p->pieces = np, p->cap_pieces = cap;
+    }
+    inv_piece *pc = &p->pieces[p->n_pieces++];
     memset(pc, 0, sizeof *pc);
     pc->zone = zone;
     if (poly) pc->poly = *poly, memset(poly, 0, sizeof *poly);
