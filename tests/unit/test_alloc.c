@@ -195,15 +195,15 @@ typedef struct {
 
 static void restore(const engine *e) {
     char cmd[5000];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -a '%s.pristine' '%s'", e->home, e->home,
-             e->home);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -a '%s.pristine' '%s'", e->home, e->home, e->home);
     if (system(cmd) != 0) fprintf(stderr, "cannot restore %s\n", e->home);
 }
 
 static void make_pristine(const engine *e) {
     char cmd[5000];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s.pristine' && cp -a '%s' '%s.pristine' && rm -f '%s.pristine/%s'",
-             e->home, e->home, e->home, e->home, e->drop ? e->drop : "-");
+    snprintf(cmd, sizeof cmd,
+             "rm -rf '%s.pristine' && cp -a '%s' '%s.pristine' && rm -f '%s.pristine/%s'", e->home,
+             e->home, e->home, e->home, e->drop ? e->drop : "-");
     if (system(cmd) != 0) fprintf(stderr, "cannot copy %s\n", e->home);
 }
 
@@ -278,8 +278,7 @@ typedef struct {
 
 /* One run with the Nth allocation failing, in a child process (a crash is a finding, not the
  * end of the sweep). The home folder is restored first; the child compares, reports and exits. */
-static outcome run_at(const engine *e, int64_t n, const char *ref, const char *before,
-                      int dirty) {
+static outcome run_at(const engine *e, int64_t n, const char *ref, const char *before, int dirty) {
     outcome out = {0, 0, 0, 0};
     if (dirty) restore(e); /* the last run succeeded or left something */
     fflush(stdout);
@@ -415,10 +414,11 @@ static void sweep(const engine *e) {
         if (!o.hit) break; /* the run completed before reaching the Nth allocation */
         if (problems - problems_before > env_long("ZRZY_ALLOC_MAX_PROBLEMS", 60)) break;
     }
-    printf("alloc: %s: %lld allocations in the reference run from %d call sites%s; %lld runs "
-           "(every N to %ld, then every %ld-th and each site's first), last N %lld\n",
-           e->name, (long long)total, sites.n, sites.full ? " (table full)" : "",
-           (long long)runs, dense, step, (long long)n);
+    printf(
+        "alloc: %s: %lld allocations in the reference run from %d call sites%s; %lld runs "
+        "(every N to %ld, then every %ld-th and each site's first), last N %lld\n",
+        e->name, (long long)total, sites.n, sites.full ? " (table full)" : "", (long long)runs,
+        dense, step, (long long)n);
     CHECK(runs > 1 && failed_runs == runs - 1);
     free(before);
     free(ref);
@@ -459,8 +459,11 @@ TEST(alloc_failures) {
     const char *d = tmp_dir("alloc");
     REQUIRE(d);
     snprintf(base, sizeof base, "%s", d);
-    zr_demo_opts o = {.out_dir = base, .parcels = env_long("ZRZY_ALLOC_PARCELS", 300),
-                      .county = "371521", .seed = 3, .km2 = 20};
+    zr_demo_opts o = {.out_dir = base,
+                      .parcels = env_long("ZRZY_ALLOC_PARCELS", 300),
+                      .county = "371521",
+                      .seed = 3,
+                      .km2 = 20};
     zr_demo_result dr;
     char err[2048] = "";
     REQUIRE(t_demo_generate(&o, &dr, err, sizeof err) == ZR_OK);
@@ -510,8 +513,8 @@ const char *zr_test_name;
 
 int main(void) {
     /* SQLite's allocations count with zrzy's: configured before SQLite's first use */
-    static const sqlite3_mem_methods mem = {sq_malloc, sq_free,     sq_realloc, sq_size,
-                                            sq_roundup, sq_init,    sq_shutdown, NULL};
+    static const sqlite3_mem_methods mem = {sq_malloc,  sq_free, sq_realloc,  sq_size,
+                                            sq_roundup, sq_init, sq_shutdown, NULL};
     const int sqlite_hooked =
         env_long("ZRZY_ALLOC_SQLITE", 1) && sqlite3_config(SQLITE_CONFIG_MALLOC, &mem) == SQLITE_OK;
     printf("alloc: SQLite's allocations %s\n", sqlite_hooked ? "counted" : "not counted");
