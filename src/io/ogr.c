@@ -39,7 +39,7 @@ struct zr_ogr {
     X(OGR_F_IsFieldSetAndNotNull) X(OGR_F_GetGeometryRef) X(OGR_F_GetFieldDefnRef) \
     X(OGR_F_GetFieldAsString) X(OGR_F_GetFieldAsInteger64) X(OGR_F_GetFieldAsDouble) \
     X(OGR_F_GetFID) X(OGR_FD_GetFieldDefn) X(OGR_FD_GetFieldCount) X(OSRGetProjParm) \
-    X(OSRIsProjected) X(OSRGetName) X(OSRGetAttrValue) X(OSRSetFromUserInput) \
+    X(OSRIsProjected) X(OSRGetName) X(OSRGetAttrValue) X(OSRImportFromWkt) \
     X(OSRSetAxisMappingStrategy) X(OSRNewSpatialReference) X(OSRIsGeographic) X(OSRGetSemiMajor) \
     X(OSRGetLinearUnits) X(OSRGetInvFlattening) X(OSRExportToWktEx) \
     X(OSRDestroySpatialReference) X(GDALDatasetGetLayerCount) X(OGR_L_GetNextFeature)
@@ -118,7 +118,7 @@ static zr_status gdal_ready(char *err, size_t n) {
 #define OSRIsProjected             (*G.p_OSRIsProjected)
 #define OSRGetName                 (*G.p_OSRGetName)
 #define OSRGetAttrValue            (*G.p_OSRGetAttrValue)
-#define OSRSetFromUserInput        (*G.p_OSRSetFromUserInput)
+#define OSRImportFromWkt           (*G.p_OSRImportFromWkt)
 #define OSRSetAxisMappingStrategy  (*G.p_OSRSetAxisMappingStrategy)
 #define OSRNewSpatialReference     (*G.p_OSRNewSpatialReference)
 #define OSRIsGeographic            (*G.p_OSRIsGeographic)
@@ -346,9 +346,15 @@ zr_status zr_crs_classify_wkt(const char *wkt, zr_crs *crs, char *why, size_t n)
     memset(crs, 0, sizeof *crs);
     if (gdal_ready(why, n)) return ZR_ERR_CRS;
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    if (!srs) return ZR_ERR_NOMEM;
+    if (!srs) {
+        snprintf(why, n, "out of memory");
+        return ZR_ERR_NOMEM;
+    }
     zr_status st = ZR_ERR_CRS;
-    if (OSRSetFromUserInput(srs, wkt) != OGRERR_NONE) {
+    /* WKT only (OGC or ESRI flavour): OSRSetFromUserInput would also take a file name or a URL
+       from a .prj and read that file or fetch it */
+    char *cursor = (char *)wkt;
+    if (OSRImportFromWkt(srs, &cursor) != OGRERR_NONE) {
         snprintf(why, n, "unreadable coordinate reference system definition");
         goto done;
     }
@@ -388,6 +394,10 @@ zr_status zr_crs_classify_wkt(const char *wkt, zr_crs *crs, char *why, size_t n)
     const double fn = OSRGetProjParm(srs, SRS_PP_FALSE_NORTHING, 0, NULL);
     const double lat0 = OSRGetProjParm(srs, SRS_PP_LATITUDE_OF_ORIGIN, 0, NULL);
     const double unit = OSRGetLinearUnits(srs, NULL);
+    if (!(cm > 0 && cm < 180)) { /* before any cast: NaN or a huge value is no meridian */
+        snprintf(why, n, "CRS '%s' has no usable central meridian (%g)", name, cm);
+        goto done;
+    }
     const int zone = (int)(cm / 3 + 0.5);
     if (fabs(cm - 3.0 * zone) > 1e-9 || zone < 25 || zone > 45 || k != 1.0 || fn != 0 ||
         lat0 != 0 || unit != 1.0) {
