@@ -242,8 +242,9 @@ TEST(sha256_files) {
     CHECK_STR(hex, want);
     CHECK(zr_sha256_file("/nonexistent/zrzy", hex) == ZR_ERR_IO);
     CHECK(zr_sha256_file("/tmp", hex) == ZR_ERR_IO); /* a folder has no hash */
-    zr_alloc_fail_at(1, 0);                          /* the read buffer */
-    CHECK(zr_sha256_file(path, hex) == ZR_ERR_NOMEM);
+    zr_alloc_fail_at(1, 1); /* no allocation: no way to fail for want of memory */
+    CHECK(zr_sha256_file(path, hex) == ZR_OK);
+    CHECK_EQ_INT(zr_alloc_count(), 0);
     zr_alloc_fail_at(0, 0);
 cleanup:
     unlink(path);
