@@ -87,7 +87,8 @@ void zr_gk_inverse(double lon0, double x, double y, double *lon, double *lat);
 /* Forward projection, the inverse of zr_gk_inverse. */
 void zr_gk_forward(double lon0, double lon, double lat, double *x, double *y);
 
-/* Round half-up (away from zero) to 0.01, returned as an integer count of hundredths. */
+/* Round half-up (away from zero) to 0.01, returned as an integer count of hundredths; INT64_MIN
+ * (never a plausible amount) when v is NaN, ±Inf or beyond ±2^62 hundredths. */
 int64_t zr_round_cents(double v);
 
 /* ---- Coordinate reference systems --------------------------------------------------------- */
