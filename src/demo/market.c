@@ -202,8 +202,7 @@ zr_status demo_write_prices(demo_county *c, zr_store *st, int zones, int n_uses,
     if (!s)
         s = zones > 0 ? tiled_zones(c, w, zones, n_uses, n_zones)
                       : nested_zones(c, w, n_uses, n_zones);
-    zr_status s2 = w ? zr_writer_close(w) : ZR_OK;
-    if (!s) s = s2;
+    s = zr_writer_end(w, s);
     if (s == ZR_ERR_CANCELLED)
         snprintf(err, n, "cancelled");
     else if (s)

@@ -137,16 +137,12 @@ static zr_status write_parcels(demo_county *c, zr_store *st, int64_t *n_out, int
             }
         }
     }
-    if (zw) {
-        zr_status s3 = zr_writer_close(zw);
-        if (!s) s = s3;
-    }
+    /* after a failure the writers are abandoned: their pending rows point into this loop */
+    const zr_status s0 = s;
+    s = zr_writer_end(zw, s);
+    s = zr_writer_end(w, s);
+    if (!s0 && s) snprintf(err, n, "%s", zr_store_errmsg(st));
     *n_out = seq;
-    zr_status s2 = zr_writer_close(w);
-    if (!s && s2) {
-        s = s2;
-        snprintf(err, n, "%s", zr_store_errmsg(st));
-    }
     free(tbbh);
     zr_poly_free(&p);
     zr_buf_free(&blob);
@@ -237,10 +233,7 @@ static zr_status write_villages(demo_county *c, zr_store *st, const int64_t *dcm
             snprintf(err, n, "%s", zr_store_errmsg(st));
     }
 done:
-    if (w) {
-        zr_status s2 = zr_writer_close(w);
-        if (!s) s = s2;
-    }
+    s = zr_writer_end(w, s);
     for (size_t q = 0; q < cap; q++)
         zr_poly_free(&polys[q]);
     free(polys);
@@ -264,8 +257,7 @@ static zr_status write_tkxs(zr_store *st) {
         s = zr_writer_insert(w, v, NULL, 0);
         if (!s) s = zr_writer_flush(w);
     }
-    zr_status s2 = zr_writer_close(w);
-    return s ? s : s2;
+    return zr_writer_end(w, s);
 }
 
 /* Every file a demo-data run writes into its folder (the rest of the folder is kept). */

@@ -6,13 +6,16 @@
  *    flag after a short delay (a quarter of the uncancelled run's time); the engine returns
  *    ZR_ERR_CANCELLED within 100 ms of the flag and leaves nothing in its folder; a flag raised
  *    before the run starts stops it before it writes anything.
+ *  - demo-data with each of its allocations failing in turn ends cleanly, leaving nothing.
  * Runs under ThreadSanitizer too (make test-tsan); there the time bound is scaled by the
- * sanitizer's slowdown. */
+ * sanitizer's slowdown. ZRZY_TEST_ONLY=name runs one test. */
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
+#include "core/alloc.h"
+#include "core/stage.h"
 #include "test.h"
 #include "unit/util.h"
 #include "zrzy.h"
@@ -56,9 +59,17 @@ static int64_t county_parcels[N_COUNTIES];
 static int make_county(int k) {
     zr_demo_opts o = {.county = "371521", .seed = 3, .parcels = 4000, .km2 = 50};
     if (k == WEST || k == WEST2) { /* the western bench county's shape, smaller */
-        o = (zr_demo_opts){.county = "652302", .seed = k == WEST ? 1 : 2, .parcels = 3000,
-                           .km2 = 500, .lat = 44.15, .zone = 29, .offset = 1.2, .vertices = 48,
-                           .price_zones = 120, .price_uses = 9, .state_share = 40,
+        o = (zr_demo_opts){.county = "652302",
+                           .seed = k == WEST ? 1 : 2,
+                           .parcels = 3000,
+                           .km2 = 500,
+                           .lat = 44.15,
+                           .zone = 29,
+                           .offset = 1.2,
+                           .vertices = 48,
+                           .price_zones = 120,
+                           .price_uses = 9,
+                           .state_share = 40,
                            .villages = 30};
     } else if (k == BIG) { /* for the cancellations: long enough to stop in the middle */
         o.seed = 4, o.parcels = 30000, o.km2 = 360;
@@ -139,8 +150,12 @@ static void *job_run(void *arg) {
             .store = j->out, .source = in, .year = 2023, .threads = 2, .ctl = j->ctl};
         j->status = zr_import_run(&o, &j->import, &e);
     } else {
-        zr_demo_opts o = {.out_dir = j->out, .parcels = 30000, .county = "371521", .seed = 6,
-                          .km2 = 360, .ctl = j->ctl};
+        zr_demo_opts o = {.out_dir = j->out,
+                          .parcels = 30000,
+                          .county = "371521",
+                          .seed = 6,
+                          .km2 = 360,
+                          .ctl = j->ctl};
         j->status = zr_demo_generate(&o, &j->demo, &e);
     }
     j->t_return = now_ms();
@@ -194,7 +209,8 @@ static size_t mask_timestamps(unsigned char *b, size_t n) {
     for (size_t i = 0; i + m <= n; i++) {
         size_t k = 0;
         for (; k < m; k++)
-            if (pat[k] == 'd' ? b[i + k] < '0' || b[i + k] > '9' : b[i + k] != (unsigned char)pat[k])
+            if (pat[k] == 'd' ? b[i + k] < '0' || b[i + k] > '9'
+                              : b[i + k] != (unsigned char)pat[k])
                 break;
         if (k == m) {
             memset(b + i, 'X', m);
@@ -393,6 +409,76 @@ TEST(cancel_demo) {
     cancel_one(DEMO_JOB);
 }
 
+/* demo-data with its n-th allocation failing, for every n: a clean error naming no success,
+ * nothing in the folder, and (under ASan and valgrind) no leak. The hook is process-wide:
+ * this runs last, alone. */
+TEST(demo_allocation_failures) {
+    char parent[1200], out[1300];
+    /* in memory when the machine has /dev/shm: a store's creation syncs the disk ~40 times */
+    snprintf(parent, sizeof parent, "/dev/shm/zrzy-test-nomem-%ld", (long)getpid());
+    if (mkdir(parent, 0777) != 0) {
+        snprintf(parent, sizeof parent, "%s/nomem", base);
+        mkdir(parent, 0777);
+    }
+    snprintf(out, sizeof out, "%s/out", parent);
+    zr_demo_opts o = {.out_dir = out,
+                      .parcels = 150,
+                      .county = "652302",
+                      .seed = 2,
+                      .km2 = 200,
+                      .lat = 44.15,
+                      .zone = 29,
+                      .offset = 1.2,
+                      .vertices = 48,
+                      .price_zones = 30,
+                      .price_uses = 9,
+                      .state_share = 60,
+                      .villages = 4};
+    zr_demo_result r;
+    zr_error e;
+    /* how many allocations a run makes: every one of the first 400 fails in turn, then a
+       geometric sample (1 % steps) up to the end */
+    zr_alloc_fail_at(INT64_MAX, 0);
+    zr_status s0 = zr_demo_generate(&o, &r, &e);
+    const int64_t total = zr_alloc_count();
+    zr_alloc_fail_at(0, 0);
+    REQUIRE(s0 == ZR_OK);
+    REQUIRE(zr_remove_tree(out) == 0);
+    int64_t failed_runs = 0, bad = 0;
+    for (int64_t n = 1; n <= total; n += n < 400 ? 1 : n / 100) {
+        zr_alloc_fail_at(n, 0);
+        zr_status s = zr_demo_generate(&o, &r, &e);
+        const int64_t hit = zr_alloc_failed();
+        zr_alloc_fail_at(0, 0);
+        CHECK(hit == 1);
+        failed_runs++;
+        size_t k;
+        char **left = list_dir(parent, &k);
+        if (s == ZR_OK || !e.message[0] || k) {
+            if (bad++ < 8)
+                fprintf(stderr, "  allocation %lld of %lld failed: %s (%s), %zu left\n",
+                        (long long)n, (long long)total, zr_status_str(s), e.message, k);
+        }
+        if (left) free_list(left, k);
+        zr_remove_tree(out); /* after a run that wrongly succeeded */
+    }
+    fprintf(stderr, "  demo-data: %lld allocations, %lld runs with one failing\n", (long long)total,
+            (long long)failed_runs);
+    CHECK_EQ_INT(bad, 0);
+    CHECK(failed_runs > 400); /* the hook reached the generator's allocations */
+cleanup:
+    zr_remove_tree(parent);
+}
+
+static int wanted(const char *name) {
+    const char *only = getenv("ZRZY_TEST_ONLY");
+    return !only || !strcmp(only, name);
+}
+#define RUN_IF(name)                  \
+    do {                              \
+        if (wanted(#name)) RUN(name); \
+    } while (0)
+
 static int setup(void) {
     const char *d = tmp_dir("engines");
     if (!d) return 0;
@@ -402,13 +488,15 @@ static int setup(void) {
     return 1;
 }
 
-TEST_MAIN(if (!setup()) {
-    fprintf(stderr, "cannot generate the counties in %s\n", base);
-    zr_test_failed++;
-} else {
-    RUN(concurrent_same_as_sequential);
-    RUN(cancel_check);
-    RUN(cancel_inventory);
-    RUN(cancel_import);
-    RUN(cancel_demo);
-})
+TEST_MAIN(
+    if (!setup()) {
+        fprintf(stderr, "cannot generate the counties in %s\n", base);
+        zr_test_failed++;
+    } else {
+        RUN_IF(concurrent_same_as_sequential);
+        RUN_IF(cancel_check);
+        RUN_IF(cancel_inventory);
+        RUN_IF(cancel_import);
+        RUN_IF(cancel_demo);
+        RUN_IF(demo_allocation_failures);
+    })
