@@ -107,6 +107,7 @@ static char *listing(const char *d) {
 
 /* 1 when files a and b have the same bytes (both absent counts as the same). */
 static int same_bytes(const char *a, const unsigned char *b, size_t nb) {
+    if (!*a) return 1; /* no file named */
     size_t na;
     unsigned char *x = file_bytes(a, &na);
     int same = x ? b && na == nb && !memcmp(x, b, nb) : !b;
@@ -436,7 +437,7 @@ typedef struct {
 static void snap(snapshot *s, const char *d, const char *st, const char *rep) {
     s->names = listing(d);
     s->store = file_bytes(st, &s->n_store);
-    s->report = file_bytes(rep, &s->n_report);
+    s->report = *rep ? file_bytes(rep, &s->n_report) : NULL;
 }
 
 static int snap_same(const snapshot *s, const char *d, const char *st, const char *rep) {
@@ -648,6 +649,195 @@ TEST(killed_import_leaves_no_store) {
 cleanup:;
 }
 
+/* A DLTB without features is refused (the store keeps its parcels) unless allow_empty; a source
+ * whose XZQ is empty leaves the store's villages as they were. */
+TEST(empty_layer) {
+    char d[1100], src[1200], st[1200], msg[2048];
+    snprintf(d, sizeof d, "%s/empty", dir);
+    REQUIRE(mkdir(d, 0755) == 0);
+    snprintf(src, sizeof src, "%s/empty-src.gpkg", dir);
+    snprintf(st, sizeof st, "%s/store.gpkg", d);
+    REQUIRE(copy_file(county, src) == 0);
+    REQUIRE(sql(src, "DELETE FROM DLTB; DELETE FROM XZQ") == SQLITE_OK);
+    REQUIRE(copy_file(store, st) == 0);
+    const int64_t villages = sql_int(st, "SELECT count(*) FROM XZQ");
+    CHECK(villages > 0);
+    snapshot before;
+    snap(&before, d, st, "");
+    zr_import_opts io = {.store = st, .source = src, .threads = 2};
+    zr_import_result r;
+    CHECK_EQ_INT(t_import_run(&io, &r, msg, sizeof msg), ZR_ERR_CONTENT);
+    CHECK(strstr(msg, "empty-src.gpkg") && strstr(msg, "DLTB") && strstr(msg, "no parcels") &&
+          strstr(msg, "--allow-empty"));
+    CHECK(snap_same(&before, d, st, ""));
+    io.allow_empty = 1;
+    CHECK_EQ_INT(t_import_run(&io, &r, msg, sizeof msg), ZR_OK);
+    CHECK_EQ_INT(r.n_parcels, 0);
+    CHECK_EQ_INT(sql_int(st, "SELECT count(*) FROM DLTB"), 0);
+    CHECK_EQ_INT(sql_int(st, "SELECT count(*) FROM XZQ"), villages);
+    /* and a new store is not made from an empty layer either */
+    char fresh[1200];
+    snprintf(fresh, sizeof fresh, "%s/fresh.gpkg", d);
+    io.store = fresh;
+    io.allow_empty = 0;
+    CHECK_EQ_INT(t_import_run(&io, &r, msg, sizeof msg), ZR_ERR_CONTENT);
+    CHECK(!file_exists(fresh));
+    snap_free(&before);
+cleanup:;
+}
+
+/* Text that is not UTF-8 in a GeoPackage: refused under strict, naming file, layer, fid, BSM
+ * and field; else stored with U+FFFD for the bad byte and listed in the report. */
+TEST(invalid_utf8) {
+    char src[1200], st[1200], msg[2048];
+    snprintf(src, sizeof src, "%s/latin.gpkg", dir);
+    snprintf(st, sizeof st, "%s/latin-store.gpkg", dir);
+    REQUIRE(copy_file(county, src) == 0);
+    /* 中, a lone 0xFF, A */
+    REQUIRE(sql(src, "UPDATE DLTB SET ZLDWMC = CAST(X'E4B8ADFF41' AS TEXT) WHERE fid = 12") ==
+            SQLITE_OK);
+    zr_import_opts io = {.store = st, .source = src, .threads = 2, .strict = 1};
+    zr_import_result r;
+    CHECK_EQ_INT(t_import_run(&io, &r, msg, sizeof msg), ZR_ERR_CONTENT);
+    CHECK(strstr(msg, "latin.gpkg") && strstr(msg, "layer DLTB") && strstr(msg, "fid=12") &&
+          strstr(msg, "BSM=371521211000000012") && strstr(msg, "field ZLDWMC") &&
+          strstr(msg, "UTF-8") && strstr(msg, "\\xFF"));
+    CHECK(!file_exists(st));
+    io.strict = 0;
+    REQUIRE(t_import_run(&io, &r, msg, sizeof msg) == ZR_OK);
+    CHECK_EQ_INT(r.n_text_repaired, 1);
+    CHECK_EQ_INT(sql_int(st,
+                         "SELECT hex(ZLDWMC) = 'E4B8ADEFBFBD41' FROM DLTB WHERE BSM = "
+                         "'371521211000000012'"),
+                 1);
+    size_t n;
+    char *rep = (char *)file_bytes(r.report_path, &n);
+    REQUIRE(rep);
+    rep[n] = 0;
+    CHECK(strstr(rep,
+                 "371521211000000012,ZLDWMC,\xE4\xB8\xAD\\xFFA,\xE4\xB8\xAD\xEF\xBF\xBD"
+                 "A\n") != NULL);
+    free(rep);
+cleanup:;
+}
+
+/* Put folder d back to the snapshot: only the store and the report, with their bytes. */
+static void restore_snapshot(const snapshot *b, const char *d, const char *st, const char *rep) {
+    DIR *dd = opendir(d);
+    struct dirent *e;
+    while (dd && (e = readdir(dd))) {
+        char p[1400];
+        snprintf(p, sizeof p, "%s/%s", d, e->d_name);
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) unlink(p);
+    }
+    if (dd) closedir(dd);
+    FILE *f = fopen(st, "wb");
+    if (f) fwrite(b->store, 1, b->n_store, f), fclose(f);
+    if (b->report && (f = fopen(rep, "wb"))) fwrite(b->report, 1, b->n_report, f), fclose(f);
+}
+
+typedef struct {
+    zr_status s;
+    int64_t failed, parcels;
+    char msg[512];
+} alloc_run;
+
+/* The allocation-failure harness: the Nth allocation of an import fails, for every N (each run
+ * in a child process, so that a crash is counted, not fatal). Each run ends with a clear error
+ * and leaves the existing store, its report and the folder as they were (or a new store
+ * absent); when the failure was absorbed (a thread that could not start) the import is whole. */
+TEST(allocation_failures) {
+    char d[1100], tiny[1200], st[1200], rep[1200], fresh[1200], msg[2048];
+    snprintf(d, sizeof d, "%s/alloc", dir);
+    snprintf(tiny, sizeof tiny, "%s/tiny", dir);
+    zr_demo_opts o = {.out_dir = tiny, .parcels = 100, .county = "371521", .seed = 5, .km2 = 1};
+    zr_demo_result dr;
+    REQUIRE(t_demo_generate(&o, &dr, msg, sizeof msg) == ZR_OK);
+    snprintf(tiny, sizeof tiny, "%s/tiny/county.gpkg", dir);
+    REQUIRE(mkdir(d, 0755) == 0);
+    snprintf(st, sizeof st, "%s/store.gpkg", d);
+    snprintf(rep, sizeof rep, "%s/store.import-report.csv", d);
+    snprintf(fresh, sizeof fresh, "%s/fresh.gpkg", d);
+    zr_import_opts io = {.store = st, .source = tiny, .threads = 2};
+    zr_import_result r;
+    REQUIRE(t_import_run(&io, &r, msg, sizeof msg) == ZR_OK);
+    const int64_t parcels = r.n_parcels;
+    snapshot before;
+    snap(&before, d, st, rep);
+    int64_t failures = 0, absorbed = 0, bad = 0;
+    const char *only = getenv("ZR_TEST_ALLOC_AT"); /* debugging: that N, in this process */
+    if (only) {
+        zr_alloc_fail_at(atoll(only), 0);
+        const zr_status s = t_import_run(&io, &r, msg, sizeof msg);
+        zr_alloc_fail_at(0, 0);
+        printf("allocation %s: status %d: %s\n", only, s, msg);
+        snap_free(&before);
+        return;
+    }
+    for (int fresh_store = 0; fresh_store < 2; fresh_store++)
+        /* a new store: every third N (the paths are the same but for the store's creation) */
+        for (int64_t n = 1; n < 100000; n += fresh_store ? 3 : 1) {
+            io.store = fresh_store ? fresh : st;
+            io.report_path = rep;
+            int fds[2];
+            REQUIRE(pipe(fds) == 0);
+            fflush(NULL);
+            const pid_t pid = fork();
+            REQUIRE(pid >= 0);
+            if (pid == 0) {
+                alloc_run a = {0};
+                zr_alloc_fail_at(n, 0);
+                a.s = t_import_run(&io, &r, a.msg, sizeof a.msg);
+                a.failed = zr_alloc_failed();
+                a.parcels = a.s == ZR_OK ? r.n_parcels : -1;
+                _exit(write(fds[1], &a, sizeof a) == (ssize_t)sizeof a ? 0 : 1);
+            }
+            close(fds[1]);
+            alloc_run a = {.s = ZR_STATUS_END};
+            const ssize_t got = read(fds[0], &a, sizeof a);
+            close(fds[0]);
+            int wst = 0;
+            waitpid(pid, &wst, 0);
+            if (got != (ssize_t)sizeof a || !WIFEXITED(wst)) {
+                ZR_TEST_RECORD_(0, "allocation %lld (%s store): the run crashed (signal %d)",
+                                (long long)n, fresh_store ? "new" : "existing",
+                                WIFSIGNALED(wst) ? WTERMSIG(wst) : 0);
+                bad++;
+                restore_snapshot(&before, d, st, rep);
+                continue;
+            }
+            if (!a.failed) { /* past the run's last allocation */
+                CHECK_EQ_INT(a.s, ZR_OK);
+                restore_snapshot(&before, d, st, rep);
+                break;
+            }
+            int ok;
+            if (a.s == ZR_OK) {
+                absorbed++;
+                ok = a.parcels == parcels;
+                ZR_TEST_RECORD_(ok, "allocation %lld: %lld parcels", (long long)n,
+                                (long long)a.parcels);
+                restore_snapshot(&before, d, st, rep);
+            } else {
+                failures++;
+                const int clean = a.s == ZR_ERR_NOMEM || strstr(a.msg, "memory") != NULL;
+                const int same = snap_same(&before, d, st, rep);
+                ok = clean && same;
+                ZR_TEST_RECORD_(clean, "allocation %lld (%s store): status %d: %s", (long long)n,
+                                fresh_store ? "new" : "existing", a.s, a.msg);
+                ZR_TEST_RECORD_(same, "allocation %lld (%s store): the folder changed",
+                                (long long)n, fresh_store ? "new" : "existing");
+                if (!same) restore_snapshot(&before, d, st, rep);
+            }
+            bad += !ok;
+        }
+    printf("allocation failures: %lld runs failed cleanly or absorbed (%lld), %lld bad\n",
+           (long long)failures, (long long)absorbed, (long long)bad);
+    CHECK(failures > 50);
+    snap_free(&before);
+cleanup:;
+}
+
 int main(void);
 /* R*Tree window and fid reads, and the layer extent, against a full read of the store. */
 TEST(window_reads) {
@@ -751,8 +941,12 @@ TEST(division_list) {
 
 TEST_MAIN(const char *d = tmp_dir("import"); if (!d) return 1; snprintf(dir, sizeof dir, "%s", d);
           snprintf(county, sizeof county, "%s/county.gpkg", dir);
-          snprintf(store, sizeof store, "%s/store.gpkg", dir); RUN(generate_and_import);
+          snprintf(store, sizeof store, "%s/store.gpkg", dir); if (getenv("ZR_TEST_ALLOC_AT")) {
+              RUN(allocation_failures);
+              return zr_test_failed != 0;
+          } RUN(generate_and_import);
           RUN(areas_match_geodesic); RUN(stated_area_report); RUN(rejections_change_nothing);
           RUN(reimport_replaces); RUN(window_reads); RUN(same_file_refused);
           RUN(cancel_at_each_phase); RUN(late_failure_restores_report);
-          RUN(killed_import_leaves_no_store); RUN(cancel_from_a_thread); RUN(division_list))
+          RUN(killed_import_leaves_no_store); RUN(empty_layer); RUN(invalid_utf8);
+          RUN(allocation_failures); RUN(cancel_from_a_thread); RUN(division_list))
