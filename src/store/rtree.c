@@ -108,6 +108,7 @@ zr_status store_rtree_bulk(zr_store *s, const char *table, store_rtree_entry *e,
     if (!st) st = store_step(s, "R*Tree root", q, &row);
     if (!st && row) w.node_size = sqlite3_column_int(q, 0);
     sqlite3_finalize(q);
+    q = NULL; /* finalized: a later failure must not finalize it again */
     if (st) return st;
     const size_t m = w.node_size > 4 ? (size_t)(w.node_size - 4) / 24 : 0;
     if (m < 4) return store_fail(s, ZR_ERR_DB, "%s: unexpected R*Tree node size", s->path);
@@ -124,6 +125,7 @@ zr_status store_rtree_bulk(zr_store *s, const char *table, store_rtree_entry *e,
     if (!st) st = prep(s, "DELETE FROM ", table, "_geom_node", "", &q);
     if (!st) st = store_step(s, "R*Tree root", q, &row);
     sqlite3_finalize(q);
+    q = NULL;
     if (!st)
         st = prep(s, "INSERT INTO ", table, "_geom_node", " (nodeno, data) VALUES (?, ?)", &w.node);
     if (!st)
