@@ -10,7 +10,7 @@ n0=$(q "$T/store.gpkg" "select count(*) from DLTB")
 # verify: a clean store passes, text and JSON
 out=$("$Z" verify "$T/store.gpkg")
 expect_eq "verify clean: exit" "$?" "0"
-expect_contains "verify clean: summary" "$out" "4 checks"
+expect_contains "verify clean: summary" "$out" "5 checks"
 expect_contains "verify clean: ok" "$out" ": ok (0 failures)"
 json=$("$Z" verify --json "$T/store.gpkg")
 expect_contains "verify --json ok" "$json" '"ok": true'
@@ -33,6 +33,10 @@ expect_contains "verify counts" "$out" "FAILED (2 failures)"
 json=$("$Z" verify --json "$T/bad.gpkg")
 expect_contains "verify --json failed" "$json" '"ok": false'
 expect_contains "verify --json field" "$json" '"field": "TBMJ"'
+
+# a GeoPackage written by GDAL (its own R*Tree rounding) verifies too
+ogr2ogr -f GPKG "$T/gdal.gpkg" "$T/store.gpkg" DLTB XZQ 2>/dev/null
+expect_exit "verify GDAL's GeoPackage" 0 "$Z" verify "$T/gdal.gpkg"
 
 cp "$T/store.gpkg" "$T/page.gpkg"
 ps=$(q "$T/page.gpkg" "pragma page_size")
