@@ -60,20 +60,27 @@ expect_contains "backup onto the store: message" "$(cat "$T/stderr")" "the desti
 expect_exit "backup onto the store by another path" 2 "$Z" backup "$T/store.gpkg" "$T/../cli_store/store.gpkg"
 expect_eq "store untouched" "$(cksum <"$T/store.gpkg")" "$before"
 expect_exit "backup into a missing folder" 2 "$Z" backup "$T/store.gpkg" "$T/no/such/copy.gpkg"
+: >"$T/empty.gpkg"
+expect_exit "backup of an empty file" 2 "$Z" backup "$T/empty.gpkg" "$T/empty-copy.gpkg"
+expect_contains "backup of an empty file: message" "$(cat "$T/stderr")" "not a GeoPackage"
 ls "$T" | grep -q zrzy-tmp && bad "backup left a temporary file" || ok
 
 # backup while a writer works: imports run one after another into the store
 "$Z" demo-data --out "$T/big" --parcels 6000 --km2 60 --seed 5 >/dev/null || bad "demo-data big"
 (while :; do "$Z" import -q "$T/live.gpkg" "$T/big/county.gpkg" >/dev/null 2>&1; done) &
 writer=$!
-sleep 1
+nbig=$(q "$T/big/county.gpkg" "select count(*) from DLTB")
+i=0 # until the first import has committed (read-only: the sqlite3 shell would create the file)
+while [ $i -lt 900 ] && [ "$(q -readonly "$T/live.gpkg" "select count(*) from DLTB" 2>/dev/null)" != "$nbig" ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
 for k in 1 2 3; do
     rm -f "$T/live-copy.gpkg"
     "$Z" backup -q "$T/live.gpkg" "$T/live-copy.gpkg" 2>"$T/err" || bad "backup $k while writing: $(cat "$T/err")"
     expect_eq "live backup $k integrity" "$(q "$T/live-copy.gpkg" "pragma integrity_check")" "ok"
     "$Z" verify "$T/live-copy.gpkg" >"$T/out" 2>&1 || bad "live backup $k: verify: $(cat "$T/out")"
-    expect_eq "live backup $k rows" "$(q "$T/live-copy.gpkg" "select count(*) from DLTB")" \
-        "$(q "$T/big/county.gpkg" "select count(*) from DLTB")"
+    expect_eq "live backup $k rows" "$(q "$T/live-copy.gpkg" "select count(*) from DLTB")" "$nbig"
     sleep 0.3
 done
 kill "$writer" 2>/dev/null
