@@ -329,6 +329,7 @@ static zr_status check_boxes_of(verify_ctx *c, const indexed_layer *L) {
 }
 
 static zr_status check_boxes(verify_ctx *c) {
+    if (!zr_store_has_table(c->s, "gpkg_geometry_columns")) return ZR_OK; /* gpkg names it */
     indexed_layer *v = NULL;
     int n = 0;
     zr_status st = indexed_layers(c->s, &v, &n);
