@@ -145,6 +145,15 @@ PY
     rm -f "$T/store.gpkg.zrzy-lock"
 fi
 
+# a reader's long transaction does not hold up a writer (WAL)
+cp "$T/store.gpkg" "$T/rd.gpkg"
+q "$T/rd.gpkg" "BEGIN; SELECT count(*) FROM DLTB;" ".system sleep 6" "COMMIT;" >/dev/null &
+reader=$!
+sleep 0.5
+expect_exit "import beside a long reader" 0 "$Z" import -q "$T/rd.gpkg" "$T/county.gpkg"
+kill -0 "$reader" 2>/dev/null && ok || bad "the reader ended before the import (the test proves nothing)"
+wait "$reader"
+
 # a store written by a newer zrzy is refused, by name
 cp "$T/store.gpkg" "$T/newer.gpkg"
 q "$T/newer.gpkg" "update zrzy_meta set value = 99 where key = 'schema_version'"
