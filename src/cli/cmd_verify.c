@@ -17,7 +17,8 @@ static const char *const verify_help =
 static void print_text(const char *store, const zr_verify_result *r) {
     for (int64_t i = 0; i < r->n_kept; i++) {
         const zr_verify_finding *f = &r->findings[i];
-        printf("FAIL %s:", f->check);
+        printf("FAIL %s", f->check);
+        if (f->table[0] || f->fid >= 0 || f->field[0]) putchar(':');
         if (f->table[0]) printf(" %s", f->table);
         if (f->fid >= 0) printf(" fid=%lld", (long long)f->fid);
         if (f->bsm[0]) printf(" BSM=%s", f->bsm);

@@ -97,6 +97,9 @@ static zr_status backup(const zr_backup_opts *o, zr_backup_result *res, char *er
     }
     zr_store *s = NULL;
     zr_status st = zr_store_open(o->store, ZR_STORE_READ, &s);
+    if (!st && !zr_store_has_table(s, "gpkg_contents"))
+        st = store_fail(s, ZR_ERR_DB,
+                        "%s: not a GeoPackage (no gpkg_contents); nothing was written", o->store);
     if (st) {
         say(err, n, "%s", zr_store_errmsg(s));
         zr_store_close(s);

@@ -71,6 +71,8 @@ zr_status store_lock(zr_store *s, const char *who) {
                     snprintf(cmd, sizeof cmd, "%s", who);
                 else
                     own_command(cmd, sizeof cmd);
+                for (char *c = cmd; *c; c++) /* one line: the file is "key=value" lines */
+                    if (*c == '\n' || *c == '\r') *c = ' ';
                 time_t t = time(NULL);
                 struct tm tm;
                 gmtime_r(&t, &tm);

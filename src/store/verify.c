@@ -69,6 +69,39 @@ static zr_status check_integrity(verify_ctx *c) {
     return st ? read_failed(c, st, "") : ZR_OK;
 }
 
+/* ---- gpkg: the GeoPackage's identity and its registered tables ---- */
+static zr_status check_gpkg(verify_ctx *c) {
+    int64_t id = 0;
+    int f = 0;
+    zr_status st = store_int(c->s, "application_id", "PRAGMA application_id", &id, &f, NULL);
+    if (st) return read_failed(c, st, "");
+    if (id != 0x47504B47) {
+        char e[24];
+        snprintf(e, sizeof e, "0x%08llx", (unsigned long long)id);
+        st = found(c, "", -1, NULL, "application_id", "0x47504b47", e,
+                   "the file is not marked as a GeoPackage ('GPKG')");
+    }
+    static const char *const base[3] = {"gpkg_spatial_ref_sys", "gpkg_contents",
+                                        "gpkg_geometry_columns"};
+    for (int i = 0; i < 3 && !st; i++)
+        if (!zr_store_has_table(c->s, base[i]))
+            st = found(c, base[i], -1, NULL, NULL, NULL, NULL, "a GeoPackage table is missing");
+    if (st || !zr_store_has_table(c->s, "gpkg_contents")) return st;
+    sqlite3_stmt *q = NULL;
+    int row = 0;
+    st = store_prepare(c->s, "gpkg_contents",
+                       "SELECT table_name FROM gpkg_contents c WHERE NOT EXISTS (SELECT 1 FROM "
+                       "sqlite_master m WHERE m.type IN ('table', 'view') AND m.name = "
+                       "c.table_name) ORDER BY 1",
+                       &q);
+    while (!st && !(st = store_step(c->s, "gpkg_contents", q, &row)) && row)
+        st = found(c, (const char *)sqlite3_column_text(q, 0), -1, NULL, NULL, NULL, NULL,
+                   "registered in gpkg_contents but the table does not exist");
+    sqlite3_finalize(q);
+    if (st == ZR_ERR_NOMEM) return st;
+    return st ? read_failed(c, st, "gpkg_contents") : ZR_OK;
+}
+
 /* The R*Tree virtual tables of the file, into a malloc'd array of malloc'd names. */
 static zr_status rtree_tables(zr_store *s, char ***out, int *n) {
     *out = NULL;
@@ -296,6 +329,7 @@ static zr_status check_boxes_of(verify_ctx *c, const indexed_layer *L) {
 }
 
 static zr_status check_boxes(verify_ctx *c) {
+    if (!zr_store_has_table(c->s, "gpkg_geometry_columns")) return ZR_OK; /* gpkg names it */
     indexed_layer *v = NULL;
     int n = 0;
     zr_status st = indexed_layers(c->s, &v, &n);
@@ -419,6 +453,8 @@ static const struct {
     zr_status (*fn)(verify_ctx *);
 } checks[] = {
     {"integrity", "PRAGMA integrity_check: the file's B-trees, pages and indexes", check_integrity},
+    {"gpkg", "application_id 'GPKG', the GeoPackage tables, every registered table exists",
+     check_gpkg},
     {"rtree", "rtreecheck() on every R*Tree: its nodes, parents and rowids agree", check_rtree},
     {"rtree-box", "every feature's R*Tree box holds its geometry's envelope (float rounding)",
      check_boxes},

@@ -237,7 +237,7 @@ TEST(second_writer_named_busy) {
     REQUIRE(child >= 0);
     if (child == 0) {
         zr_store *s = NULL;
-        zr_store_opts o = {0, "zrzy import --test"};
+        zr_store_opts o = {0, "zrzy import\n--test"};
         char c = zr_store_open_ex(p, ZR_STORE_WRITE, &o, &s) == ZR_OK ? 'y' : 'n';
         if (write(go[1], &c, 1) != 1) _exit(2);
         if (read(done[0], &c, 1) != 1) _exit(2);
@@ -637,7 +637,7 @@ TEST(verify_clean_store) {
     char msg[2048];
     REQUIRE(run_verify(dltb, &r, msg, sizeof msg) == ZR_OK);
     CHECK_EQ_INT(r.n_findings, 0);
-    CHECK_EQ_INT(r.n_checks, 4);
+    CHECK_EQ_INT(r.n_checks, 5);
     CHECK(r.n_parcels > 300);
     CHECK(r.n_indexed > r.n_parcels); /* DLTB and XZQ */
     for (int64_t i = 0; i < r.n_kept; i++)
@@ -683,6 +683,21 @@ TEST(verify_names_each_planted_corruption) {
     CHECK(f && strstr(f->detail, "missing from the R*Tree"));
     f = finding(&r, "rtree-box", 999999, NULL);
     CHECK(f && strstr(f->detail, "does not exist"));
+    zr_verify_result_free(&r);
+    /* the GeoPackage's identity and registry */
+    REQUIRE(copy_file(dltb, p) == 0);
+    REQUIRE(edit(p,
+                 "PRAGMA application_id = 42; INSERT INTO gpkg_contents (table_name, "
+                 "data_type, identifier) VALUES ('GHOST', 'features', 'GHOST')") == ZR_OK);
+    REQUIRE(run_verify(p, &r, msg, sizeof msg) == ZR_OK);
+    CHECK_EQ_INT(r.n_findings, 2);
+    f = finding(&r, "gpkg", -1, "application_id");
+    CHECK(f && !strcmp(f->found, "0x0000002a"));
+    f = finding(&r, "gpkg", -1, NULL);
+    int ghost = 0;
+    for (int64_t i = 0; i < r.n_kept; i++)
+        ghost |= !strcmp(r.findings[i].check, "gpkg") && !strcmp(r.findings[i].table, "GHOST");
+    CHECK(ghost);
     zr_verify_result_free(&r);
     /* the R*Tree's own structure: a rowid mapped to the wrong node */
     REQUIRE(copy_file(dltb, p) == 0);
