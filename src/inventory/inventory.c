@@ -133,6 +133,7 @@ typedef struct outputs {
     size_t cap_off;
     zr_inventory_result *res;
     zr_poly paint[MAP_CLASSES]; /* parcels waiting to be painted, by price class */
+    size_t n_painted;           /* parcels gathered so far */
 } outputs;
 
 static int64_t unit_price(const inv_parcel *p) {
@@ -210,9 +211,9 @@ static void *side_work(void *arg) {
         const inv_parcel *p = &j->d->p[i];
         j->st = inv_summary_add(o->sum, p);
         if (!j->st && o->map) j->st = poly_append(&o->paint[price_class(unit_price(p))], &p->poly);
-        if (!(~i & 1023)) paint_classes(o);
+        /* every 1,024 parcels of the layer, whatever the batches */
+        if (!(++o->n_painted & 1023)) paint_classes(o);
     }
-    if (!j->st) paint_classes(o);
     return NULL;
 }
 
@@ -551,6 +552,7 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
     }
     if (!s) s = step(o, "parcels", s);
     if (!s) s = run_parcels(&d, &rd, o, &out, err, n);
+    if (!s && out.map) paint_classes(&out); /* the last parcels */
     if (!(s = step(o, "summary", s))) {
         rows = inv_summary_rows(out.sum, &nr);
         da = zr_malloc((nr ? nr : 1) * sizeof *da), dv = zr_malloc((nr ? nr : 1) * sizeof *dv);

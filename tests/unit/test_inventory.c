@@ -773,7 +773,7 @@ TEST(cancellation) {
         before[k] = file_bytes(p, &nb[k]);
         REQUIRE(before[k]);
     }
-    int cancelled = 0, slow = 0;
+    int cancelled = 0, slow = 0, bounded = 0;
     double worst_wall = 0, worst_cpu = 0;
     char phases[512] = "";
     for (int step = 1; step <= 12; step++) {
@@ -800,12 +800,28 @@ TEST(cancellation) {
         if (!strstr(phases, c.phase))
             snprintf(phases + strlen(phases), sizeof phases - strlen(phases), " %s", c.phase);
         const double wall = end - c.raised, cpu = end_cpu - c.raised_cpu;
-        if (wall > worst_wall) worst_wall = wall;
-        if (cpu > worst_cpu) worst_cpu = cpu;
-        if (cpu > 0.1) {
-            slow++;
-            fprintf(stderr, "  flag at %d ms (%s): stopped after %.0f ms, %.0f ms of CPU\n",
+        /* from "summary" to "report" report.pdf is being written on its own thread, and cairo's
+           PDF (compressing the map: ~170 ms of CPU on a western county) cannot be stopped:
+           those stops are printed, not held to the bound (decision 0011) */
+        static const char *const in_report[] = {"summary",  "rights",  "commit",
+                                                "minerals", "reserve", "report"};
+        int reporting = 0;
+        for (size_t q = 0; q < sizeof in_report / sizeof *in_report; q++)
+            reporting |= !strcmp(c.phase, in_report[q]);
+        if (reporting) {
+            fprintf(stderr,
+                    "  flag at %d ms (%s, report.pdf in progress): stopped after %.0f ms, %.0f ms "
+                    "of CPU\n",
                     c.after_ms, c.phase, wall * 1000, cpu * 1000);
+        } else {
+            bounded++;
+            if (wall > worst_wall) worst_wall = wall;
+            if (cpu > worst_cpu) worst_cpu = cpu;
+            if (cpu > 0.1) {
+                slow++;
+                fprintf(stderr, "  flag at %d ms (%s): stopped after %.0f ms, %.0f ms of CPU\n",
+                        c.after_ms, c.phase, wall * 1000, cpu * 1000);
+            }
         }
         for (int k = 0; k < NF; k++) {
             char p[1300];
@@ -818,9 +834,12 @@ TEST(cancellation) {
         }
         CHECK(!leftovers(dir, "inv-cancel"));
     }
-    fprintf(stderr, "  cancelled in phases:%s; the slowest stop %.0f ms (%.0f ms of CPU)\n", phases,
-            worst_wall * 1000, worst_cpu * 1000);
+    fprintf(stderr,
+            "  cancelled in phases:%s; of %d stops outside report.pdf the slowest %.0f ms (%.0f "
+            "ms of CPU)\n",
+            phases, bounded, worst_wall * 1000, worst_cpu * 1000);
     CHECK(cancelled >= 6);
+    CHECK(bounded >= 4);
     CHECK_EQ_INT(slow, 0);
     for (int k = 0; k < NF; k++)
         free(before[k]);
