@@ -1,5 +1,5 @@
-/* zrzy import STORE FILE [--layer NAME] [--year YYYY] [--strict] [--report CSV] [--threads N]
- * [--quiet] */
+/* zrzy import STORE FILE [--layer NAME] [--year YYYY] [--strict] [--allow-empty] [--report CSV]
+ * [--threads N] [--quiet] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,17 +8,24 @@
 #include "core/pool.h"
 
 static const char *const import_help =
-    "usage: zrzy import STORE FILE [--layer NAME] [--year YYYY] [--strict] [--report CSV]\n"
-    "                  [--threads N] [--quiet]\n"
+    "usage: zrzy import STORE FILE [--layer NAME] [--year YYYY] [--strict] [--allow-empty]\n"
+    "                  [--report CSV] [--threads N] [--quiet]\n"
     "Loads 三调 / 年度变更调查 parcels (DLTB) from FILE (GeoPackage, Shapefile, OpenFileGDB,\n"
     "GeoJSON) into the GeoPackage STORE (created when absent), replacing its DLTB layer.\n"
     "TBMJ is recomputed as the CGCS2000 ellipsoidal area; KCMJ and TBDLMJ follow from KCXS.\n"
     "Parcels whose stated areas differ are listed in the report (default "
     "STORE.import-report.csv).\n"
-    "An XZQ layer in FILE is loaded too. On any structural error nothing changes (exit 2).\n"
+    "An XZQ layer in FILE is loaded too. On any error or interruption nothing changes: a new\n"
+    "STORE appears only when complete, an existing one and its report stay as they were.\n"
     "  --layer NAME   source layer (default DLTB, else the only polygon layer)\n"
     "  --year YYYY    SJNF for parcels without one\n"
-    "  --strict       also refuse content defects (unreadable numbers, areas that differ)\n";
+    "  --strict       also refuse content defects (unreadable numbers, areas that differ,\n"
+    "                 text that is not UTF-8)\n"
+    "  --allow-empty  import a parcel layer without features (else refused)\n"
+    "  --report CSV   the area report (default STORE without .gpkg + .import-report.csv)\n"
+    "  --threads N    threads for geometry work (default: all cores)\n"
+    "  --quiet, -q    no progress lines\n"
+    "Exit 0 done, 1 failed (I/O, full disk, out of memory), 2 refused input, 130 interrupted.\n";
 
 int cmd_import(int argc, char **argv) {
     zr_import_opts o = {0};
@@ -45,6 +52,8 @@ int cmd_import(int argc, char **argv) {
             o.threads = v ? atoi(v) : 0;
         } else if (!strcmp(argv[i], "--strict")) {
             o.strict = 1;
+        } else if (!strcmp(argv[i], "--allow-empty")) {
+            o.allow_empty = 1;
         } else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
             verbose = 0;
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -83,6 +92,11 @@ int cmd_import(int argc, char **argv) {
                 (long long)r.n_parcels, zr_fmt_scaled(area, r.total_tbmj_cents, 2),
                 (long long)r.n_area_diffs, r.report_path, (long long)r.n_xzq, r.epsg, r.seconds,
                 zr_peak_rss() >> 20);
+        if (r.n_text_repaired)
+            fprintf(stderr,
+                    "zrzy import: %lld text values were not valid UTF-8 and were stored with "
+                    "U+FFFD for each bad byte (listed in %s)\n",
+                    (long long)r.n_text_repaired, r.report_path);
     }
     return cli_exit_for(s);
 }

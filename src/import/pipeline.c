@@ -1,11 +1,13 @@
-#include "core/alloc.h"
 #include "import/pipeline.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/alloc.h"
+#include "core/control.h"
 #include "core/fixed.h"
 #include "core/pool.h"
+#include "core/text.h"
 
 typedef struct {
     zr_poly poly;
@@ -24,6 +26,9 @@ struct imp_pipe {
     zr_source *src;
     const zr_crs *crs;
     int srs_id, threads;
+    const zr_control *ctl;
+    unsigned char *text_cols; /* owned copy, one per source column */
+    int n_cols;
     slot_impl slot[2];
     pthread_t tid;
     int started, stop;
@@ -37,18 +42,33 @@ typedef struct {
     slot_impl *si;
 } range_ctx;
 
+/* 1 when s (NUL-terminated) is valid UTF-8; plain ASCII is settled in one pass. */
+static int text_ok(const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    for (;; p++) {
+        if (*p == 0) return 1;
+        if (*p >= 0x80) break;
+    }
+    return zr_utf8_valid(p, strlen((const char *)p));
+}
+
 static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
     range_ctx *rc = ctx;
     slot_impl *si = rc->si;
     worker_state *w = &si->ws[worker]; /* its blobs buffer was emptied before the batch */
     for (size_t i = begin; i < end; i++) {
+        if ((i & 255) == 0 && zr_cancelled(rc->p->ctl)) return; /* fill() sees the flag too */
         const zr_feature *f = &si->s.b.f[i];
         imp_geom *r = &si->s.geom[i];
         r->st = ZR_OK;
         r->area_ok = 0;
         r->blob = NULL;
         r->blob_len = 0;
+        r->bad_text = 0;
         si->blob_worker[i] = worker;
+        for (int k = 0; k < rc->p->n_cols; k++)
+            if (rc->p->text_cols[k] && f->v[k].kind == ZR_FT_TEXT && !text_ok(f->v[k].s))
+                r->bad_text++;
         zr_status s = zr_geom_to_poly(si->s.b.geom_is_gpkg, f->geom, f->geom_len, &w->poly, r->why,
                                       sizeof r->why);
         if (s) {
@@ -71,12 +91,25 @@ static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
 
 static void fill(imp_pipe *p, slot_impl *si) {
     imp_slot *s = &si->s;
+    s->got = 0;
+    if (zr_cancelled(p->ctl)) {
+        s->st = ZR_ERR_CANCELLED;
+        return;
+    }
     s->st = zr_source_next(p->src, &s->b, IMP_BATCH, &s->got, s->err, sizeof s->err);
     if (s->st || !s->got) return;
+    if (zr_cancelled(p->ctl)) {
+        s->st = ZR_ERR_CANCELLED;
+        return;
+    }
     range_ctx rc = {p, si};
     for (int t = 0; t < p->threads; t++)
         zr_buf_reset(&si->ws[t].blobs);
     zr_parallel_for(s->got < 512 ? 1 : p->threads, s->got, geom_range, &rc);
+    if (zr_cancelled(p->ctl)) { /* the geometry may be unfinished */
+        s->st = ZR_ERR_CANCELLED;
+        return;
+    }
     /* blob pointers only now: the worker buffers may have moved while growing */
     for (size_t i = 0; i < s->got; i++)
         if (s->geom[i].blob_len)
@@ -103,10 +136,18 @@ static void *producer(void *arg) {
     return NULL;
 }
 
-zr_status imp_pipe_start(zr_source *src, int srs_id, int threads, imp_pipe **out) {
+zr_status imp_pipe_start(zr_source *src, int srs_id, int threads, const zr_control *ctl,
+                         const unsigned char *text_cols, imp_pipe **out) {
     *out = NULL;
     imp_pipe *p = zr_calloc(1, sizeof *p);
     if (!p) return ZR_ERR_NOMEM;
+    p->n_cols = zr_source_nfields(src);
+    if (!(p->text_cols = zr_calloc((size_t)p->n_cols + 1, 1))) {
+        free(p);
+        return ZR_ERR_NOMEM;
+    }
+    if (text_cols) memcpy(p->text_cols, text_cols, (size_t)p->n_cols);
+    p->ctl = ctl;
     p->src = src;
     p->crs = &src->crs;
     p->srs_id = srs_id;
@@ -183,5 +224,6 @@ void imp_pipe_stop(imp_pipe *p) {
     }
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
+    free(p->text_cols);
     free(p);
 }

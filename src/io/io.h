@@ -48,6 +48,9 @@ typedef struct zr_csv {
 } zr_csv;
 /* Read path (UTF-8 or GBK, BOM, CRLF, quotes). err names the file and line on failure. */
 zr_status zr_csv_read(const char *path, zr_csv *t, char *err, size_t n);
+/* The same from memory: raw[0..len) (malloc'd, NUL at raw[len]; taken, also on failure) is
+ * the table; path only names it in messages. */
+zr_status zr_csv_parse(const char *path, char *raw, size_t len, zr_csv *t, char *err, size_t n);
 /* Column index of a header name (case-insensitive), -1 when absent. */
 /* The column whose header is names, or one of its alternatives "KQBH|矿区编号" (ASCII
  * case-insensitive, spaces around a header ignored); -1 when none. */

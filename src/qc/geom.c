@@ -14,9 +14,9 @@ typedef struct {
     qc_data *d;
     const qc_catalogue *cat;
     qc_findings *fs;
-    zr_geos *g[64];
-    zr_buf scratch[64];
-    zr_poly part[64];
+    zr_geos **g;     /* one a worker */
+    zr_buf *scratch; /* one a worker */
+    zr_poly *part;   /* one a worker */
 } geom_ctx;
 
 struct qc_workers {
@@ -24,8 +24,19 @@ struct qc_workers {
     geom_ctx c;
 };
 
-/* Basic structure, checked before GEOS: closed rings of ≥ 4 points, finite coordinates. */
-static const char *structure_problem(const zr_poly *p) {
+/* Basic structure, checked before GEOS: within the size limits, closed rings of ≥ 4 points,
+ * finite coordinates. */
+static const char *structure_problem(const zr_poly *p, char *buf, size_t cap) {
+    if (p->n_polys > QC_MAX_PARCEL_PARTS) {
+        snprintf(buf, cap, "%zu polygon parts, more than the %d a parcel may have to be checked",
+                 p->n_polys, QC_MAX_PARCEL_PARTS);
+        return buf;
+    }
+    if (p->n_pts > QC_MAX_PARCEL_POINTS) {
+        snprintf(buf, cap, "%zu vertices, more than the %d a parcel may have to be checked",
+                 p->n_pts, QC_MAX_PARCEL_POINTS);
+        return buf;
+    }
     if (p->nonfinite) return "a coordinate is NaN or infinite";
     for (size_t r = 0; r < p->n_rings; r++) {
         const size_t n = zr_poly_ring_len(p, r);
@@ -192,21 +203,27 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
     const double spike_cos2 = spike_cos * spike_cos;
     for (size_t i = b; i < e; i++) {
         qc_parcel *p = &c->d->p[i];
-        const char *why = p->geom_error ? p->geom_error : structure_problem(&p->poly);
         char reason[256] = "";
+        const char *why =
+            p->geom_error ? p->geom_error : structure_problem(&p->poly, reason, sizeof reason);
+        const int too_big = why == reason;
         int valid = 0;
         if (!why && p->poly.n_rings == 1 &&
             qc_ring_surely_simple(p->poly.xy, zr_poly_ring_len(&p->poly, 0))) {
             valid = 1;
-        } else if (!why && c->g[w]) {
-            if (zr_geos_is_valid(c->g[w], &p->poly, &valid, reason, sizeof reason) != ZR_OK)
-                snprintf(reason, sizeof reason, "GEOS could not decide validity");
+        } else if (!why) {
+            /* a GEOS failure on this geometry is a finding about it, never a pass */
+            if (zr_geos_is_valid(c->g[w], &p->poly, &valid, reason, sizeof reason) != ZR_OK) {
+                valid = 0;
+                snprintf(reason, sizeof reason, "GEOS could not decide validity (%.200s)",
+                         zr_geos_errmsg(c->g[w]));
+            }
             why = valid ? NULL : reason;
         }
         p->valid = !why;
         if (why && c->cat->rules[R_G01].enabled)
             qc_add_parcel(c->fs, R_G01, p, -1, "invalid geometry: %s", why);
-        if (!c->cat->rules[R_G02].enabled || p->poly.nonfinite) continue;
+        if (!c->cat->rules[R_G02].enabled || p->poly.nonfinite || too_big) continue;
         for (size_t r = 0; r < p->poly.n_rings; r++) {
             const size_t n = zr_poly_ring_len(&p->poly, r);
             const double *v = p->poly.xy + 2 * p->poly.ring_start[r];
@@ -254,22 +271,36 @@ static void geom_range(void *ctx, size_t b, size_t e, int w) {
     }
 }
 
-qc_workers *qc_workers_open(int threads) {
+zr_status qc_workers_open(int threads, qc_workers **out, char *err, size_t n) {
+    *out = NULL;
     qc_workers *w = zr_calloc(1, sizeof *w);
-    if (!w) return NULL;
-    w->threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
-    for (int t = 0; t < w->threads; t++)
-        zr_geos_open(&w->c.g[t]); /* without GEOS, G01 trusts the certain-simple test only */
-    return w;
+    if (!w) return ZR_ERR_NOMEM;
+    w->threads = threads < 1 ? 1 : threads;
+    geom_ctx *c = &w->c;
+    c->g = zr_calloc((size_t)w->threads, sizeof *c->g);
+    c->scratch = zr_calloc((size_t)w->threads, sizeof *c->scratch);
+    c->part = zr_calloc((size_t)w->threads, sizeof *c->part);
+    zr_status s = c->g && c->scratch && c->part ? ZR_OK : ZR_ERR_NOMEM;
+    for (int t = 0; t < w->threads && !s; t++)
+        if ((s = zr_geos_open(&c->g[t])) != ZR_OK)
+            snprintf(err, n, "cannot start the geometry engine (GEOS) for G01: %s",
+                     zr_status_str(s));
+    if (s) {
+        qc_workers_close(w);
+        return s;
+    }
+    *out = w;
+    return ZR_OK;
 }
 
 void qc_workers_close(qc_workers *w) {
     if (!w) return;
     for (int t = 0; t < w->threads; t++) {
-        zr_geos_close(w->c.g[t]);
-        zr_buf_free(&w->c.scratch[t]);
-        zr_poly_free(&w->c.part[t]);
+        if (w->c.g) zr_geos_close(w->c.g[t]);
+        if (w->c.scratch) zr_buf_free(&w->c.scratch[t]);
+        if (w->c.part) zr_poly_free(&w->c.part[t]);
     }
+    free(w->c.g), free(w->c.scratch), free(w->c.part);
     free(w);
 }
 
@@ -277,6 +308,7 @@ void qc_workers_close(qc_workers *w) {
  * rules, range by range. */
 static void chunk_range(void *ctx, size_t b, size_t e, int w) {
     geom_ctx *c = ctx;
+    if (qc_cancelled(c->d)) return; /* the run stops after this chunk */
     for (size_t i = b; i < e; i++) {
         qc_parcel *p = &c->d->p[i];
         if (p->geom_error) { /* no coordinates: no area, no envelope */

@@ -1,4 +1,5 @@
 /* Loading a layer to check, and its boundary layer, into memory. */
+#include <math.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -85,7 +86,6 @@ typedef struct {
     int done, stop; /* reader finished; consumer gave up */
     zr_status st;
     char err[4096];
-    double wait_reader, wait_main; /* seconds each side waited for the other (ZRZY_TIMING) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } chunk_pipe;
@@ -96,10 +96,12 @@ typedef struct {
     const chunk_pipe *cp;
     chunk *c;
     zr_poly scratch;
+    uint64_t pts; /* vertices read so far: the next parcel's pt0 */
 } row_ctx;
 
 static zr_status take_row(void *ctx, const zr_feature *f, int is_gpkg) {
     row_ctx *rc = ctx;
+    if (qc_cancelled(rc->cp->d)) return ZR_ERR_CANCELLED;
     const int *col = rc->cp->col;
     chunk *c = rc->c;
     qc_parcel *p = &c->p[c->n];
@@ -120,8 +122,10 @@ static zr_status take_row(void *ctx, const zr_feature *f, int is_gpkg) {
         p->kcxs = zr_double_scaled(x, 4);
     if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
     zr_status s = qc_parcel_geometry(c->arena, is_gpkg, f, &rc->scratch, p);
-    if (!s) c->n++;
-    return s;
+    if (s) return s;
+    p->pt0 = rc->pts, rc->pts += p->poly.n_pts;
+    c->n++;
+    return ZR_OK;
 }
 
 static void chunk_free(chunk *c) {
@@ -132,7 +136,7 @@ static void chunk_free(chunk *c) {
 
 static void *chunk_reader(void *arg) {
     chunk_pipe *cp = arg;
-    row_ctx rc = {cp, NULL, {0}};
+    row_ctx rc = {cp, NULL, {0}, 0};
     zr_status s = ZR_OK;
     qc_data *d = cp->d;
     while (!s) {
@@ -155,10 +159,8 @@ static void *chunk_reader(void *arg) {
         }
         if (c.in_res) d->p_res_used += c.n;
         pthread_mutex_lock(&cp->mu);
-        const double tw = zr_now();
         while (cp->count == 2 && !cp->stop)
             pthread_cond_wait(&cp->cv, &cp->mu);
-        cp->wait_reader += zr_now() - tw;
         const int stop = cp->stop;
         if (!stop) cp->q[(cp->head + cp->count++) % 2] = c;
         pthread_cond_broadcast(&cp->cv);
@@ -184,7 +186,13 @@ static zr_status check_chunk(qc_data *d, const qc_catalogue *cat, qc_findings *f
     if (!s) s = qc_bsm_add(d, cat, fs);
     if (!s && !d->tiled) s = qc_edges_flush(d);
     for (size_t i = 0; !s && d->tiled && i < d->n; i++) {
-        if (d->p[i].valid) continue;
+        if (d->p[i].valid) { /* the tiles cover what the topology sees: finite, valid parcels */
+            const double *e = d->p[i].env;
+            double *v = d->valid_env;
+            v[0] = fmin(v[0], e[0]), v[1] = fmax(v[1], e[1]);
+            v[2] = fmin(v[2], e[2]), v[3] = fmax(v[3], e[3]);
+            continue;
+        }
         int64_t *ni = zr_grow(d->invalid, &d->cap_invalid, d->n_invalid, sizeof *ni, 256);
         if (!ni) return ZR_ERR_NOMEM;
         d->invalid = ni;
@@ -235,16 +243,15 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
     if (!s) running = pthread_create(&rt, NULL, chunk_reader, cp) == 0;
     if (!s && !running) s = ZR_ERR_NOMEM;
     if (!s) s = qc_sums_begin(d);
-    qc_workers *w = s ? NULL : qc_workers_open(threads);
-    if (!s && !w) s = ZR_ERR_NOMEM;
+    qc_workers *w = NULL;
+    if (!s) s = qc_workers_open(threads, &w, err, n);
+    zr_progress(d->ctl, "rules", 0, 0);
     chunk *held = NULL;
     size_t n_held = 0, total = 0;
     while (!s) {
         pthread_mutex_lock(&cp->mu);
-        const double tw = zr_now();
         while (!cp->count && !cp->done)
             pthread_cond_wait(&cp->cv, &cp->mu);
-        cp->wait_main += zr_now() - tw;
         chunk c = {0};
         const int have = cp->count > 0;
         if (have) c = cp->q[cp->head], cp->head = (cp->head + 1) % 2, cp->count--;
@@ -254,6 +261,8 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
         d->p = c.p, d->n = c.n;
         s = check_chunk(d, cat, fs, w);
         total += c.n;
+        if (!s && qc_cancelled(d)) s = ZR_ERR_CANCELLED;
+        zr_progress(d->ctl, "rules", (int64_t)total, 0);
         d->p = NULL, d->n = 0;
         if (!s && !d->tiled) {
             chunk *nh = zr_realloc(held, (n_held + 1) * sizeof *nh);
@@ -278,9 +287,6 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
         }
     }
     qc_workers_close(w);
-    if (getenv("ZRZY_TIMING"))
-        fprintf(stderr, "timing:   the rules waited %.3f s for the reader, the reader %.3f s\n",
-                cp->wait_main, cp->wait_reader);
     pthread_mutex_destroy(&cp->mu);
     pthread_cond_destroy(&cp->cv);
     free(cp);
@@ -310,12 +316,18 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
     return s;
 }
 
-static const qc_village *sort_villages; /* qsort has no context argument; one caller */
+/* A village with its polygon and its place in the layer, for sorting by code (ties keep the
+ * layer's order). */
+typedef struct {
+    qc_village v;
+    zr_poly poly;
+    size_t i;
+} village_row;
 
-static int cmp_order(const void *a, const void *b) {
-    const size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    int c = strcmp(sort_villages[i].code, sort_villages[j].code);
-    return c ? c : (i > j) - (i < j);
+static int cmp_village_row(const void *a, const void *b) {
+    const village_row *x = a, *y = b;
+    const int c = strcmp(x->v.code, y->v.code);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
 static zr_status load_boundary(qc_data *d, zr_source *src, char *err, size_t n) {
@@ -335,7 +347,8 @@ static zr_status load_boundary(qc_data *d, zr_source *src, char *err, size_t n) 
     size_t np = 0, cap = 0;
     while (!s) {
         size_t got = 0;
-        if ((s = zr_source_next(src, &b, 4096, &got, err, n)) || !got) break;
+        if (qc_cancelled(d)) s = ZR_ERR_CANCELLED;
+        if (s || (s = zr_source_next(src, &b, 256, &got, err, n)) || !got) break;
         for (size_t i = 0; i < got && !s; i++) {
             if (np == cap) {
                 cap = cap ? cap * 2 : 256;
@@ -378,11 +391,10 @@ static zr_status load_boundary(qc_data *d, zr_source *src, char *err, size_t n) 
     }
     d->n_v = np;
     /* sort villages by code, keeping each polygon with its village */
-    size_t *order = zr_malloc((np ? np : 1) * sizeof *order);
-    qc_village *sv = zr_malloc((np ? np : 1) * sizeof *sv);
+    village_row *rows = zr_malloc((np ? np : 1) * sizeof *rows);
     zr_poly *spoly = zr_malloc((np ? np : 1) * sizeof *spoly);
-    if (!order || !sv || !spoly) {
-        free(order), free(sv), free(spoly);
+    if (!rows || !spoly) {
+        free(rows), free(spoly);
         for (size_t i = 0; i < np; i++)
             zr_poly_free(&polys[i]);
         free(polys);
@@ -390,15 +402,12 @@ static zr_status load_boundary(qc_data *d, zr_source *src, char *err, size_t n) 
         return ZR_ERR_NOMEM;
     }
     for (size_t i = 0; i < np; i++)
-        order[i] = i;
-    sort_villages = d->v;
-    qsort(order, np, sizeof *order, cmp_order);
+        rows[i] = (village_row){d->v[i], polys[i], i};
+    qsort(rows, np, sizeof *rows, cmp_village_row);
     for (size_t i = 0; i < np; i++)
-        sv[i] = d->v[order[i]], spoly[i] = polys[order[i]];
-    free(d->v);
+        d->v[i] = rows[i].v, spoly[i] = rows[i].poly;
+    free(rows);
     free(polys);
-    free(order);
-    d->v = sv;
     d->vpoly = spoly;
     zr_batch_free(&b);
     return s;
@@ -418,8 +427,11 @@ static uint64_t mem_available(void) {
 
 zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *boundary,
                   int64_t tile_parcels, char *err, size_t n) {
+    const zr_control *ctl = d->ctl; /* the caller's, kept */
     memset(d, 0, sizeof *d);
+    d->ctl = ctl;
     d->path = path;
+    d->valid_env[0] = d->valid_env[2] = INFINITY, d->valid_env[1] = d->valid_env[3] = -INFINITY;
     /* Held mode keeps the layer in memory (geometry, its copy, the edge table): about four
        times the file. A layer that would not fit is checked by tiles. */
     struct stat st;

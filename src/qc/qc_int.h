@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "codes/division.h"
+#include "core/control.h"
 #include "core/buf.h"
 #include "geo/geo.h"
 #include "io/io.h"
@@ -30,6 +31,7 @@ enum {
     R_S01,
     R_COUNT
 };
+_Static_assert(R_COUNT <= ZR_CHECK_MAX_RULES, "zr_check_result.rules[] holds every rule");
 
 typedef struct qc_rule {
     char id[8];
@@ -49,6 +51,11 @@ typedef struct qc_catalogue {
 zr_status qc_catalogue_parse(const char *text, size_t len, qc_catalogue *cat, char *err, size_t n);
 zr_status qc_catalogue_load(const char *override_path, qc_catalogue *cat, char *err, size_t n);
 
+/* A parcel larger than this (vertices, polygon parts) is a G01 finding and takes no part in the
+ * topology: the work on each parcel stays bounded whatever one hostile geometry holds. */
+#define QC_MAX_PARCEL_POINTS 262144
+#define QC_MAX_PARCEL_PARTS  16384
+
 /* One parcel in memory. Strings are owned by the qc_data string pool. */
 typedef struct qc_parcel {
     const char *bsm, *dlbm, *dlmc, *qsxz, *zldwdm, *qsdwdm, *kcdlbm, *gdlx, *gdpdjb, *czcsxm;
@@ -57,6 +64,8 @@ typedef struct qc_parcel {
     int64_t kcxs;               /* 1e-4 */
     double xzdwkd;
     int64_t fid;
+    uint64_t pt0; /* the number of its first vertex: vertices are numbered in layer order (held
+                     mode) or tile order (tiled mode), so edge tables refer to points by number */
     zr_poly poly; /* arrays in the qc_data arena */
     double env[4];
     int64_t area;           /* official area, 0.01 m² (-1: not computable) */
@@ -107,7 +116,8 @@ typedef struct qc_data {
     int64_t tile_parcels;
     qc_bsm_key *keys;
     size_t n_keys, cap_keys;
-    int64_t *invalid; /* tiled mode: fids failing G01, sorted after the stream */
+    double valid_env[4]; /* tiled mode: the valid parcels' extent (min > max while none) */
+    int64_t *invalid;    /* tiled mode: fids failing G01, sorted after the stream */
     size_t n_invalid, cap_invalid;
     struct qc_sums *sums;     /* M03 accumulators */
     struct qc_fetcher *fetch; /* parcels found again by fid or window */
@@ -116,8 +126,14 @@ typedef struct qc_data {
     int edges_direct;     /* the layer is not in spatial order: edges listed, counted at the end */
     char layer_name[256]; /* the parcel layer's table */
     int threads;
-    size_t chunk_rows; /* parcels a chunk */
+    size_t chunk_rows;     /* parcels a chunk */
+    const zr_control *ctl; /* the caller's progress and cancellation (borrowed) */
 } qc_data;
+
+/* 1 once the run's caller raised its cancellation flag. */
+static inline int qc_cancelled(const qc_data *d) {
+    return zr_cancelled(d->ctl);
+}
 typedef struct qc_fetcher qc_fetcher;
 
 /* The findings (findings.c): held in memory up to spill_at, then sorted into runs on temporary
@@ -155,7 +171,7 @@ zr_status qc_findings_each(qc_findings *fs, qc_finding_fn fn, void *ctx);
 int64_t qc_findings_sev1_parcels(qc_findings *fs);
 
 /* Open the parcel layer and load the boundary layer and the division list; choose held or tiled
- * mode (tile_parcels, or memory). The parcels are not read yet. */
+ * mode (tile_parcels, or memory). The parcels are not read yet. d is cleared but for d->ctl. */
 zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *boundary,
                   int64_t tile_parcels, char *err, size_t n);
 /* Read every parcel in chunks (a reader thread parses the next while the rules run on this one)
@@ -169,7 +185,8 @@ void qc_data_free(qc_data *d);
  * of a stream: qc_chunk_rules measures (envelope, ellipsoidal area) and runs the geometry and
  * attribute rules in one pass per range. */
 typedef struct qc_workers qc_workers;
-qc_workers *qc_workers_open(int threads);
+/* One GEOS context and scratch a worker; a context that cannot start fails the run. */
+zr_status qc_workers_open(int threads, qc_workers **out, char *err, size_t n);
 void qc_workers_close(qc_workers *w);
 /* 1 when the closed ring v[0..n) (x, y pairs, last = first) is certainly simple: no
  * self-intersection or touch, no spike, no repeated point. 0: not certain (GEOS decides). */

@@ -29,9 +29,12 @@ zr_status zr_source_open_cols(zr_source *s, const char *path, const char *layer,
         st = zr_store_open(path, ZR_STORE_READ, &s->gpkg);
         if (!st) st = zr_reader_open_cols(s->gpkg, layer, want, &s->rd);
         if (st) {
-            snprintf(err, n, "%s", zr_store_errmsg(s->gpkg));
+            if (st == ZR_ERR_NOMEM)
+                snprintf(err, n, "%s: out of memory", path);
+            else
+                snprintf(err, n, "%s", zr_store_errmsg(s->gpkg));
             zr_source_close(s);
-            return st == ZR_ERR_NOT_FOUND ? st : ZR_ERR_IMPORT;
+            return st == ZR_ERR_NOT_FOUND || st == ZR_ERR_NOMEM ? st : ZR_ERR_IMPORT;
         }
         snprintf(s->layer, sizeof s->layer, "%s", zr_reader_table(s->rd));
         snprintf(s->driver, sizeof s->driver, "GPKG");
@@ -95,7 +98,10 @@ zr_status zr_source_next(zr_source *s, zr_batch *b, size_t max, size_t *n_read, 
                          size_t n) {
     if (!s->rd) return zr_ogr_next(s->ogr, b, max, n_read, err, n);
     zr_status st = zr_reader_next(s->rd, b, max, n_read);
-    if (st) snprintf(err, n, "%s", zr_store_errmsg(s->gpkg));
+    if (st == ZR_ERR_NOMEM)
+        snprintf(err, n, "%s: layer %s: out of memory", s->path, s->layer);
+    else if (st)
+        snprintf(err, n, "%s", zr_store_errmsg(s->gpkg));
     return st;
 }
 
@@ -104,7 +110,10 @@ zr_status zr_source_each(zr_source *s, size_t max, zr_row_fn fn, void *ctx, size
     *n_read = 0;
     if (s->rd) {
         zr_status st = zr_reader_each(s->rd, max, fn, ctx, n_read);
-        if (st && st != ZR_ERR_NOMEM) snprintf(err, n, "%s", zr_store_errmsg(s->gpkg));
+        if (st == ZR_ERR_NOMEM)
+            snprintf(err, n, "%s: layer %s: out of memory", s->path, s->layer);
+        else if (st)
+            snprintf(err, n, "%s", zr_store_errmsg(s->gpkg));
         return st;
     }
     if (!s->each) {

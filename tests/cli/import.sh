@@ -91,4 +91,114 @@ expect_contains "missing source message" "$(cat "$T/stderr")" "nope.shp"
 [ ! -e "$T/x.gpkg" ] && ok || bad "a refused import created the store"
 printf 'not a shapefile' >"$T/junk.shp"
 expect_exit "junk source" 2 "$Z" import "$T/x.gpkg" "$T/junk.shp"
+
+# ---- all or nothing ----
+listing() { (cd "$1" && ls -A | sort | tr '\n' ' '); }
+
+# an empty DLTB is refused (exit 2, the store untouched) unless --allow-empty
+cp "$T/county.gpkg" "$T/empty.gpkg"
+sqlite3 "$T/empty.gpkg" "select 'drop trigger ' || name || ';' from sqlite_master where type = 'trigger'" | sqlite3 "$T/empty.gpkg"
+sqlite3 "$T/empty.gpkg" "delete from DLTB"
+cp "$T/store.gpkg" "$T/e-store.gpkg"
+expect_exit "empty DLTB refused" 2 "$Z" import -q "$T/e-store.gpkg" "$T/empty.gpkg"
+expect_contains "empty DLTB message" "$(cat "$T/stderr")" "--allow-empty"
+cmp -s "$T/store.gpkg" "$T/e-store.gpkg" && ok || bad "a refused empty import changed the store"
+expect_exit "--allow-empty" 0 "$Z" import -q --allow-empty "$T/e-store.gpkg" "$T/empty.gpkg"
+expect_eq "--allow-empty empties DLTB" "$(q "$T/e-store.gpkg" "select count(*) from DLTB")" "0"
+
+# invalid UTF-8 in a GeoPackage: refused under --strict naming fid, BSM and field; else stored
+# with U+FFFD and listed in the report
+cp "$T/county.gpkg" "$T/latin.gpkg"
+# (the R*Tree triggers need GeoPackage functions the sqlite3 shell lacks; a source needs no index)
+sqlite3 "$T/latin.gpkg" "select 'drop trigger ' || name || ';' from sqlite_master where type = 'trigger'" | sqlite3 "$T/latin.gpkg"
+sqlite3 "$T/latin.gpkg" "update DLTB set QSDWMC = cast(x'41FF42' as text) where fid = 3"
+bsm3=$(q "$T/latin.gpkg" "select BSM from DLTB where fid = 3")
+expect_exit "invalid UTF-8 under --strict" 2 "$Z" import -q --strict "$T/l-store.gpkg" "$T/latin.gpkg"
+expect_contains "invalid UTF-8 message" "$(cat "$T/stderr")" "fid=3 BSM=$bsm3: field QSDWMC: text is not valid UTF-8"
+[ ! -e "$T/l-store.gpkg" ] && ok || bad "a refused import created the store"
+"$Z" import "$T/l-store.gpkg" "$T/latin.gpkg" 2>"$T/err" || bad "invalid UTF-8 without --strict: $(cat "$T/err")"
+expect_contains "repaired text counted" "$(cat "$T/err")" "1 text values were not valid UTF-8"
+expect_eq "U+FFFD stored" "$(q "$T/l-store.gpkg" "select hex(QSDWMC) from DLTB where fid = 3")" "41EFBFBD42"
+expect_contains "report lists the text" "$(cat "$T/l-store.import-report.csv")" "$bsm3,QSDWMC,A\\xFFB,A"
+
+# SIGINT during an import into an existing store: exit 130, the store and its report
+# byte-identical, nothing else left in the folder
+"$Z" demo-data --out "$T/big" --parcels 30000 --km2 300 --seed 4 >/dev/null || bad "demo-data big"
+mkdir -p "$T/int"
+cp "$T/store.gpkg" "$T/int/store.gpkg"
+printf 'BSM,FIELD,STATED,COMPUTED\n' >"$T/int/store.import-report.csv"
+before=$(listing "$T/int")
+cp "$T/int/store.gpkg" "$T/int-orig.gpkg"
+interrupted=0
+for delay in 0.3 0.15 0.05; do
+    "$Z" import -q "$T/int/store.gpkg" "$T/big/county.gpkg" 2>"$T/err" &
+    pid=$!
+    sleep $delay
+    kill -INT $pid
+    wait $pid
+    rc=$?
+    if [ $rc = 0 ]; then # finished first: put the store back, try sooner
+        cp "$T/int-orig.gpkg" "$T/int/store.gpkg"
+        printf 'BSM,FIELD,STATED,COMPUTED\n' >"$T/int/store.import-report.csv"
+        continue
+    fi
+    interrupted=1
+    expect_eq "SIGINT exit code" "$rc" "130"
+    cmp -s "$T/int-orig.gpkg" "$T/int/store.gpkg" && ok || bad "SIGINT changed the store"
+    expect_eq "SIGINT report" "$(cat "$T/int/store.import-report.csv")" "BSM,FIELD,STATED,COMPUTED"
+    expect_eq "SIGINT leaves nothing behind" "$(listing "$T/int")" "$before"
+    "$Z" info "$T/int/store.gpkg" >/dev/null 2>&1 && ok || bad "the store is not readable after SIGINT"
+    break
+done
+[ $interrupted = 1 ] && ok || bad "every import finished before SIGINT"
+
+# a new store interrupted once its temporary file exists: no file under its name
+mkdir -p "$T/int2"
+wait_tmp() { # wait (up to 5 s) until the import's temporary store appears
+    i=0
+    while [ $i -lt 100 ] && ! ls -A "$T/int2" | grep -q zrzy-new; do sleep 0.05; i=$((i + 1)); done
+}
+"$Z" import -q "$T/int2/new.gpkg" "$T/big/county.gpkg" 2>/dev/null &
+pid=$!
+wait_tmp
+kill -INT $pid
+wait $pid
+expect_eq "SIGINT (new store) exit code" "$?" "130"
+expect_eq "SIGINT (new store) leaves nothing" "$(listing "$T/int2")" ""
+
+# kill -9 during an import into a new store: no half-made store under its name; the next import
+# completes and sweeps the dead process's temporary store
+"$Z" import -q "$T/int2/new.gpkg" "$T/big/county.gpkg" 2>/dev/null &
+pid=$!
+wait_tmp
+kill -9 $pid
+wait $pid 2>/dev/null
+[ ! -e "$T/int2/new.gpkg" ] && ok || bad "kill -9 left a half-made store"
+expect_contains "kill -9 leaves its temporary store" "$(listing "$T/int2")" ".new.gpkg.zrzy-new-$pid."
+"$Z" import -q "$T/int2/new.gpkg" "$T/county.gpkg" || bad "import after kill -9"
+expect_eq "kill -9 leftovers swept" "$(listing "$T/int2")" "new.gpkg new.import-report.csv "
+
+# a full disk: exit 1, "nothing was changed" is true (a small tmpfs when this user may mount
+# one, else a file size limit, which the kernel reports as EFBIG like a full disk)
+mkdir -p "$T/full"
+if mount -t tmpfs -o size=6m tmpfs "$T/full" 2>/dev/null; then
+    mounted=1
+    limit() { "$@"; }
+else
+    mounted=0
+    limit() { (trap '' XFSZ; ulimit -f 6000; "$@"); }
+fi
+cp "$T/store.gpkg" "$T/full/store.gpkg" 2>/dev/null || true
+printf 'BSM,FIELD,STATED,COMPUTED\n' >"$T/full/store.import-report.csv"
+fbefore=$(listing "$T/full")
+cp "$T/full/store.gpkg" "$T/full-orig.gpkg"
+limit "$Z" import -q "$T/full/store.gpkg" "$T/big/county.gpkg" >/dev/null 2>"$T/err"
+expect_eq "full disk (existing store) exit code" "$?" "1"
+expect_contains "full disk message" "$(cat "$T/err")" "nothing was changed"
+cmp -s "$T/full-orig.gpkg" "$T/full/store.gpkg" && ok || bad "a full disk changed the store"
+expect_eq "full disk leaves nothing behind" "$(listing "$T/full")" "$fbefore"
+limit "$Z" import -q "$T/full/new.gpkg" "$T/big/county.gpkg" >/dev/null 2>"$T/err"
+expect_eq "full disk (new store) exit code" "$?" "1"
+expect_eq "full disk (new store) leaves nothing" "$(listing "$T/full")" "$fbefore"
+[ $mounted = 1 ] && umount "$T/full"
 finish
