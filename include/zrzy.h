@@ -276,8 +276,8 @@ typedef struct zr_inventory_result {
  * (inputs, price zones), "parcels" (done = parcel rows read), "summary", "rights", "commit"
  * (inventory.gpkg), "minerals", "reserve", "report" (waiting for report.pdf, written on a
  * thread of its own from "summary" on; cairo's PDF cannot be interrupted), "hash" (waiting for
- * the inputs' SHA-256), "publish". On success *r holds the counts, totals and rows; release the rows with
- * zr_inventory_result_free. */
+ * the inputs' SHA-256), "publish". On success *r holds the counts, totals and rows; release the
+ * rows with zr_inventory_result_free. */
 zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *r, zr_error *err);
 
 /* Free the rows of a result (r->rows = NULL, r->n_rows = 0); r itself is the caller's. */
