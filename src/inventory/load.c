@@ -68,7 +68,7 @@ void inv_batch_clear(inv_data *d) {
         d->p[i].n_pieces = 0;
     }
     d->n = 0;
-    zr_arena_reset(d->arena);
+    if (d->arena) zr_arena_reset(d->arena);
     zr_buf_reset(&d->geoms);
 }
 
