@@ -235,7 +235,7 @@ typedef struct zr_inventory_opts {
     const char *out_dir;
     int threads;
     int no_pdf;     /* 1: skip report.pdf */
-    int batch_rows; /* parcel rows read per batch; 0: 16,384 */
+    int batch_rows; /* parcel rows read per batch; 0: 4,096 */
     zr_control ctl;
 } zr_inventory_opts;
 
@@ -273,10 +273,11 @@ typedef struct zr_inventory_result {
  * folder beside out_dir and swapped in with one rename when the whole run has succeeded; on
  * failure or cancellation (ZR_ERR_CANCELLED, polled per parcel and between every step) the
  * stage is removed and out_dir is left exactly as it was. Progress phases, in order: "open"
- * (inputs, price zones), "parcels" (done = parcel rows read), "rights", "commit"
- * (inventory.gpkg), "summary", "minerals", "reserve", "report", "hash" (waiting for the inputs'
- * SHA-256), "publish". On success *r holds the counts, totals and rows; release the rows with
- * zr_inventory_result_free. */
+ * (inputs, price zones), "parcels" (done = parcel rows read), "summary", "rights", "commit"
+ * (inventory.gpkg), "minerals", "reserve", "report" (waiting for report.pdf, written on a
+ * thread of its own from "summary" on; cairo's PDF cannot be interrupted), "hash" (waiting for
+ * the inputs' SHA-256), "publish". On success *r holds the counts, totals and rows; release the
+ * rows with zr_inventory_result_free. */
 zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *r, zr_error *err);
 
 /* Free the rows of a result (r->rows = NULL, r->n_rows = 0); r itself is the caller's. */

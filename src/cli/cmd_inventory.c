@@ -17,7 +17,7 @@ static const char *const inventory_help =
     "rights.csv (宗地: 容积率, 年期修正, 所有者权益), minerals.csv (收入权益法), reserve.csv\n"
     "(储备土地, 成本逼近法), report.pdf\n"
     "and manifest.txt (inputs' SHA-256, base date, price-system version). The parcels stream\n"
-    "(bounded memory, --batch-rows parcel rows at a time, default 16384); the results replace\n"
+    "(bounded memory, --batch-rows parcel rows at a time, default 4096); the results replace\n"
     "DIR in one rename when the run succeeds, and an interrupted or refused run leaves DIR as\n"
     "it was. See docs/inventory.md.\n";
 

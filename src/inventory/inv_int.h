@@ -2,6 +2,7 @@
 #ifndef ZR_INV_INT_H
 #define ZR_INV_INT_H
 #include <stdint.h>
+#include "core/buf.h"
 #include "core/feature.h"
 #include "geo/geo.h"
 #include "zrzy.h"
@@ -10,10 +11,11 @@ typedef struct inv_parcel {
     int64_t fid;
     const char *bsm, *dlbm, *zldwdm;
     char tdyt[3];
-    const char *cls; /* resource class */
-    int64_t tbdlmj;  /* 0.01 m² */
-    int64_t value;   /* 0.01 yuan */
-    zr_poly poly;
+    const char *cls;     /* resource class */
+    int64_t tbdlmj;      /* 0.01 m² */
+    int64_t value;       /* 0.01 yuan */
+    zr_poly poly;        /* parsed by the valuation (inv_valuer_run) */
+    size_t g_off, g_len; /* the geometry blob in the batch's geoms */
     double env[4];
     struct inv_piece *pieces; /* owned; room for cap_pieces */
     size_t n_pieces, cap_pieces;
@@ -45,7 +47,10 @@ typedef struct inv_data {
     size_t n, cap, live;
     inv_zone *z;
     size_t nz;
-    struct zr_arena *arena;   /* the batch's strings; reset between batches */
+    struct zr_arena *arena; /* the batch's strings; reset between batches */
+    zr_buf geoms;           /* the batch's geometry blobs as read (GeoPackage when geom_is_gpkg,
+                               else WKB); reset between batches */
+    int geom_is_gpkg;
     const char *path, *layer; /* the parcel source, for messages (borrowed from its reader) */
     const zr_control *ctl;    /* the run's cancellation flag (the valuation polls it) */
 } inv_data;
@@ -76,8 +81,9 @@ typedef struct inv_reader {
 zr_status inv_parcels_open(inv_reader *r, inv_data *d, const char *path, const char *layer,
                            char *err, size_t n);
 /* Read up to max rows into d->p[0..d->n) (the state-owned ones; the previous batch must have been
- * cleared); *rows is the number of rows read, 0 at the end. Errors name file, layer, feature
- * (fid, BSM) and field. */
+ * cleared); *rows is the number of rows read, 0 at the end. Attributes are checked here, the
+ * geometry is copied as it is and parsed by the valuation, in parallel. Errors name file, layer,
+ * feature (fid, BSM) and field. */
 zr_status inv_parcels_next(inv_reader *r, inv_data *d, size_t max, size_t *rows, char *err,
                            size_t n);
 /* The layer's extent, NULL when unknown. */

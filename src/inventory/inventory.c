@@ -26,7 +26,7 @@
 #include "store/store.h"
 
 #define PRICE_SYSTEM "zrzy-inventory-2026.1"
-#define BATCH_ROWS   16384
+#define BATCH_ROWS   4096
 #define MAP_CLASSES  5
 
 /* ---- the inputs' hashes, on a thread beside the valuation ---- */
@@ -133,6 +133,7 @@ typedef struct outputs {
     size_t cap_off;
     zr_inventory_result *res;
     zr_poly paint[MAP_CLASSES]; /* parcels waiting to be painted, by price class */
+    size_t n_painted;           /* parcels gathered so far */
 } outputs;
 
 static int64_t unit_price(const inv_parcel *p) {
@@ -143,8 +144,8 @@ static int price_class(int64_t price) {
     return price <= 0 ? 0 : price < 5000 ? 1 : price < 30000 ? 2 : price < 100000 ? 3 : 4;
 }
 
-static zr_status outputs_open(outputs *o, const zr_stage *stage, const inv_data *d,
-                              const double env[4], int want_map, char *err, size_t n) {
+static zr_status outputs_open(outputs *o, const zr_stage *stage, const inv_data *d, char *err,
+                              size_t n) {
     char path[1500];
     if (!(o->csv = fopen(zr_stage_file(stage, "parcels.csv", path, sizeof path), "w"))) {
         snprintf(err, n, "%s: cannot write (%s)", path, strerror(errno));
@@ -163,8 +164,6 @@ static zr_status outputs_open(outputs *o, const zr_stage *stage, const inv_data 
     if (!s) s = zr_writer_open(o->st, "JZL", jzl_fields, 6, &o->jzl);
     if (s) snprintf(err, n, "%s: %s", path, o->st ? zr_store_errmsg(o->st) : zr_status_str(s));
     if (!s && (s = inv_summary_new(&o->sum))) snprintf(err, n, "summary: out of memory");
-    /* no extent (an empty layer): no map */
-    if (!s && env && want_map) zr_map_new(env, 1600, MAP_CLASSES, &o->map);
     return s;
 }
 
@@ -210,9 +209,9 @@ static void *side_work(void *arg) {
         const inv_parcel *p = &j->d->p[i];
         j->st = inv_summary_add(o->sum, p);
         if (!j->st && o->map) j->st = poly_append(&o->paint[price_class(unit_price(p))], &p->poly);
-        if (!(~i & 1023)) paint_classes(o);
+        /* every 1,024 parcels of the layer, whatever the batches */
+        if (!(++o->n_painted & 1023)) paint_classes(o);
     }
-    if (!j->st) paint_classes(o);
     return NULL;
 }
 
@@ -442,6 +441,17 @@ static int zones_extent(const inv_data *d, double env[4]) {
     return env[1] > env[0] && env[3] > env[2];
 }
 
+typedef struct map_job {
+    double env[4];
+    zr_map *map; /* NULL when it could not be made: the report then has no map */
+} map_job;
+
+static void *map_work(void *arg) {
+    map_job *j = arg;
+    zr_map_new(j->env, 1600, MAP_CLASSES, &j->map);
+    return NULL;
+}
+
 /* Stream the parcels: read, value, write, batch by batch. */
 static zr_status run_parcels(inv_data *d, inv_reader *rd, const zr_inventory_opts *o, outputs *out,
                              char *err, size_t n) {
@@ -542,15 +552,24 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
     char path[1500];
     s = (d.arena = zr_arena_new(1 << 20)) ? ZR_OK : ZR_ERR_NOMEM;
     if (!s) s = inv_parcels_open(&rd, &d, o->parcels, o->layer, err, n);
+    /* the map's blank raster (tens of MB to touch) is made on a thread while the zones load;
+       with no extent of the parcels, from the zones'; with none at all (an empty layer), none */
+    map_job mj = {.map = NULL};
+    pthread_t mt;
+    int mapping = 0, have_env = 0;
+    if (!s && !o->no_pdf && inv_parcels_extent(&rd, mj.env) == ZR_OK) {
+        have_env = 1;
+        mapping = pthread_create(&mt, NULL, map_work, &mj) == 0;
+    }
     if (!s) s = inv_load_zones(&d, o->prices, o->price_layer, o->price_index, base, err, n);
     if (!s && !(s = zr_stage_begin(&stage, o->out_dir, err, n))) staged = 1;
-    if (!s) {
-        double env[4];
-        const int have_env = inv_parcels_extent(&rd, env) == ZR_OK || zones_extent(&d, env);
-        s = outputs_open(&out, &stage, &d, have_env ? env : NULL, !o->no_pdf, err, n);
-    }
+    if (!s) s = outputs_open(&out, &stage, &d, err, n);
+    if (mapping) pthread_join(mt, NULL);
+    if (!s && !o->no_pdf && !mapping && (have_env || zones_extent(&d, mj.env))) map_work(&mj);
+    out.map = mj.map;
     if (!s) s = step(o, "parcels", s);
     if (!s) s = run_parcels(&d, &rd, o, &out, err, n);
+    if (!s && out.map) paint_classes(&out); /* the last parcels */
     if (!(s = step(o, "summary", s))) {
         rows = inv_summary_rows(out.sum, &nr);
         da = zr_malloc((nr ? nr : 1) * sizeof *da), dv = zr_malloc((nr ? nr : 1) * sizeof *dv);

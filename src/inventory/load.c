@@ -68,7 +68,8 @@ void inv_batch_clear(inv_data *d) {
         d->p[i].n_pieces = 0;
     }
     d->n = 0;
-    zr_arena_reset(d->arena);
+    if (d->arena) zr_arena_reset(d->arena);
+    zr_buf_reset(&d->geoms);
 }
 
 void inv_parcels_free(inv_data *d) {
@@ -79,6 +80,7 @@ void inv_parcels_free(inv_data *d) {
     }
     free(d->p);
     d->p = NULL, d->cap = d->live = 0;
+    zr_buf_free(&d->geoms);
 }
 
 /* The next parcel of the batch, zeroed but for the memory an earlier batch left in its slot. */
@@ -127,7 +129,6 @@ static zr_status take_row(void *arg, const zr_feature *f, int geom_is_gpkg) {
     p->zldwdm = zr_value_text(d->arena, &f->v[r->c_zl]);
     p->fid = f->fid;
     double a;
-    char why[160];
     if (!p->bsm || !p->dlbm || !p->zldwdm || !zr_value_number(&f->v[r->c_tbdlmj], &a) ||
         !(a >= 0)) {
         snprintf(c->msg, sizeof c->msg,
@@ -147,14 +148,10 @@ static zr_status take_row(void *arg, const zr_feature *f, int geom_is_gpkg) {
         return c->st = ZR_ERR_CONTENT;
     }
     p->tbdlmj = zr_round_cents(a);
-    const char *bad = NULL;
-    zr_status s = zr_geom_to_poly(geom_is_gpkg, f->geom, f->geom_len, &p->poly, why, sizeof why);
-    if (s || (bad = inv_coords_check(&d->crs, &p->poly))) {
-        snprintf(c->msg, sizeof c->msg, "%s: layer %s: feature fid=%lld BSM=%s: field geometry: %s",
-                 src->path, src->layer, (long long)f->fid, p->bsm, s ? why : bad);
-        return c->st = s ? s : ZR_ERR_GEOM_INVALID;
-    }
-    zr_poly_envelope(&p->poly, p->env);
+    /* the geometry as it is: the valuation's threads parse it */
+    d->geom_is_gpkg = geom_is_gpkg;
+    p->g_off = d->geoms.len, p->g_len = f->geom ? f->geom_len : 0;
+    if (f->geom && zr_buf_append(&d->geoms, f->geom, f->geom_len)) return ZR_ERR_NOMEM;
     zr_dlbm_tdyt(p->dlbm, p->tdyt);
     p->cls = inv_class(p->dlbm);
     d->n++;

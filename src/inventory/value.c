@@ -166,7 +166,8 @@ typedef struct valuer_worker {
     zr_geos *g;
     inv_scratch sc;
     zr_status st;
-    size_t bad; /* index of the parcel that failed, when st */
+    size_t bad;    /* index of the parcel that failed, when st */
+    char why[160]; /* its geometry's fault, when that is what failed */
 } valuer_worker;
 
 struct inv_valuer {
@@ -183,7 +184,21 @@ static void value_range(void *ctx, size_t b, size_t e, int wk) {
             w->st = ZR_ERR_CANCELLED, w->bad = i;
             break;
         }
-        if ((w->st = inv_value_parcel(v->d, w->g, &w->sc, &v->d->p[i], i))) w->bad = i;
+        inv_parcel *p = &v->d->p[i];
+        const char *bad = NULL;
+        w->st = zr_geom_to_poly(v->d->geom_is_gpkg, p->g_len ? v->d->geoms.data + p->g_off : NULL,
+                                p->g_len, &p->poly, w->why, sizeof w->why);
+        if (!w->st && (bad = inv_coords_check(&v->d->crs, &p->poly))) {
+            snprintf(w->why, sizeof w->why, "%s", bad);
+            w->st = ZR_ERR_GEOM_INVALID;
+        }
+        if (w->st) {
+            w->bad = i;
+            break;
+        }
+        w->why[0] = 0;
+        zr_poly_envelope(&p->poly, p->env);
+        if ((w->st = inv_value_parcel(v->d, w->g, &w->sc, p, i))) w->bad = i;
     }
 }
 
@@ -207,7 +222,7 @@ zr_status inv_valuer_open(int threads, inv_valuer **out) {
 zr_status inv_valuer_run(inv_valuer *v, inv_data *d, char *err, size_t n) {
     v->d = d;
     for (int t = 0; t < v->threads; t++)
-        v->w[t].st = ZR_OK;
+        v->w[t].st = ZR_OK, v->w[t].why[0] = 0;
     /* small batches are not worth a thread */
     zr_parallel_for(d->n < 256 ? 1 : v->threads, d->n, value_range, v);
     /* the first parcel in layer order that failed: the same message for any threads */
@@ -217,7 +232,10 @@ zr_status inv_valuer_run(inv_valuer *v, inv_data *d, char *err, size_t n) {
     if (!bad) return ZR_OK;
     if (bad->st == ZR_ERR_CANCELLED) return ZR_ERR_CANCELLED;
     const inv_parcel *p = &d->p[bad->bad];
-    if (bad->st == ZR_ERR_NOMEM) {
+    if (bad->why[0]) {
+        snprintf(err, n, "%s: layer %s: feature fid=%lld BSM=%s: field geometry: %s", d->path,
+                 d->layer, (long long)p->fid, p->bsm, bad->why);
+    } else if (bad->st == ZR_ERR_NOMEM) {
         snprintf(err, n, "%s: layer %s: feature fid=%lld BSM=%s: out of memory in the valuation",
                  d->path, d->layer, (long long)p->fid, p->bsm);
     } else if (bad->sc.fail_zone >= 0) {

@@ -452,7 +452,9 @@ static zr_status inventory_run(char *err, size_t n) {
                            .out_dir = inv_out,
                            .threads = 1};
     zr_inventory_result r;
-    return t_inventory_run(&o, &r, err, n);
+    const zr_status s = t_inventory_run(&o, &r, err, n);
+    if (!s) zr_inventory_result_free(&r); /* the summary rows of a run that succeeded */
+    return s;
 }
 
 TEST(alloc_failures) {

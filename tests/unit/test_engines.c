@@ -119,6 +119,11 @@ static void job_init(job *j, int kind, int county, const char *out) {
     j->ctl.user = j;
 }
 
+/* An inventory that succeeded owns its summary rows. */
+static void job_free(job *j) {
+    if (j->kind == INVENTORY_JOB && j->status == ZR_OK) zr_inventory_result_free(&j->inventory);
+}
+
 static void *job_run(void *arg) {
     job *j = arg;
     char in[1200], csv[5][1200];
@@ -321,7 +326,12 @@ TEST(concurrent_same_as_sequential) {
     CHECK_EQ_INT(b->n_pieces, a->n_pieces);
     CHECK_EQ_INT(b->area_cents, a->area_cents);
     CHECK_EQ_INT(b->value_cents, a->value_cents);
-cleanup:;
+    /* and the summary rows, field for field */
+    CHECK(a->n_rows > 0 && b->n_rows == a->n_rows && a->rows && b->rows &&
+          !memcmp(a->rows, b->rows, a->n_rows * sizeof *a->rows));
+cleanup:
+    for (int k = 0; k < N; k++)
+        job_free(&seq[k]), job_free(&par[k]);
 }
 
 /* ---- cancellation ---- */
@@ -364,6 +374,7 @@ static void cancel_one(int kind) {
     const double whole = full.t_return - t0;
     if (full.status) fprintf(stderr, "  %s (uncancelled): %s\n", job_name[kind], full.err);
     CHECK_EQ_INT(full.status, ZR_OK);
+    job_free(&full);
 
     /* 1. the flag raised by another thread a quarter into the run */
     atomic_int flag = 0;
@@ -379,6 +390,7 @@ static void cancel_one(int kind) {
             job_name[kind], whole, c.delay_ms, zr_status_str(j.status), late);
     if (j.status == ZR_OK && late < 0)
         fprintf(stderr, "  %s finished before the flag was raised\n", job_name[kind]);
+    job_free(&j);
     CHECK_EQ_INT(j.status, ZR_ERR_CANCELLED);
     CHECK(late <= CANCEL_MS);
     CHECK(j.status != ZR_ERR_CANCELLED || j.err[0]); /* the error says so */

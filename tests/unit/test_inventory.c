@@ -680,6 +680,56 @@ cleanup:
     inv_scratch_free(&sc);
 }
 
+/* A GEOS failure in the overlay names the parcel (file, layer, fid, BSM, field) and the zone: a
+ * self-intersecting "bow-tie" parcel across two zones of its use. */
+TEST(overlay_failure) {
+    const double x0 = 39500000, y0 = 4000000; /* in zone 39 of EPSG:4527 */
+    inv_data d = {0};
+    inv_zone z[2];
+    memset(z, 0, sizeof z);
+    inv_valuer *v = NULL;
+    char err[2048] = "";
+    REQUIRE(zr_crs_from_epsg(4527, &d.crs) == ZR_OK);
+    for (int k = 0; k < 2; k++) { /* the western and the eastern half */
+        const double a = x0 + (k ? 5 : -1), b = x0 + (k ? 11 : 5);
+        const double xy[10] = {a, y0 - 1, b, y0 - 1, b, y0 + 11, a, y0 + 11, a, y0 - 1};
+        REQUIRE(ring(&z[k].poly, xy, 5) == ZR_OK);
+        zr_poly_envelope(&z[k].poly, z[k].env);
+        memcpy(z[k].tdyt, "05", 3);
+        z[k].price = 10000, z[k].fid = 7 + k;
+    }
+    d.z = z, d.nz = 2;
+    zr_poly bow = {0};
+    const double bxy[10] = {x0, y0, x0 + 10, y0 + 10, x0 + 10, y0, x0, y0 + 10, x0, y0};
+    REQUIRE(ring(&bow, bxy, 5) == ZR_OK);
+    d.geom_is_gpkg = 1;
+    REQUIRE(zr_poly_to_gpkg_blob(&bow, 4527, &d.geoms) == ZR_OK);
+    zr_poly_free(&bow);
+    REQUIRE((d.p = calloc(1, sizeof *d.p)));
+    d.n = d.cap = d.live = 1;
+    d.p[0] = (inv_parcel){.fid = 46,
+                          .bsm = "X1",
+                          .dlbm = "0508",
+                          .zldwdm = "652302",
+                          .tdyt = "05",
+                          .cls = "建设用地",
+                          .tbdlmj = 10000,
+                          .g_len = d.geoms.len};
+    d.path = "county.gpkg", d.layer = "DLTB";
+    REQUIRE(inv_valuer_open(1, &v) == ZR_OK);
+    CHECK(inv_valuer_run(v, &d, err, sizeof err) == ZR_ERR_GEOS);
+    static const char want[] =
+        "county.gpkg: layer DLTB: feature fid=46 BSM=X1: field geometry: "
+        "the overlay with price zone fid=7 failed (";
+    ZR_TEST_RECORD_(!strncmp(err, want, sizeof want - 1) && err[strlen(err) - 1] == ')' &&
+                        strlen(err) > sizeof want,
+                    "message: %s", err);
+cleanup:
+    inv_valuer_close(v);
+    inv_parcels_free(&d);
+    zr_poly_free(&z[0].poly), zr_poly_free(&z[1].poly);
+}
+
 /* ---- cancellation ---- */
 
 typedef struct {
@@ -773,7 +823,7 @@ TEST(cancellation) {
         before[k] = file_bytes(p, &nb[k]);
         REQUIRE(before[k]);
     }
-    int cancelled = 0, slow = 0;
+    int cancelled = 0, slow = 0, bounded = 0;
     double worst_wall = 0, worst_cpu = 0;
     char phases[512] = "";
     for (int step = 1; step <= 12; step++) {
@@ -800,12 +850,28 @@ TEST(cancellation) {
         if (!strstr(phases, c.phase))
             snprintf(phases + strlen(phases), sizeof phases - strlen(phases), " %s", c.phase);
         const double wall = end - c.raised, cpu = end_cpu - c.raised_cpu;
-        if (wall > worst_wall) worst_wall = wall;
-        if (cpu > worst_cpu) worst_cpu = cpu;
-        if (cpu > 0.1) {
-            slow++;
-            fprintf(stderr, "  flag at %d ms (%s): stopped after %.0f ms, %.0f ms of CPU\n",
+        /* from "summary" to "report" report.pdf is being written on its own thread, and cairo's
+           PDF (compressing the map: ~170 ms of CPU on a western county) cannot be stopped:
+           those stops are printed, not held to the bound (decision 0011) */
+        static const char *const in_report[] = {"summary",  "rights",  "commit",
+                                                "minerals", "reserve", "report"};
+        int reporting = 0;
+        for (size_t q = 0; q < sizeof in_report / sizeof *in_report; q++)
+            reporting |= !strcmp(c.phase, in_report[q]);
+        if (reporting) {
+            fprintf(stderr,
+                    "  flag at %d ms (%s, report.pdf in progress): stopped after %.0f ms, %.0f ms "
+                    "of CPU\n",
                     c.after_ms, c.phase, wall * 1000, cpu * 1000);
+        } else {
+            bounded++;
+            if (wall > worst_wall) worst_wall = wall;
+            if (cpu > worst_cpu) worst_cpu = cpu;
+            if (cpu > 0.1) {
+                slow++;
+                fprintf(stderr, "  flag at %d ms (%s): stopped after %.0f ms, %.0f ms of CPU\n",
+                        c.after_ms, c.phase, wall * 1000, cpu * 1000);
+            }
         }
         for (int k = 0; k < NF; k++) {
             char p[1300];
@@ -818,9 +884,12 @@ TEST(cancellation) {
         }
         CHECK(!leftovers(dir, "inv-cancel"));
     }
-    fprintf(stderr, "  cancelled in phases:%s; the slowest stop %.0f ms (%.0f ms of CPU)\n", phases,
-            worst_wall * 1000, worst_cpu * 1000);
+    fprintf(stderr,
+            "  cancelled in phases:%s; of %d stops outside report.pdf the slowest %.0f ms (%.0f "
+            "ms of CPU)\n",
+            phases, bounded, worst_wall * 1000, worst_cpu * 1000);
     CHECK(cancelled >= 6);
+    CHECK(bounded >= 4);
     CHECK_EQ_INT(slow, 0);
     for (int k = 0; k < NF; k++)
         free(before[k]);
@@ -832,4 +901,5 @@ int main(void);
 TEST_MAIN(const char *d = tmp_dir("inventory"); if (!d) return 1;
           snprintf(dir, sizeof dir, "%s", d); RUN(formulas); RUN(far_interpolation);
           RUN(forced_balancing); RUN(county_run); RUN(failure_keeps_results); RUN(many_zones);
-          RUN(bad_inputs); RUN(money_inputs); RUN(value_overflow); RUN(cancellation))
+          RUN(bad_inputs); RUN(money_inputs); RUN(value_overflow); RUN(overlay_failure);
+          RUN(cancellation))
