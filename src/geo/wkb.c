@@ -205,6 +205,8 @@ zr_status zr_wkb_to_poly(const unsigned char *wkb, size_t n, zr_poly *p, char *w
         return fail(&r, msg);
     }
     if (!s && r.p != r.end) return fail(&r, "trailing bytes after WKB geometry");
+    if (s == ZR_ERR_NOMEM && why) snprintf(why, whylen, "out of memory");
+    if (s == ZR_ERR_LIMIT && why) snprintf(why, whylen, "more points than the buffer holds");
     return s;
 }
 

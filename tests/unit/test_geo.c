@@ -352,8 +352,22 @@ TEST(area_out_of_memory) {
     CHECK(s2 == ZR_ERR_NOMEM);
     CHECK(zr_poly_area_checked(&big, &crs, &scratch, &b) == ZR_OK);
     CHECK_NEAR(b, M_PI * 1e4, 0.01 * M_PI * 1e4); /* a polygon inscribed in the circle */
+    /* a blob that cannot be read for want of memory says so, not garbage */
+    zr_buf blob = {0};
+    REQUIRE(zr_poly_to_gpkg_blob(&big, 4527, &blob) == ZR_OK);
+    zr_poly fresh = {0};
+    char why[128];
+    memset(why, '@', sizeof why);
+    zr_alloc_fail_at(1, 1);
+    const zr_status s3 = zr_geom_to_poly(1, blob.data, blob.len, &fresh, why, sizeof why);
+    zr_alloc_fail_at(0, 0);
+    CHECK(s3 == ZR_ERR_NOMEM);
+    CHECK_STR(why, "out of memory");
+    zr_buf_free(&blob);
+    zr_poly_free(&fresh);
     zr_poly_add_point(&small, NAN, 0);
     CHECK(zr_poly_area_checked(&small, &crs, &scratch, &a) == ZR_ERR_GEOM_INVALID);
+cleanup:
     zr_poly_free(&small);
     zr_poly_free(&big);
     zr_buf_free(&scratch);
