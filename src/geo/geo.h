@@ -82,8 +82,14 @@ double zr_ring_planar_area(const zr_poly *p, size_t r);
 /* GeoPackage blob of a point. */
 zr_status zr_point_to_gpkg_blob(double x, double y, int32_t srs_id, zr_buf *out);
 
-/* Official ellipsoidal area (m², unrounded) of p stored in crs. Exterior rings minus holes.
- * scratch: caller-owned buffer reused across calls. NAN when a coordinate is not finite. */
+/* Official ellipsoidal area (m², unrounded) of p stored in crs into *area. Exterior rings minus
+ * holes. scratch: caller-owned buffer reused across calls (used only for rings of more than 256
+ * points). ZR_ERR_GEOM_INVALID when a coordinate is not finite, ZR_ERR_NOMEM when scratch
+ * cannot grow. */
+zr_status zr_poly_area_checked(const zr_poly *p, const zr_crs *crs, zr_buf *scratch, double *area);
+/* The same as a value: NAN when zr_poly_area_checked fails — for a coordinate that is not
+ * finite, and also when memory ran out (rings of more than 256 points): callers that must tell
+ * the two apart use zr_poly_area_checked. */
 double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch);
 
 /* The official areas of one DLTB parcel (DESIGN §4.1), in 0.01 m²: out[0] TBMJ, p's ellipsoidal

@@ -206,6 +206,8 @@ zr_status zr_wkb_to_poly(const unsigned char *wkb, size_t n, zr_poly *p, char *w
         return fail(&r, msg);
     }
     if (!s && r.p != r.end) return fail(&r, "trailing bytes after WKB geometry");
+    if (s == ZR_ERR_NOMEM && why) snprintf(why, whylen, "out of memory");
+    if (s == ZR_ERR_LIMIT && why) snprintf(why, whylen, "more points than the buffer holds");
     return s;
 }
 
@@ -351,14 +353,28 @@ zr_status zr_poly_to_gpkg_blob(const zr_poly *p, int32_t srs_id, zr_buf *out) {
 /* ---- Area --------------------------------------------------------------------------------- */
 
 double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
-    if (p->nonfinite) return NAN;
+    double a;
+    return zr_poly_area_checked(p, crs, scratch, &a) == ZR_OK ? a : NAN;
+}
+
+zr_status zr_poly_area_checked(const zr_poly *p, const zr_crs *crs, zr_buf *scratch, double *area) {
+    if (p->nonfinite) return ZR_ERR_GEOM_INVALID;
     geo_area_init();
     size_t maxr = 0;
     for (size_t r = 0; r < p->n_rings; r++)
         if (zr_poly_ring_len(p, r) > maxr) maxr = zr_poly_ring_len(p, r);
-    zr_buf_reset(scratch);
-    if (zr_buf_reserve(scratch, 2 * maxr * sizeof(double) + 16)) return NAN;
-    double *lon = (double *)(void *)scratch->data, *lat = lon + maxr;
+    /* rings of survey parcels fit on the stack; only larger ones need the scratch buffer */
+    enum { STACK_PTS = 256 };
+    double stack[2 * STACK_PTS];
+    double *lon = stack;
+    if (maxr > STACK_PTS) {
+        zr_buf_reset(scratch);
+        if (maxr > SIZE_MAX / (2 * sizeof(double)) - 2 ||
+            zr_buf_reserve(scratch, 2 * maxr * sizeof(double) + 16))
+            return ZR_ERR_NOMEM;
+        lon = (double *)(void *)scratch->data;
+    }
+    double *lat = lon + maxr;
     const double deg = M_PI / 180;
     const int gk = crs->epsg != 4490;
     const double fe = crs->prefixed ? crs->zone * 1e6 + 500000.0 : 500000.0;
@@ -403,7 +419,8 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
             total += r == p->poly_start[g] ? a : -a;
         }
     }
-    return total;
+    *area = total;
+    return ZR_OK;
 }
 
 zr_status zr_parcel_areas(const zr_poly *p, const zr_crs *crs, int64_t kcxs4, zr_buf *scratch,

@@ -126,8 +126,12 @@ zr_status zr_csv_parse(const char *path, char *raw, size_t len, zr_csv *t, char 
             zr_csv_free(t);
             return ZR_ERR_IMPORT;
         }
-        if (p < end && *p == '\r') p++;
-        if (p < end) p++;
+        if (p < end && *p == '\r') { /* CR LF, or a lone CR (old Mac files) */
+            p++;
+            if (p < end && *p == '\n') p++;
+        } else if (p < end) { /* ',' or LF */
+            p++;
+        }
         *w = 0;
         while (w > field && w[-1] == ' ')
             *--w = 0;

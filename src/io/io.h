@@ -68,8 +68,12 @@ struct zr_divisions;
 zr_status zr_divisions_load(struct zr_divisions *out, const char *province, char *err, size_t n);
 
 /* The division list as lookups ask for it: a province is read on its first code. Safe to use
- * from several threads. NULL when the list is not installed. */
+ * from several threads. */
 typedef struct zr_division_cache zr_division_cache;
+/* ZR_ERR_NOT_FOUND when the list is not installed, ZR_ERR_NOMEM when memory ran out. */
+zr_status zr_division_cache_new(zr_division_cache **out);
+/* The same as a pointer: NULL when not installed — and when memory ran out, which a caller that
+ * then skips the division checks cannot tell: use zr_division_cache_new. */
 zr_division_cache *zr_division_cache_open(void);
 /* 1 when the 12-digit code is in the list, 0 when not, -1 when its province's file is
  * unreadable (the caller then cannot tell). */

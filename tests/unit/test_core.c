@@ -5,6 +5,7 @@
 #include "core/fixed.h"
 #include "core/sha256.h"
 #include "core/text.h"
+#include "io/io.h"
 #include "test.h"
 #include <sys/stat.h>
 #include <pthread.h>
@@ -350,6 +351,35 @@ cleanup:
     free(a);
 }
 
+/* CSV from memory: CR LF, LF and a lone CR (old Mac files) all end a line, and none eats the
+ * next byte (a lone CR used to swallow the first character of the next line). */
+TEST(csv_line_ends) {
+    static const char *const texts[] = {"A,B\r1,2\r3,4\r", "A,B\r\n1,2\r\n3,4", "A,B\n1,2\n3,4\n"};
+    for (size_t k = 0; k < 3; k++) {
+        char *raw = strdup(texts[k]), err[256] = "";
+        zr_csv t;
+        REQUIRE(raw);
+        REQUIRE(zr_csv_parse("t.csv", raw, strlen(texts[k]), &t, err, sizeof err) == ZR_OK);
+        CHECK_EQ_INT(t.ncols, 2);
+        CHECK_EQ_INT(t.nrows, 2);
+        if (t.nrows == 2) {
+            CHECK_STR(zr_csv_cell(&t, 0, 0), "1");
+            CHECK_STR(zr_csv_cell(&t, 1, 0), "3");
+            CHECK_STR(zr_csv_cell(&t, 1, 1), "4");
+        }
+        zr_csv_free(&t);
+    }
+    /* GBK after a lone CR: converted whole, so every cell is UTF-8 */
+    char gbk[] = "A\r\xC4\xE3\xBA\xC3\r";
+    char *raw = strdup(gbk), err[256] = "";
+    zr_csv t;
+    REQUIRE(raw);
+    REQUIRE(zr_csv_parse("g.csv", raw, strlen(gbk), &t, err, sizeof err) == ZR_OK);
+    CHECK_STR(zr_csv_cell(&t, 0, 0), "你好");
+    zr_csv_free(&t);
+cleanup:;
+}
+
 static int write_text(const char *path, const char *text) {
     FILE *f = fopen(path, "w");
     if (!f) return -1;
@@ -440,6 +470,6 @@ TEST(alloc_hook) {
 }
 
 TEST_MAIN(RUN(status_text); RUN(stage_folders); RUN(alloc_hook); RUN(grow_arrays);
-          RUN(sha256_vectors); RUN(sha256_files); RUN(sha256_file_overwritten);
+          RUN(sha256_vectors); RUN(sha256_files); RUN(sha256_file_overwritten); RUN(csv_line_ends);
           RUN(value_conversions); RUN(rounding); RUN(decimals); RUN(apportion_conserves);
           RUN(utf8_and_gbk); RUN(arena_and_batch))

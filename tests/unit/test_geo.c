@@ -328,6 +328,51 @@ cleanup:
     zr_geos_close(g);
 }
 
+/* Out of memory is never taken for a bad coordinate: a parcel's area needs no allocation, a
+ * ring of more than 256 points says ZR_ERR_NOMEM when its scratch cannot grow. */
+TEST(area_out_of_memory) {
+    zr_crs crs;
+    zr_crs_from_epsg(4527, &crs);
+    zr_poly small = {0}, big = {0};
+    zr_buf scratch = {0};
+    double a = 0, b = 0;
+    squares(&small, 39500000, 4000000, 3);
+    zr_poly_begin_polygon(&big);
+    zr_poly_begin_ring(&big);
+    for (int i = 0; i < 1000; i++) { /* a circle of 1000 points, radius 100 m */
+        const double t = 2 * M_PI * i / 1000;
+        zr_poly_add_point(&big, 39500000 + 100 * cos(t), 4000000 + 100 * sin(t));
+    }
+    zr_poly_finish(&big);
+    zr_alloc_fail_at(1, 1);
+    const zr_status s1 = zr_poly_area_checked(&small, &crs, &scratch, &a);
+    const zr_status s2 = zr_poly_area_checked(&big, &crs, &scratch, &b);
+    zr_alloc_fail_at(0, 0);
+    CHECK(s1 == ZR_OK && a > 2.9 && a < 3.1);
+    CHECK(s2 == ZR_ERR_NOMEM);
+    CHECK(zr_poly_area_checked(&big, &crs, &scratch, &b) == ZR_OK);
+    CHECK_NEAR(b, M_PI * 1e4, 0.01 * M_PI * 1e4); /* a polygon inscribed in the circle */
+    /* a blob that cannot be read for want of memory says so, not garbage */
+    zr_buf blob = {0};
+    REQUIRE(zr_poly_to_gpkg_blob(&big, 4527, &blob) == ZR_OK);
+    zr_poly fresh = {0};
+    char why[128];
+    memset(why, '@', sizeof why);
+    zr_alloc_fail_at(1, 1);
+    const zr_status s3 = zr_geom_to_poly(1, blob.data, blob.len, &fresh, why, sizeof why);
+    zr_alloc_fail_at(0, 0);
+    CHECK(s3 == ZR_ERR_NOMEM);
+    CHECK_STR(why, "out of memory");
+    zr_buf_free(&blob);
+    zr_poly_free(&fresh);
+    zr_poly_add_point(&small, NAN, 0);
+    CHECK(zr_poly_area_checked(&small, &crs, &scratch, &a) == ZR_ERR_GEOM_INVALID);
+cleanup:
+    zr_poly_free(&small);
+    zr_poly_free(&big);
+    zr_buf_free(&scratch);
+}
+
 /* zrzy writes the WKT of its 65 CRSs itself; it must be PROJ's, byte for byte. */
 TEST(wkt_matches_proj) {
     PJ_CONTEXT *ctx = proj_context_create();
@@ -402,4 +447,4 @@ cleanup:
 TEST_MAIN(RUN(trapezoid_vector); RUN(six_degree_zones); RUN(gk_matches_proj);
           RUN(gk_local_expansion); RUN(area_order_independent); RUN(parcel_area_vs_geodesic);
           RUN(holes_and_multipolygon); RUN(crs_table); RUN(wkt_matches_proj);
-          RUN(geos_no_silent_drop))
+          RUN(geos_no_silent_drop); RUN(area_out_of_memory))
