@@ -295,11 +295,15 @@ static zr_status demo_generate(const zr_demo_opts *o, zr_demo_result *res, char 
     memset(res, 0, sizeof *res);
     zr_status s = check_opts(o, err, n);
     if (s) return s;
+    if (zr_cancelled(&o->ctl)) {
+        snprintf(err, n, "cancelled: nothing was written");
+        return ZR_ERR_CANCELLED;
+    }
     snprintf(res->path, sizeof res->path, "%s/county.gpkg", o->out_dir);
     demo_county c;
     zr_progress(&o->ctl, "county", 0, 0);
     s = demo_build_county(o, &c, err, n);
-    zr_progress(&o->ctl, "regions", 0, 0);
+    if (!s) zr_progress(&o->ctl, "regions", 0, 0);
     if (!s) s = demo_assign_regions(&c, o->parcels, o->villages, err, n);
     if (!s) s = demo_plan_ownership(&c, o->state_share, err, n);
     zr_stage stage;
@@ -312,7 +316,7 @@ static zr_status demo_generate(const zr_demo_opts *o, zr_demo_result *res, char 
     zr_store *st = NULL;
     int64_t *dcmj = s ? NULL : zr_calloc(c.n_villages, sizeof *dcmj);
     if (!s && !dcmj) s = ZR_ERR_NOMEM;
-    zr_progress(&o->ctl, "store", 0, 0);
+    if (!s) zr_progress(&o->ctl, "store", 0, 0);
     if (!s && zr_cancelled(&o->ctl)) s = ZR_ERR_CANCELLED;
     if (!s) {
         zr_stage_file(&stage, "county.gpkg", path, sizeof path);
@@ -339,7 +343,7 @@ static zr_status demo_generate(const zr_demo_opts *o, zr_demo_result *res, char 
     if (!s) s = write_parcels(&c, st, &res->n_parcels, &res->n_state, dcmj, err, n);
     if (!s) s = write_villages(&c, st, dcmj, err, n);
     if (!s && (s = write_tkxs(st))) snprintf(err, n, "TKXS: %s", zr_store_errmsg(st));
-    zr_progress(&o->ctl, "prices", 0, 0);
+    if (!s) zr_progress(&o->ctl, "prices", 0, 0);
     if (!s)
         s = demo_write_prices(&c, st, o->price_zones, o->price_uses, &res->n_price_zones, err, n);
     if (!s) s = demo_write_tables(&c, stage.path, o->price_uses, err, n);
@@ -347,7 +351,7 @@ static zr_status demo_generate(const zr_demo_opts *o, zr_demo_result *res, char 
         zr_store_meta_set(st, "demo.county", c.county);
         zr_store_meta_set(st, "demo.county_name", c.county_name);
     }
-    zr_progress(&o->ctl, "outputs", 0, 0);
+    if (!s) zr_progress(&o->ctl, "outputs", 0, 0);
     if (!s && zr_cancelled(&o->ctl)) s = ZR_ERR_CANCELLED;
     if (!s && (s = zr_store_commit(st))) snprintf(err, n, "%s", zr_store_errmsg(st));
     if (st) {

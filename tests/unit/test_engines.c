@@ -95,6 +95,7 @@ typedef struct job {
     zr_control ctl;
     pthread_t thread; /* the thread that called the engine */
     atomic_int n_progress, n_progress_elsewhere;
+    _Atomic(const char *) phase; /* the last phase reported (static strings, by contract) */
     zr_status status;
     double t_return; /* now_ms() when the engine returned */
     char err[2048];
@@ -108,6 +109,7 @@ static void on_progress(void *user, const char *phase, int64_t done, int64_t tot
     job *j = user;
     (void)phase, (void)done, (void)total;
     atomic_fetch_add(&j->n_progress, 1);
+    atomic_store(&j->phase, phase);
     if (!pthread_equal(pthread_self(), j->thread)) atomic_fetch_add(&j->n_progress_elsewhere, 1);
 }
 
@@ -329,6 +331,8 @@ cleanup:;
 typedef struct canceller {
     atomic_int *flag;
     double delay_ms, t_flag;
+    job *j;
+    const char *phase; /* the engine's phase when the flag went up */
 } canceller;
 
 static void *raise_flag(void *arg) {
@@ -336,6 +340,7 @@ static void *raise_flag(void *arg) {
     sleep_ms(c->delay_ms);
     c->t_flag = now_ms();
     atomic_store(c->flag, 1);
+    c->phase = atomic_load(&c->j->phase);
     return NULL;
 }
 
@@ -369,14 +374,18 @@ static void cancel_one(int kind) {
     atomic_int flag = 0;
     job_init(&j, kind, BIG, out);
     j.ctl.cancel = &flag;
-    canceller c = {&flag, whole / 4, 0};
+    canceller c = {&flag, whole / 4, 0, &j, NULL};
     pthread_t th;
     REQUIRE(pthread_create(&th, NULL, raise_flag, &c) == 0);
     job_run(&j);
     pthread_join(th, NULL);
     const double late = j.t_return - c.t_flag;
-    fprintf(stderr, "  %s: whole run %.0f ms; flag at %.0f ms; returned %s %.1f ms after it\n",
-            job_name[kind], whole, c.delay_ms, zr_status_str(j.status), late);
+    const char *at_end = atomic_load(&j.phase);
+    fprintf(stderr,
+            "  %s: whole run %.0f ms; flag at %.0f ms (phase %s); returned %s %.1f ms after it "
+            "(phase %s)\n",
+            job_name[kind], whole, c.delay_ms, c.phase ? c.phase : "-", zr_status_str(j.status),
+            late, at_end ? at_end : "-");
     if (j.status == ZR_OK && late < 0)
         fprintf(stderr, "  %s finished before the flag was raised\n", job_name[kind]);
     CHECK_EQ_INT(j.status, ZR_ERR_CANCELLED);
