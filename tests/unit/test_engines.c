@@ -97,7 +97,8 @@ typedef struct job {
     atomic_int n_progress, n_progress_elsewhere;
     _Atomic(const char *) phase; /* the last phase reported (static strings, by contract) */
     zr_status status;
-    double t_return; /* now_ms() when the engine returned */
+    double t_start, t_return; /* now_ms() when the engine was called and when it returned */
+    pthread_barrier_t *start; /* when set: wait here with the other jobs first */
     char err[2048];
     zr_check_result check;
     zr_inventory_result inventory;
@@ -130,6 +131,8 @@ static void *job_run(void *arg) {
     for (int k = 0; k < 4; k++)
         snprintf(csv[k], sizeof csv[k], "%s/%s.csv", dir, tables[k]);
     j->thread = pthread_self();
+    if (j->start) pthread_barrier_wait(j->start);
+    j->t_start = now_ms();
     zr_error e;
     if (j->kind == CHECK_JOB) {
         zr_check_opts o = {.source = in, .out_dir = j->out, .threads = 2, .ctl = j->ctl};
@@ -285,17 +288,29 @@ TEST(concurrent_same_as_sequential) {
         CHECK_EQ_INT(seq[k].status, ZR_OK);
     }
     pthread_t th[N];
-    int started[N] = {0};
+    int started[N] = {0}, all = 1;
+    pthread_barrier_t go;
+    REQUIRE(pthread_barrier_init(&go, NULL, N) == 0);
     for (int k = 0; k < N; k++) {
         snprintf(out, sizeof out, "%s/par-%d-%s", base, k, job_name[kind[k]]);
         job_init(&par[k], kind[k], county[k], out);
+        par[k].start = &go;
     }
     for (int k = 0; k < N; k++) /* at once */
-        started[k] = pthread_create(&th[k], NULL, job_run, &par[k]) == 0;
-    for (int k = 0; k < N; k++)
-        if (started[k]) pthread_join(th[k], NULL);
+        all &= started[k] = pthread_create(&th[k], NULL, job_run, &par[k]) == 0;
+    if (all)
+        for (int k = 0; k < N; k++)
+            pthread_join(th[k], NULL);
+    pthread_barrier_destroy(&go);
+    REQUIRE(all);
+    /* they did run at the same time: every run started before any had finished */
+    double last_start = 0, first_end = 1e300;
     for (int k = 0; k < N; k++) {
-        REQUIRE(started[k]);
+        last_start = fmax(last_start, par[k].t_start);
+        first_end = fmin(first_end, par[k].t_return);
+    }
+    CHECK(last_start < first_end);
+    for (int k = 0; k < N; k++) {
         if (par[k].status) fprintf(stderr, "  concurrent %s: %s\n", job_name[kind[k]], par[k].err);
         CHECK_EQ_INT(par[k].status, ZR_OK);
         CHECK_EQ_INT(par[k].n_progress_elsewhere, 0); /* progress only on the caller's thread */
