@@ -315,9 +315,9 @@ typedef struct zr_demo_result {
     char path[1024];
 } zr_demo_result;
 
-/* Write a deterministic synthetic county into opts->out_dir, all or nothing: the files are
- * written into a stage beside out_dir and put in place with one rename when complete (other
- * files in out_dir are kept). On failure or cancellation nothing in out_dir changes. */
+/* Write a deterministic synthetic county into opts->out_dir (created when absent): the files
+ * are written into a stage inside out_dir and renamed into place when all are complete; other
+ * files in out_dir are left alone. On failure or cancellation nothing in out_dir changes. */
 zr_status zr_demo_generate(const zr_demo_opts *opts, zr_demo_result *res, zr_error *err);
 
 /* ---- Store maintenance: backup and verify (docs/store.md) --------------------------------- */

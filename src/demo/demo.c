@@ -141,6 +141,7 @@ static int inside_county(const demo_county *c, double u, double v) {
 
 zr_status demo_build_county(const zr_demo_opts *o, demo_county *c, char *err, size_t n) {
     memset(c, 0, sizeof *c);
+    c->ctl = &o->ctl;
     c->seed = o->seed ? o->seed : 1;
     const char *county = o->county ? o->county : "371521";
     if (strlen(county) != 6 || strspn(county, "0123456789") != 6) {
@@ -150,6 +151,7 @@ zr_status demo_build_county(const zr_demo_opts *o, demo_county *c, char *err, si
     snprintf(c->county, sizeof c->county, "%s", county);
     zr_status s = zr_divisions_load(&c->div, county, err, n);
     if (s) return s;
+    if (zr_cancelled(c->ctl)) return ZR_ERR_CANCELLED;
     char code12[13];
     snprintf(code12, sizeof code12, "%s000000", county);
     const zr_division *cd = zr_divisions_find(&c->div, code12);
@@ -214,7 +216,6 @@ zr_status demo_build_county(const zr_demo_opts *o, demo_county *c, char *err, si
     c->edge_pts = o->vertices ? (o->vertices - 4 + 2) / 4 : EDGE_PTS;
     /* the offsets across a side keep the default's steepness (no folds near the corners) */
     c->side_amp = c->edge_pts <= EDGE_PTS ? 0.12 : 0.12 * (EDGE_PTS + 1) / (c->edge_pts + 1);
-    c->ctl = &o->ctl;
     zr_crs_from_epsg(4488 + zone, &c->crs);
     double cx, cy;
     zr_gk_forward(c->crs.lon0, lon, lat, &cx, &cy);

@@ -260,9 +260,24 @@ static zr_status write_tkxs(zr_store *st) {
     return zr_writer_end(w, s);
 }
 
-/* Every file a demo-data run writes into its folder (the rest of the folder is kept). */
-static const char *const demo_outputs[] = {"county.gpkg",  "price_index.csv", "far.csv",
-                                           "minerals.csv", "reserve.csv",     NULL};
+/* Every file a demo-data run writes into its folder, in the order they are put in place
+ * (the GeoPackage last). The rest of the folder is left alone. */
+static const char *const demo_outputs[] = {"price_index.csv", "far.csv",     "minerals.csv",
+                                           "reserve.csv",     "county.gpkg", NULL};
+
+/* The stage's files into dir, one rename each. */
+static zr_status put_in_place(const zr_stage *st, const char *dir, char *err, size_t n) {
+    for (const char *const *f = demo_outputs; *f; f++) {
+        char from[1600], to[1600];
+        zr_stage_file(st, *f, from, sizeof from);
+        snprintf(to, sizeof to, "%s/%s", dir, *f);
+        if (rename(from, to) != 0) {
+            snprintf(err, n, "%s: cannot put in place (%s)", to, strerror(errno));
+            return ZR_ERR_IO;
+        }
+    }
+    return ZR_OK;
+}
 
 static zr_status check_opts(const zr_demo_opts *o, char *err, size_t n) {
     if (!o->out_dir || !o->out_dir[0] || o->parcels < 1) {
@@ -295,24 +310,41 @@ static zr_status demo_generate(const zr_demo_opts *o, zr_demo_result *res, char 
     memset(res, 0, sizeof *res);
     zr_status s = check_opts(o, err, n);
     if (s) return s;
+    if (zr_cancelled(&o->ctl)) {
+        snprintf(err, n, "cancelled: nothing was written");
+        return ZR_ERR_CANCELLED;
+    }
     snprintf(res->path, sizeof res->path, "%s/county.gpkg", o->out_dir);
     demo_county c;
     zr_progress(&o->ctl, "county", 0, 0);
     s = demo_build_county(o, &c, err, n);
-    zr_progress(&o->ctl, "regions", 0, 0);
+    if (!s) zr_progress(&o->ctl, "regions", 0, 0);
     if (!s) s = demo_assign_regions(&c, o->parcels, o->villages, err, n);
     if (!s) s = demo_plan_ownership(&c, o->state_share, err, n);
+    /* the files are written into a stage inside the folder (DIR/.demo-data.zrzy-stage-PID, swept
+       when its process is gone) and renamed into DIR when all are complete: the folder itself
+       is not swapped, since it is often the user's own (a store, results, the working folder) */
     zr_stage stage;
-    int staged = 0;
+    int staged = 0, made_dir = 0;
     if (!s) {
-        s = zr_stage_begin(&stage, o->out_dir, err, n);
+        if (mkdir(o->out_dir, 0777) == 0) {
+            made_dir = 1;
+        } else if (errno != EEXIST) {
+            snprintf(err, n, "%s: cannot create folder (%s)", o->out_dir, strerror(errno));
+            s = ZR_ERR_IO;
+        }
+    }
+    if (!s) {
+        char notional[1100];
+        snprintf(notional, sizeof notional, "%s/demo-data", o->out_dir);
+        s = zr_stage_begin(&stage, notional, err, n);
         staged = !s;
     }
     char path[1500];
     zr_store *st = NULL;
     int64_t *dcmj = s ? NULL : zr_calloc(c.n_villages, sizeof *dcmj);
     if (!s && !dcmj) s = ZR_ERR_NOMEM;
-    zr_progress(&o->ctl, "store", 0, 0);
+    if (!s) zr_progress(&o->ctl, "store", 0, 0);
     if (!s && zr_cancelled(&o->ctl)) s = ZR_ERR_CANCELLED;
     if (!s) {
         zr_stage_file(&stage, "county.gpkg", path, sizeof path);
@@ -339,7 +371,7 @@ static zr_status demo_generate(const zr_demo_opts *o, zr_demo_result *res, char 
     if (!s) s = write_parcels(&c, st, &res->n_parcels, &res->n_state, dcmj, err, n);
     if (!s) s = write_villages(&c, st, dcmj, err, n);
     if (!s && (s = write_tkxs(st))) snprintf(err, n, "TKXS: %s", zr_store_errmsg(st));
-    zr_progress(&o->ctl, "prices", 0, 0);
+    if (!s) zr_progress(&o->ctl, "prices", 0, 0);
     if (!s)
         s = demo_write_prices(&c, st, o->price_zones, o->price_uses, &res->n_price_zones, err, n);
     if (!s) s = demo_write_tables(&c, stage.path, o->price_uses, err, n);
@@ -347,18 +379,16 @@ static zr_status demo_generate(const zr_demo_opts *o, zr_demo_result *res, char 
         zr_store_meta_set(st, "demo.county", c.county);
         zr_store_meta_set(st, "demo.county_name", c.county_name);
     }
-    zr_progress(&o->ctl, "outputs", 0, 0);
+    if (!s) zr_progress(&o->ctl, "outputs", 0, 0);
     if (!s && zr_cancelled(&o->ctl)) s = ZR_ERR_CANCELLED;
     if (!s && (s = zr_store_commit(st))) snprintf(err, n, "%s", zr_store_errmsg(st));
     if (st) {
         if (s) zr_store_rollback(st);
         zr_store_close(st);
     }
-    if (!s) {
-        s = zr_stage_publish(&stage, demo_outputs, err, n);
-        staged = 0;
-    }
-    if (staged && s) zr_stage_abort(&stage);
+    if (!s) s = put_in_place(&stage, o->out_dir, err, n);
+    if (staged) zr_stage_abort(&stage); /* empty after success */
+    if (s && made_dir) rmdir(o->out_dir);
     if (s == ZR_ERR_CANCELLED) snprintf(err, n, "cancelled: nothing was written");
     res->n_villages = (int64_t)c.n_villages;
     res->epsg = c.crs.epsg;

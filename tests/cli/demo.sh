@@ -72,7 +72,7 @@ before=$(masked "$T/west1/county.gpkg")
 expect_exit "state share beyond the land uses" 2 "$Z" demo-data --out "$T/west1" --parcels 500 \
     --state-share 99
 expect_eq "failed run left county.gpkg" "$(masked "$T/west1/county.gpkg")" "$before"
-expect_eq "failed run left no stage" "$(ls -a "$T" | grep -c zrzy-stage)" "0"
+expect_eq "failed run left no stage" "$(ls -a "$T" "$T/west1" | grep -c zrzy-stage)" "0"
 "$Z" demo-data --out "$T/west1" --parcels 500 >/dev/null || bad "demo-data over west1"
 expect_eq "other files kept" "$(ls "$T/west1/qc/errors.csv" 2>/dev/null)" "$T/west1/qc/errors.csv"
 expect_eq "new county in place" "$(sqlite3 "$T/west1/county.gpkg" "select srs_id from gpkg_geometry_columns limit 1")" "4527"
@@ -83,5 +83,11 @@ for args in "--vertices 3" "--vertices x" "--price-zones 5" "--price-uses 13" "-
     # shellcheck disable=SC2086
     expect_exit "demo-data $args" 2 "$Z" demo-data --out "$T/bad" --parcels 500 $args
 done
-expect_eq "bad options wrote nothing" "$(ls "$T/bad" 2>/dev/null | wc -l)" "0"
+expect_eq "bad options wrote nothing" "$(ls -d "$T/bad" 2>/dev/null | wc -l)" "0"
+# the folder may be the working folder: files go in one by one, the folder itself stays
+mkdir -p "$T/cwd" && touch "$T/cwd/mine.txt"
+(cd "$T/cwd" && "$Z" demo-data --out . --parcels 300 >/dev/null) || bad "demo-data --out ."
+expect_eq "--out . keeps the folder's files" "$(ls "$T/cwd" | tr '\n' ' ')" \
+    "county.gpkg far.csv mine.txt minerals.csv price_index.csv reserve.csv "
+expect_eq "--out . leaves no stage" "$(ls -a "$T/cwd" | grep -c zrzy-stage)" "0"
 finish

@@ -95,8 +95,10 @@ typedef struct job {
     zr_control ctl;
     pthread_t thread; /* the thread that called the engine */
     atomic_int n_progress, n_progress_elsewhere;
+    _Atomic(const char *) phase; /* the last phase reported (static strings, by contract) */
     zr_status status;
-    double t_return; /* now_ms() when the engine returned */
+    double t_start, t_return; /* now_ms() when the engine was called and when it returned */
+    pthread_barrier_t *start; /* when set: wait here with the other jobs first */
     char err[2048];
     zr_check_result check;
     zr_inventory_result inventory;
@@ -108,6 +110,7 @@ static void on_progress(void *user, const char *phase, int64_t done, int64_t tot
     job *j = user;
     (void)phase, (void)done, (void)total;
     atomic_fetch_add(&j->n_progress, 1);
+    atomic_store(&j->phase, phase);
     if (!pthread_equal(pthread_self(), j->thread)) atomic_fetch_add(&j->n_progress_elsewhere, 1);
 }
 
@@ -133,6 +136,8 @@ static void *job_run(void *arg) {
     for (int k = 0; k < 4; k++)
         snprintf(csv[k], sizeof csv[k], "%s/%s.csv", dir, tables[k]);
     j->thread = pthread_self();
+    if (j->start) pthread_barrier_wait(j->start);
+    j->t_start = now_ms();
     zr_error e;
     if (j->kind == CHECK_JOB) {
         zr_check_opts o = {.source = in, .out_dir = j->out, .threads = 2, .ctl = j->ctl};
@@ -288,17 +293,29 @@ TEST(concurrent_same_as_sequential) {
         CHECK_EQ_INT(seq[k].status, ZR_OK);
     }
     pthread_t th[N];
-    int started[N] = {0};
+    int started[N] = {0}, all = 1;
+    pthread_barrier_t go;
+    REQUIRE(pthread_barrier_init(&go, NULL, N) == 0);
     for (int k = 0; k < N; k++) {
         snprintf(out, sizeof out, "%s/par-%d-%s", base, k, job_name[kind[k]]);
         job_init(&par[k], kind[k], county[k], out);
+        par[k].start = &go;
     }
     for (int k = 0; k < N; k++) /* at once */
-        started[k] = pthread_create(&th[k], NULL, job_run, &par[k]) == 0;
-    for (int k = 0; k < N; k++)
-        if (started[k]) pthread_join(th[k], NULL);
+        all &= started[k] = pthread_create(&th[k], NULL, job_run, &par[k]) == 0;
+    if (all)
+        for (int k = 0; k < N; k++)
+            pthread_join(th[k], NULL);
+    pthread_barrier_destroy(&go);
+    REQUIRE(all);
+    /* they did run at the same time: every run started before any had finished */
+    double last_start = 0, first_end = 1e300;
     for (int k = 0; k < N; k++) {
-        REQUIRE(started[k]);
+        last_start = fmax(last_start, par[k].t_start);
+        first_end = fmin(first_end, par[k].t_return);
+    }
+    CHECK(last_start < first_end);
+    for (int k = 0; k < N; k++) {
         if (par[k].status) fprintf(stderr, "  concurrent %s: %s\n", job_name[kind[k]], par[k].err);
         CHECK_EQ_INT(par[k].status, ZR_OK);
         CHECK_EQ_INT(par[k].n_progress_elsewhere, 0); /* progress only on the caller's thread */
@@ -339,6 +356,8 @@ cleanup:
 typedef struct canceller {
     atomic_int *flag;
     double delay_ms, t_flag;
+    job *j;
+    const char *phase; /* the engine's phase when the flag went up */
 } canceller;
 
 static void *raise_flag(void *arg) {
@@ -346,6 +365,7 @@ static void *raise_flag(void *arg) {
     sleep_ms(c->delay_ms);
     c->t_flag = now_ms();
     atomic_store(c->flag, 1);
+    c->phase = atomic_load(&c->j->phase);
     return NULL;
 }
 
@@ -380,14 +400,18 @@ static void cancel_one(int kind) {
     atomic_int flag = 0;
     job_init(&j, kind, BIG, out);
     j.ctl.cancel = &flag;
-    canceller c = {&flag, whole / 4, 0};
+    canceller c = {&flag, whole / 4, 0, &j, NULL};
     pthread_t th;
     REQUIRE(pthread_create(&th, NULL, raise_flag, &c) == 0);
     job_run(&j);
     pthread_join(th, NULL);
     const double late = j.t_return - c.t_flag;
-    fprintf(stderr, "  %s: whole run %.0f ms; flag at %.0f ms; returned %s %.1f ms after it\n",
-            job_name[kind], whole, c.delay_ms, zr_status_str(j.status), late);
+    const char *at_end = atomic_load(&j.phase);
+    fprintf(stderr,
+            "  %s: whole run %.0f ms; flag at %.0f ms (phase %s); returned %s %.1f ms after it "
+            "(phase %s)\n",
+            job_name[kind], whole, c.delay_ms, c.phase ? c.phase : "-", zr_status_str(j.status),
+            late, at_end ? at_end : "-");
     if (j.status == ZR_OK && late < 0)
         fprintf(stderr, "  %s finished before the flag was raised\n", job_name[kind]);
     job_free(&j);
