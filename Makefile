@@ -5,7 +5,7 @@ JOBS       ?= 2
 DEMO_DIR   ?= demo
 DEMO_PARCELS ?= 100000
 
-.PHONY: all setup build demo test test-release test-valgrind test-asan test-tsan test-clang format format-check bench clean
+.PHONY: all setup build demo test test-release test-valgrind test-asan test-tsan test-clang test-fuzz format format-check bench clean
 
 all: build
 
@@ -26,12 +26,12 @@ demo: build
 
 CLANG_BUILD ?= build-clang
 TSAN_BUILD  ?= build-tsan
-TSAN_TESTS  = test_check test_inventory test_import
+TSAN_TESTS  = test_check test_inventory test_import test_engines
 
 # Every test: format and header boundaries, the release suite, valgrind on the core units,
-# the ASan+UBSan suite, the threaded engines under ThreadSanitizer, and a -Werror build with
-# clang.
-test: build test-release test-valgrind test-asan test-tsan test-clang
+# the ASan+UBSan suite (with the allocation-failure sweep), the threaded engines under
+# ThreadSanitizer, a -Werror build with clang, and every fuzz target for FUZZ_SECONDS.
+test: build test-release test-valgrind test-asan test-tsan test-clang test-fuzz
 	@echo "make test: all suites passed"
 
 test-valgrind: build
@@ -56,6 +56,32 @@ test-tsan: setup $(TSAN_BUILD)/build.ninja
 	    ZRZY_TMP=$(CURDIR)/$(TSAN_BUILD)/testtmp TSAN_OPTIONS="halt_on_error=1 suppressions=$(CURDIR)/tests/tsan.supp" \
 	    $(TSAN_BUILD)/$$t || exit 1; done
 
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = fuzz_csv fuzz_geometry fuzz_rules fuzz_numbers fuzz_crs fuzz_gpkg
+
+$(FUZZ_BUILD)/build.ninja: CMakeLists.txt
+	CC=clang cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+	    -DZR_SANITIZE=address,undefined -DZR_BUILD_FUZZERS=ON >/dev/null
+
+# libFuzzer (clang) under ASan+UBSan: each target FUZZ_SECONDS from its seed corpus; new inputs go
+# to a scratch corpus in the build folder, a crash to $(FUZZ_BUILD)/artifacts/ (replay it with
+# the target's _replay binary and put it in fuzz/corpus/NAME/ once fixed).
+test-fuzz: setup $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(FUZZ_TARGETS)
+	rm -rf $(FUZZ_BUILD)/artifacts && mkdir -p $(FUZZ_BUILD)/artifacts
+	for t in $(FUZZ_TARGETS); do \
+	    c=$${t#fuzz_}; mkdir -p $(FUZZ_BUILD)/corpus/$$c; \
+	    ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=2048 \
+	        -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$c- \
+	        $(FUZZ_BUILD)/corpus/$$c fuzz/corpus/$$c >$(FUZZ_BUILD)/$$t.log 2>&1 \
+	    || { tail -60 $(FUZZ_BUILD)/$$t.log; echo "test-fuzz: $$t failed"; exit 1; }; \
+	    echo "$$t: $$(grep -E 'stat::(number_of_executed_units|average_exec_per_sec)' \
+	        $(FUZZ_BUILD)/$$t.log | tr -s ' \n' ' ')"; \
+	done; echo "test-fuzz: every target ran $(FUZZ_SECONDS) s without a finding"
+
 test-release: build
 	sh scripts/check-boundaries.sh
 	sh scripts/format.sh check
@@ -77,4 +103,4 @@ format-check:
 	sh scripts/format.sh check
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD) $(FUZZ_BUILD)

@@ -1,11 +1,15 @@
 #!/bin/sh
 # The county job on a generated county: demo-data → import → check → inventory; prints where
-# each result is.
+# each result is. Usage: scripts/demo.sh ZRZY DIR [PARCELS [demo-data options…]], e.g. the
+# western bench county: scripts/demo.sh build/zrzy west 22000 --county 652302 --zone 29
+#   --offset 1.2 --lat 44.15 --km2 4000 --vertices 48 --price-zones 350 --price-uses 9
+#   --state-share 40 --villages 40
 set -eu
 zrzy=$1 dir=$2 parcels=${3:-100000}
+shift $(($# < 3 ? $# : 3))
 mkdir -p "$dir"
 echo "== zrzy demo-data: a synthetic county of $parcels parcels"
-"$zrzy" demo-data --out "$dir" --parcels "$parcels"
+"$zrzy" demo-data --out "$dir" --parcels "$parcels" "$@"
 echo "== zrzy import: parcels into the store, with ellipsoidal areas"
 rm -f "$dir/store.gpkg"
 "$zrzy" import "$dir/store.gpkg" "$dir/county.gpkg" --year 2023

@@ -11,6 +11,8 @@ int cmd_info(int argc, char **argv);
 int cmd_demo_data(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Progress on stderr and SIGINT/SIGTERM as the run's cancellation flag; verbose 0 prints only
  * the ZRZY_TIMING phases. cli_control_end prints the last phase's time. */

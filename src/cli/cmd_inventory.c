@@ -9,14 +9,17 @@ static const char *const inventory_help =
     "usage: zrzy inventory --parcels SRC [--layer DLTB] --prices SRC [--price-layer JZDJ]\n"
     "                      --price-index CSV [--far CSV] [--rights SRC] [--minerals CSV]\n"
     "                      [--reserve CSV]\n"
-    "                      [--base-date 2023-12-31] [--threads N] [--no-pdf] --out DIR\n"
+    "                      [--base-date 2023-12-31] [--threads N] [--batch-rows N]\n"
+    "                      [--no-pdf] --out DIR\n"
     "Values the state-owned (QSXZ 10/20) parcels by the price zones of their use, shares each\n"
     "parcel's TBDLMJ exactly among its pieces, and writes DIR/parcels.csv, summary.csv,\n"
     "summary.xlsx (公顷/万元, forced balancing), inventory.gpkg (SWL 实物量, JZL 价值量),\n"
     "rights.csv (宗地: 容积率, 年期修正, 所有者权益), minerals.csv (收入权益法), reserve.csv\n"
     "(储备土地, 成本逼近法), report.pdf\n"
     "and manifest.txt (inputs' SHA-256, base date, price-system version). The parcels stream\n"
-    "(bounded memory); results appear together when the run succeeds. See docs/inventory.md.\n";
+    "(bounded memory, --batch-rows parcel rows at a time, default 4096); the results replace\n"
+    "DIR in one rename when the run succeeds, and an interrupted or refused run leaves DIR as\n"
+    "it was. See docs/inventory.md.\n";
 
 int cmd_inventory(int argc, char **argv) {
     zr_inventory_opts o = {0};
@@ -54,6 +57,10 @@ int cmd_inventory(int argc, char **argv) {
             o.threads = v ? atoi(v) : 0;
             matched = 1;
         }
+        if (!matched && cli_opt(argc, argv, &i, "--batch-rows", &v, &missing)) {
+            o.batch_rows = v ? atoi(v) : 0;
+            matched = 1;
+        }
         if (!matched) {
             fprintf(stderr, "zrzy inventory: unknown argument %s\n%s", argv[i], inventory_help);
             return EXIT_INPUT;
@@ -86,5 +93,6 @@ int cmd_inventory(int argc, char **argv) {
             (long long)r.n_pieces, zr_fmt_scaled(a, r.area_cents, 2),
             zr_fmt_scaled(v, r.value_cents, 2), (long long)r.n_rights, (long long)r.n_minerals,
             r.seconds, o.out_dir, o.no_pdf ? "" : "report.pdf ");
+    zr_inventory_result_free(&r);
     return EXIT_OK;
 }

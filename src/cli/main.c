@@ -12,6 +12,8 @@ static const struct {
     {"check", cmd_check, "quality-check parcels (质检): topology, codes, areas"},
     {"inventory", cmd_inventory, "value the state-owned assets (全民所有自然资源资产清查)"},
     {"info", cmd_info, "layers, counts, CRS and official areas of a store"},
+    {"verify", cmd_verify, "check a store's integrity, R*Trees and official areas"},
+    {"backup", cmd_backup, "copy a store while it is in use (online, consistent)"},
     {"demo-data", cmd_demo_data, "write a synthetic county for trying zrzy out"},
 };
 

@@ -8,6 +8,13 @@ static atomic_int_fast64_t fail_at;  /* 0: off */
 static atomic_int_fast64_t n_allocs; /* counted only while the hook is on */
 static atomic_int_fast64_t n_failed;
 static atomic_int persistent_fail;
+static void (*_Atomic trace_fn)(void *user, int64_t n);
+static void *_Atomic trace_user;
+
+void zr_alloc_trace(void (*fn)(void *user, int64_t n), void *user) {
+    atomic_store(&trace_user, user);
+    atomic_store(&trace_fn, fn);
+}
 
 void zr_alloc_fail_at(int64_t n, int persistent) {
     atomic_store(&n_allocs, 0);
@@ -25,10 +32,18 @@ int64_t zr_alloc_failed(void) {
 }
 
 /* 1 when this allocation is to fail. */
+static int should_fail(void);
+
+int zr_alloc_fault(void) {
+    return should_fail();
+}
+
 static int should_fail(void) {
     const int64_t at = atomic_load_explicit(&fail_at, memory_order_relaxed);
     if (!at) return 0;
     const int64_t k = atomic_fetch_add(&n_allocs, 1) + 1;
+    void (*fn)(void *, int64_t) = atomic_load(&trace_fn);
+    if (fn) fn(atomic_load(&trace_user), k);
     if (k == at || (k > at && atomic_load(&persistent_fail))) {
         atomic_fetch_add(&n_failed, 1);
         return 1;

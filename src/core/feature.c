@@ -4,6 +4,7 @@
 #include "core/pool.h"
 #include <stdalign.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,12 +170,18 @@ const char *zr_value_text(zr_arena *a, const zr_value *v) {
 int zr_value_number(const zr_value *v, double *out) {
     if (v->kind == ZR_FT_REAL || v->kind == ZR_FT_INT) {
         *out = v->kind == ZR_FT_INT ? (double)v->i : v->r;
-        return 1;
+        return isfinite(*out) != 0; /* a NaN or ±Inf REAL is no number */
     }
     if (v->kind != ZR_FT_TEXT) return 0;
+    /* plain decimal only: strtod would also take "nan", "inf" and hexadecimal "0x1p4" */
+    const char *p = v->s;
+    while (*p == ' ')
+        p++;
+    for (const char *q = p; *q; q++)
+        if (!strchr("0123456789+-.eE ", *q)) return 0;
     char *end;
-    *out = strtod(v->s, &end);
+    *out = strtod(p, &end);
     while (*end == ' ')
         end++;
-    return end != v->s && !*end;
+    return end != p && !*end && isfinite(*out);
 }

@@ -56,6 +56,7 @@ zr_status zr_batch_set_text(zr_batch *b, zr_value *v, const char *s, size_t n);
 zr_status zr_batch_set_geom(zr_batch *b, zr_feature *f, const void *p, size_t n);
 /* A value as trimmed text copied into a (NULL when null or blank); numbers in plain decimal. */
 const char *zr_value_text(zr_arena *a, const zr_value *v);
-/* A value as a number: REAL, INT, or TEXT holding a whole decimal number. 0 when not. */
+/* A value as a number: REAL, INT, or TEXT holding a whole decimal number (spaces around it; no
+ * "nan", "inf" or hexadecimal). 0 when not, and when the number is NaN or ±Inf. */
 int zr_value_number(const zr_value *v, double *out);
 #endif

@@ -6,12 +6,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Beyond ±2^62 hundredths no double is a cent-exact amount (and the cast would be undefined). */
+#define CENTS_LIMIT 4611686018427387904.0
+
 int64_t zr_round_cents(double v) {
-    double x = v * 100.0;
-    /* half-up away from zero; nudge by a relative 1e-12 so 0.125 stored as 0.12499999… rounds
+    int64_t c;
+    return zr_cents(v, &c) == ZR_OK ? c : INT64_MIN;
+}
+
+zr_status zr_cents(double v, int64_t *out) {
+    const double x = v * 100.0;
+    if (!(x > -CENTS_LIMIT && x < CENTS_LIMIT)) return ZR_ERR_LIMIT; /* NaN, ±Inf, too large */
+    /* half-up away from zero; nudge by a relative 1e-13 so 0.125 stored as 0.12499999… rounds
        as the decimal it stands for */
-    double r = x >= 0 ? floor(x + 0.5 + fabs(x) * 1e-13) : -floor(-x + 0.5 + fabs(x) * 1e-13);
-    return (int64_t)r;
+    /* the nudge is capped: uncapped, 1e-13 of 1e12 hundredths (10^10 yuan) was a tenth of a
+       cent, and from 10^11 on it moved whole cents */
+    const double nudge = fabs(x) * 1e-13 < 1e-4 ? fabs(x) * 1e-13 : 1e-4;
+    const double r = x >= 0 ? floor(x + 0.5 + nudge) : -floor(-x + 0.5 + nudge);
+    *out = (int64_t)r;
+    return ZR_OK;
 }
 
 int64_t zr_muldiv_round(int64_t a, int64_t b, int64_t d) {
@@ -61,12 +74,29 @@ zr_status zr_parse_decimal(const char *s, int scale, int64_t *out) {
     return ZR_OK;
 }
 
-int64_t zr_double_scaled(double v, int scale) {
+zr_status zr_scaled(double v, int scale, int64_t *out) {
     char tmp[64];
-    snprintf(tmp, sizeof tmp, "%.*f", scale + 3, v); /* decimal digits, then round half-up */
-    int64_t out = 0;
-    if (zr_parse_decimal(tmp, scale, &out) != ZR_OK) return 0;
-    return out;
+    if (!isfinite(v) || scale < 0 || scale > 18) return ZR_ERR_LIMIT;
+    const int len = snprintf(tmp, sizeof tmp, "%.*f", scale + 3, v); /* digits, then half-up */
+    if (len < 0 || (size_t)len >= sizeof tmp) return ZR_ERR_LIMIT;
+    return zr_parse_decimal(tmp, scale, out) == ZR_OK ? ZR_OK : ZR_ERR_LIMIT;
+}
+
+int64_t zr_double_scaled(double v, int scale) {
+    int64_t out;
+    return zr_scaled(v, scale, &out) == ZR_OK ? out : INT64_MIN;
+}
+
+zr_status zr_muldiv_checked(int64_t a, int64_t b, int64_t d, int64_t *out) {
+    __extension__ typedef __int128 i128;
+    if (d <= 0) return ZR_ERR_ARG;
+    i128 p = (i128)a * b;
+    const int neg = p < 0;
+    if (neg) p = -p;
+    const i128 q = (p + d / 2) / d;
+    if (q > (i128)INT64_MAX) return ZR_ERR_LIMIT;
+    *out = (int64_t)(neg ? -q : q);
+    return ZR_OK;
 }
 
 char *zr_fmt_scaled(char *dst, int64_t v, int scale) {

@@ -1,4 +1,5 @@
 #include "core/pool.h"
+#include "core/alloc.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -80,6 +81,7 @@ size_t zr_peak_rss(void) {
 }
 
 void *zr_big_calloc(size_t n) {
+    if (zr_alloc_fault()) return NULL;
     if (!n) n = 1;
     void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return NULL;

@@ -1,6 +1,7 @@
 #include "core/sha256.h"
-#include <sys/mman.h>
 #include <sys/stat.h>
+#include <errno.h>
+#include <stdatomic.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -89,17 +90,28 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t h[8],
     _mm_storeu_si128((__m128i *)(void *)&h[4], s1);
 }
 
+/* -1 unknown, 0 no, 1 yes; a race between first callers only stores the same answer twice. */
+static atomic_int sha_ni = -1;
+
 static int have_sha_ni(void) {
-    static int cached = -1;
-    if (cached < 0) {
+    int v = atomic_load_explicit(&sha_ni, memory_order_relaxed);
+    if (v < 0) {
         unsigned a, b, c, d;
-        cached = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1) &&
-                 __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1); /* SHA, SSE4.1 */
-        if (getenv("ZRZY_NO_SHA_NI")) cached = 0;
+        v = __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b >> 29 & 1) &&
+            __get_cpuid(1, &a, &b, &c, &d) && (c >> 19 & 1); /* SHA, SSE4.1 */
+        atomic_store_explicit(&sha_ni, v, memory_order_relaxed);
     }
-    return cached;
+    return v;
 }
 #endif
+
+void zr_sha256_portable(int on) {
+#ifdef ZR_SHA_NI
+    atomic_store(&sha_ni, on ? 0 : -1);
+#else
+    (void)on;
+#endif
+}
 
 /* Whole 64-byte blocks. */
 static void blocks(zr_sha256 *c, const unsigned char *p, size_t n) {
@@ -155,41 +167,47 @@ void zr_sha256_hex(zr_sha256 *c, char hex[65]) {
         snprintf(hex + 8 * i, 9, "%08x", c->h[i]);
 }
 
+/* The file is read with pread() into one buffer, block after block, never mapped: a mapping of
+ * a file that someone truncates or overwrites (`cp` over a source while zrzy hashes it) faults
+ * with SIGBUS, where a read just returns fewer bytes. The size and modification time before and
+ * after tell a file that changed during the read, which then has no hash (ZR_ERR_IO). */
+enum {
+    READ_BLOCK = 64 << 10
+}; /* on the stack: no allocation that can fail; 1424 reads for 89 MB */
+
 zr_status zr_sha256_file(const char *path, char hex[65]) {
     zr_sha256 c;
     zr_sha256_init(&c);
-    /* a regular file is hashed through read-only mappings of 64 MiB, one after the other: no
-       copy into a buffer, and no more of the file resident at once */
     const int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        const size_t win = (size_t)64 << 20, size = (size_t)st.st_size;
-        size_t off = 0;
-        for (; off < size; off += win) {
-            const size_t len = size - off < win ? size - off : win;
-            void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, (off_t)off);
-            if (m == MAP_FAILED) break;
-            madvise(m, len, MADV_SEQUENTIAL);
-            zr_sha256_update(&c, m, len);
-            munmap(m, len);
-        }
-        if (off >= size) {
-            close(fd);
-            zr_sha256_hex(&c, hex);
-            return ZR_OK;
-        }
-        zr_sha256_init(&c); /* a mapping failed: start again by reading */
+    if (fd < 0) return ZR_ERR_IO;
+    struct stat before, after;
+    if (fstat(fd, &before) != 0 || S_ISDIR(before.st_mode)) {
+        close(fd);
+        return ZR_ERR_IO;
     }
-    if (fd >= 0) close(fd);
-    FILE *f = fopen(path, "rb");
-    if (!f) return ZR_ERR_IO;
-    unsigned char buf[1 << 16];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        zr_sha256_update(&c, buf, n);
-    int err = ferror(f);
-    fclose(f);
-    if (err) return ZR_ERR_IO;
-    zr_sha256_hex(&c, hex);
-    return ZR_OK;
+#ifdef POSIX_FADV_SEQUENTIAL
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL); /* advice: a larger read-ahead */
+#endif
+    unsigned char buf[READ_BLOCK];
+    zr_status s = ZR_OK;
+    off_t off = 0;
+    for (;;) {
+        const ssize_t got = pread(fd, buf, READ_BLOCK, off);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            s = ZR_ERR_IO;
+            break;
+        }
+        if (got == 0) break;
+        zr_sha256_update(&c, buf, (size_t)got);
+        off += got;
+    }
+    if (!s && S_ISREG(before.st_mode) &&
+        (fstat(fd, &after) != 0 || after.st_size != before.st_size || after.st_size != off ||
+         after.st_mtim.tv_sec != before.st_mtim.tv_sec ||
+         after.st_mtim.tv_nsec != before.st_mtim.tv_nsec))
+        s = ZR_ERR_IO; /* changed while it was read: the bytes hashed are no version of it */
+    close(fd);
+    if (!s) zr_sha256_hex(&c, hex);
+    return s;
 }

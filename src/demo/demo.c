@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "core/alloc.h"
+#include "core/control.h"
 #include "codes/codes.h"
 #include "codes/division.h"
 #include "core/fixed.h"
@@ -17,7 +18,8 @@
 #include "io/io.h"
 #include "store/store.h"
 
-#define EDGE_PTS 7 /* interior points on each cell side */
+#define EDGE_PTS     7   /* interior points on each cell side by default (32 vertices) */
+#define MAX_EDGE_PTS 249 /* keys 3000 + k and 4000 + k must not meet */
 
 uint64_t demo_hash(uint64_t seed, uint64_t a, uint64_t b) {
     uint64_t z = seed * 0x9E3779B97F4A7C15ull ^
@@ -77,11 +79,6 @@ static void clean_village_name(const char *in, char *out, size_t n) {
 
 /* ---- the grid ---- */
 
-typedef struct {
-    demo_county *c;
-    const demo_opts_int *o;
-} grid_ctx;
-
 /* Jittered corner (i, j) in local metres. */
 void demo_corner(const demo_county *c, int64_t i, int64_t j, double *x, double *y) {
     const double s = c->cell;
@@ -107,13 +104,14 @@ static zr_status side(const demo_county *c, zr_poly *p, int64_t ai, int64_t aj, 
     demo_corner(c, li, lj, &lx, &ly);
     const double dx = lx - kx, dy = ly - ky, len = sqrt(dx * dx + dy * dy);
     const double nx = -dy / len, ny = dx / len;
-    for (int k = 1; k <= EDGE_PTS && !s; k++) {
-        const int kk = forward ? k : EDGE_PTS + 1 - k;
-        const double t = (double)kk / (EDGE_PTS + 1);
+    const int m = c->edge_pts;
+    for (int k = 1; k <= m && !s; k++) {
+        const int kk = forward ? k : m + 1 - k;
+        const double t = (double)kk / (m + 1);
         const double off = (demo_unit(c->seed, (uint64_t)(horizontal ? 3000 : 4000) + (uint64_t)kk,
                                       (uint64_t)ki * 1000003u + (uint64_t)kj) -
                             0.5) *
-                           0.12 * c->cell;
+                           c->side_amp * c->cell;
         s = zr_poly_add_point(p, c->x0 + (kx + t * dx + off * nx),
                               c->y0 + (ky + t * dy + off * ny));
     }
@@ -143,6 +141,7 @@ static int inside_county(const demo_county *c, double u, double v) {
 
 zr_status demo_build_county(const zr_demo_opts *o, demo_county *c, char *err, size_t n) {
     memset(c, 0, sizeof *c);
+    c->ctl = &o->ctl;
     c->seed = o->seed ? o->seed : 1;
     const char *county = o->county ? o->county : "371521";
     if (strlen(county) != 6 || strspn(county, "0123456789") != 6) {
@@ -152,6 +151,7 @@ zr_status demo_build_county(const zr_demo_opts *o, demo_county *c, char *err, si
     snprintf(c->county, sizeof c->county, "%s", county);
     zr_status s = zr_divisions_load(&c->div, county, err, n);
     if (s) return s;
+    if (zr_cancelled(c->ctl)) return ZR_ERR_CANCELLED;
     char code12[13];
     snprintf(code12, sizeof code12, "%s000000", county);
     const zr_division *cd = zr_divisions_find(&c->div, code12);
@@ -184,11 +184,38 @@ zr_status demo_build_county(const zr_demo_opts *o, demo_county *c, char *err, si
             return ZR_ERR_ARG;
         }
     }
-    const int zone = (int)floor(lon / 3 + 0.5);
+    if (o->zone && (o->zone < 25 || o->zone > 45)) {
+        snprintf(err, n, "zone %d is not a 3-degree zone of China (25-45)", o->zone);
+        return ZR_ERR_ARG;
+    }
+    const int zone = o->zone ? o->zone : (int)floor(lon / 3 + 0.5);
     if (zone < 25 || zone > 45) {
         snprintf(err, n, "longitude %g is outside 3-degree zones 25-45", lon);
         return ZR_ERR_ARG;
     }
+    if (o->offset != 0) {
+        if (!(fabs(o->offset) <= 3)) {
+            snprintf(err, n, "offset %g from the central meridian is more than 3 degrees",
+                     o->offset);
+            return ZR_ERR_ARG;
+        }
+        lon = 3.0 * zone + o->offset;
+    } else if (!(fabs(lon - 3.0 * zone) <= 3)) {
+        snprintf(err, n, "longitude %g is more than 3 degrees from zone %d's meridian (%d)", lon,
+                 zone, 3 * zone);
+        return ZR_ERR_ARG;
+    }
+    if (!(lat > 3 && lat < 54)) {
+        snprintf(err, n, "latitude %g is outside China (3-54)", lat);
+        return ZR_ERR_ARG;
+    }
+    if (o->vertices && (o->vertices < 4 || o->vertices > 4 + 4 * MAX_EDGE_PTS)) {
+        snprintf(err, n, "vertices %d: a parcel has 4 to %d", o->vertices, 4 + 4 * MAX_EDGE_PTS);
+        return ZR_ERR_ARG;
+    }
+    c->edge_pts = o->vertices ? (o->vertices - 4 + 2) / 4 : EDGE_PTS;
+    /* the offsets across a side keep the default's steepness (no folds near the corners) */
+    c->side_amp = c->edge_pts <= EDGE_PTS ? 0.12 : 0.12 * (EDGE_PTS + 1) / (c->edge_pts + 1);
     zr_crs_from_epsg(4488 + zone, &c->crs);
     double cx, cy;
     zr_gk_forward(c->crs.lon0, lon, lat, &cx, &cy);
@@ -206,7 +233,8 @@ zr_status demo_build_county(const zr_demo_opts *o, demo_county *c, char *err, si
     c->y0 = floor(cy - c->rows * c->cell / 2);
     c->in = zr_calloc((size_t)(c->cols * c->rows), 1);
     if (!c->in) return ZR_ERR_NOMEM;
-    for (int64_t j = 0; j < c->rows; j++)
+    for (int64_t j = 0; j < c->rows; j++) {
+        if (zr_cancelled(c->ctl)) return ZR_ERR_CANCELLED;
         for (int64_t i = 0; i < c->cols; i++) {
             const double u = (i + 0.5) * c->cell - c->cols * c->cell / 2;
             const double v = (j + 0.5) * c->cell - c->rows * c->cell / 2;
@@ -215,6 +243,7 @@ zr_status demo_build_county(const zr_demo_opts *o, demo_county *c, char *err, si
                 c->n_cells++;
             }
         }
+    }
     return ZR_OK;
 }
 
@@ -236,11 +265,20 @@ static int64_t pick_cell(const demo_county *c, uint64_t key) {
     }
 }
 
-zr_status demo_assign_regions(demo_county *c, int64_t target_parcels) {
+zr_status demo_assign_regions(demo_county *c, int64_t target_parcels, int villages, char *err,
+                              size_t n) {
     size_t first, cnt;
     zr_divisions_range(&c->div, c->county, &first, &cnt);
     size_t max_v = (size_t)(target_parcels / 40);
     if (max_v < 4) max_v = 4;
+    if (villages > 0) {
+        if ((size_t)villages > c->n_villages_all) {
+            snprintf(err, n, "county %s has %zu villages in the division list, not %d", c->county,
+                     c->n_villages_all, villages);
+            return ZR_ERR_ARG;
+        }
+        max_v = (size_t)villages;
+    }
     const size_t use_v = c->n_villages_all < max_v ? c->n_villages_all : max_v;
     c->villages = zr_calloc(use_v, sizeof *c->villages);
     c->towns = zr_calloc(c->n_towns_all + 1, sizeof *c->towns);
@@ -270,7 +308,10 @@ zr_status demo_assign_regions(demo_county *c, int64_t target_parcels) {
     }
     c->n_villages = vi;
     c->n_towns = (size_t)(town + 1);
-    if (!c->n_villages) return ZR_ERR_ARG;
+    if (!c->n_villages) {
+        snprintf(err, n, "county %s: cannot place villages", c->county);
+        return ZR_ERR_ARG;
+    }
     /* seeds: towns that have villages get a cell each; villages a cell inside their town */
     for (size_t t = 0; t < c->n_towns; t++)
         c->towns[t].seed_cell = pick_cell(c, 50000 + t);
@@ -279,6 +320,10 @@ zr_status demo_assign_regions(demo_county *c, int64_t target_parcels) {
     int32_t *cell_town = zr_malloc((size_t)(c->cols * c->rows) * sizeof *cell_town);
     if (!cell_town) return ZR_ERR_NOMEM;
     for (int64_t k = 0; k < c->cols * c->rows; k++) {
+        if (k % c->cols == 0 && zr_cancelled(c->ctl)) {
+            free(cell_town);
+            return ZR_ERR_CANCELLED;
+        }
         cell_town[k] = -1;
         c->cell_village[k] = -1;
         if (!c->in[k]) continue;
@@ -294,6 +339,10 @@ zr_status demo_assign_regions(demo_county *c, int64_t target_parcels) {
     }
     /* a village seed is a random cell of its town (distinct per village) */
     for (size_t v = 0; v < c->n_villages; v++) {
+        if (zr_cancelled(c->ctl)) {
+            free(cell_town);
+            return ZR_ERR_CANCELLED;
+        }
         const int t = c->villages[v].town;
         int64_t cell = -1;
         for (uint64_t tries = 0; tries < 100000 && cell < 0; tries++) {
@@ -308,6 +357,10 @@ zr_status demo_assign_regions(demo_county *c, int64_t target_parcels) {
         c->villages[v].seed_cell = cell;
     }
     for (int64_t k = 0; k < c->cols * c->rows; k++) {
+        if (k % c->cols == 0 && zr_cancelled(c->ctl)) {
+            free(cell_town);
+            return ZR_ERR_CANCELLED;
+        }
         if (cell_town[k] < 0) continue;
         const int64_t i = k % c->cols, j = k / c->cols;
         double best = 1e300;

@@ -1,7 +1,10 @@
 /* Land use of a synthetic cell: rivers, roads, towns and village settlements first, then
  * farmland, forest and the rest in proportions typical of a North China plain county. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include "codes/codes.h"
+#include "core/control.h"
 #include "demo/demo_int.h"
 
 static double cell_dist(const demo_county *c, int64_t i, int64_t j, int64_t cell) {
@@ -90,6 +93,7 @@ void demo_land_use(const demo_county *c, int64_t i, int64_t j, demo_attrs *a) {
         return;
     }
     /* open country */
+    a->open = 1;
     a->qsxz = r < 0.93 ? "30" : "31";
     a->group = 1 + (int)(demo_hash(s, 13, (uint64_t)(i * 7 + j)) % 9);
     const double q = demo_unit(s, 700 + (uint64_t)i, (uint64_t)j);
@@ -145,4 +149,49 @@ void demo_land_use(const demo_county *c, int64_t i, int64_t j, demo_attrs *a) {
             a->kcdlbm = "1203";
         }
     }
+}
+
+/* ---- the ownership mix ---- */
+
+void demo_cell_attrs(const demo_county *c, int64_t i, int64_t j, demo_attrs *a) {
+    demo_land_use(c, i, j, a);
+    if (c->state_p <= 0 || !a->open || zr_qsxz_is_state(a->qsxz)) return;
+    const uint64_t cell = (uint64_t)(j * c->cols + i);
+    if (demo_unit(c->seed, 16, cell) >= c->state_p) return;
+    /* state land in open country: state farms, forest and grassland farms hold a use right
+       (20); the rest is held by the state itself (10) */
+    a->qsxz = demo_unit(c->seed, 17, cell) < 0.5 ? "20" : "10";
+    a->group = 0;
+}
+
+zr_status demo_plan_ownership(demo_county *c, double share_pct, char *err, size_t n) {
+    c->state_p = 0;
+    if (share_pct <= 0) return ZR_OK;
+    int64_t total = 0, state = 0, open = 0;
+    for (int64_t j = 0; j < c->rows; j++) {
+        if (zr_cancelled(c->ctl)) return ZR_ERR_CANCELLED;
+        for (int64_t i = 0; i < c->cols; i++) {
+            const int64_t k = j * c->cols + i;
+            if (!c->in[k] || c->cell_village[k] < 0) continue;
+            demo_attrs a;
+            demo_land_use(c, i, j, &a);
+            total++;
+            if (zr_qsxz_is_state(a.qsxz))
+                state++;
+            else if (a.open)
+                open++;
+        }
+    }
+    const double want = share_pct / 100 * (double)total;
+    const double lo = total ? 100.0 * (double)state / (double)total : 0;
+    const double hi = total ? 100.0 * (double)(state + open) / (double)total : 0;
+    if (want < (double)state || want > (double)(state + open) || !open) {
+        snprintf(err, n,
+                 "a state-owned share of %g %% is outside what this county's land uses give "
+                 "(%.1f-%.1f %%)",
+                 share_pct, lo, hi);
+        return ZR_ERR_ARG;
+    }
+    c->state_p = (want - (double)state) / (double)open;
+    return ZR_OK;
 }

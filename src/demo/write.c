@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "core/alloc.h"
 #include "core/control.h"
+#include "core/stage.h"
 #include "codes/codes.h"
 #include "core/fixed.h"
 #include "demo/demo_int.h"
@@ -25,8 +26,8 @@ static zr_value real(double r) {
     return (zr_value){.kind = ZR_FT_REAL, .r = r};
 }
 
-static zr_status write_parcels(demo_county *c, zr_store *st, int64_t *n_out, int64_t *dcmj,
-                               char *err, size_t n) {
+static zr_status write_parcels(demo_county *c, zr_store *st, int64_t *n_out, int64_t *n_state,
+                               int64_t *dcmj, char *err, size_t n) {
     zr_writer *w = NULL;
     zr_status s = zr_writer_open(st, "DLTB", zr_dltb_fields, ZR_DLTB_NFIELDS, &w);
     if (s) {
@@ -45,13 +46,18 @@ static zr_status write_parcels(demo_county *c, zr_store *st, int64_t *n_out, int
     char bsm[48], tb[24], zl[32], qs[32], qsmc[160], year[8];
     (void)year;
     for (int64_t j = 0; j < c->rows && !s; j++) {
+        if (zr_cancelled(c->ctl)) {
+            s = ZR_ERR_CANCELLED;
+            break;
+        }
+        zr_progress(c->ctl, "parcels", seq, c->n_cells);
         for (int64_t i = 0; i < c->cols && !s; i++) {
             const int64_t k = j * c->cols + i;
             if (!c->in[k] || c->cell_village[k] < 0) continue;
             const int32_t vi = c->cell_village[k];
             const demo_village *vil = &c->villages[vi];
             demo_attrs a;
-            demo_land_use(c, i, j, &a);
+            demo_cell_attrs(c, i, j, &a);
             if ((s = demo_cell_poly(c, i, j, &p))) break;
             const int64_t tbmj = zr_round_cents(zr_poly_area(&p, &c->crs, &scratch));
             const int64_t kcmj = a.kcxs_1e4 > 0 ? zr_muldiv_round(tbmj, a.kcxs_1e4, 10000) : 0;
@@ -64,9 +70,10 @@ static zr_status write_parcels(demo_county *c, zr_store *st, int64_t *n_out, int
                 snprintf(qs, sizeof qs, "%s%02d00000", vil->div->code, a.group);
             else
                 snprintf(qs, sizeof qs, "%s0000000", vil->div->code);
-            if (zr_qsxz_is_state(a.qsxz))
+            if (zr_qsxz_is_state(a.qsxz)) {
                 snprintf(qsmc, sizeof qsmc, "%s人民政府", c->county_name);
-            else if (!strcmp(a.qsxz, "31"))
+                ++*n_state;
+            } else if (!strcmp(a.qsxz, "31"))
                 snprintf(qsmc, sizeof qsmc, "%s第%d村民小组", vil->name, a.group);
             else
                 snprintf(qsmc, sizeof qsmc, "%s", vil->name);
@@ -130,16 +137,12 @@ static zr_status write_parcels(demo_county *c, zr_store *st, int64_t *n_out, int
             }
         }
     }
-    if (zw) {
-        zr_status s3 = zr_writer_close(zw);
-        if (!s) s = s3;
-    }
+    /* after a failure the writers are abandoned: their pending rows point into this loop */
+    const zr_status s0 = s;
+    s = zr_writer_end(zw, s);
+    s = zr_writer_end(w, s);
+    if (!s0 && s) snprintf(err, n, "%s", zr_store_errmsg(st));
     *n_out = seq;
-    zr_status s2 = zr_writer_close(w);
-    if (!s && s2) {
-        s = s2;
-        snprintf(err, n, "%s", zr_store_errmsg(st));
-    }
     free(tbbh);
     zr_poly_free(&p);
     zr_buf_free(&blob);
@@ -184,6 +187,11 @@ static zr_status write_villages(demo_county *c, zr_store *st, const int64_t *dcm
     }
 
     for (size_t v = 0; v < c->n_villages && !s; v++) {
+        if (zr_cancelled(c->ctl)) {
+            s = ZR_ERR_CANCELLED;
+            break;
+        }
+        zr_progress(c->ctl, "villages", (int64_t)v, (int64_t)c->n_villages);
         const size_t m = (size_t)(start[v + 1] - start[v]);
         if (!m) continue;
         if (m > cap) {
@@ -225,10 +233,7 @@ static zr_status write_villages(demo_county *c, zr_store *st, const int64_t *dcm
             snprintf(err, n, "%s", zr_store_errmsg(st));
     }
 done:
-    if (w) {
-        zr_status s2 = zr_writer_close(w);
-        if (!s) s = s2;
-    }
+    s = zr_writer_end(w, s);
     for (size_t q = 0; q < cap; q++)
         zr_poly_free(&polys[q]);
     free(polys);
@@ -252,34 +257,98 @@ static zr_status write_tkxs(zr_store *st) {
         s = zr_writer_insert(w, v, NULL, 0);
         if (!s) s = zr_writer_flush(w);
     }
-    zr_status s2 = zr_writer_close(w);
-    return s ? s : s2;
+    return zr_writer_end(w, s);
+}
+
+/* Every file a demo-data run writes into its folder, in the order they are put in place
+ * (the GeoPackage last). The rest of the folder is left alone. */
+static const char *const demo_outputs[] = {"price_index.csv", "far.csv",     "minerals.csv",
+                                           "reserve.csv",     "county.gpkg", NULL};
+
+/* The stage's files into dir, one rename each. */
+static zr_status put_in_place(const zr_stage *st, const char *dir, char *err, size_t n) {
+    for (const char *const *f = demo_outputs; *f; f++) {
+        char from[1600], to[1600];
+        zr_stage_file(st, *f, from, sizeof from);
+        snprintf(to, sizeof to, "%s/%s", dir, *f);
+        if (rename(from, to) != 0) {
+            snprintf(err, n, "%s: cannot put in place (%s)", to, strerror(errno));
+            return ZR_ERR_IO;
+        }
+    }
+    return ZR_OK;
+}
+
+static zr_status check_opts(const zr_demo_opts *o, char *err, size_t n) {
+    if (!o->out_dir || !o->out_dir[0] || o->parcels < 1) {
+        snprintf(err, n, "an output folder and a parcel count are required");
+        return ZR_ERR_ARG;
+    }
+    if (o->price_uses < 0 || o->price_uses > 12) {
+        snprintf(err, n, "price uses %d: 1 to 12 land uses have a price system", o->price_uses);
+        return ZR_ERR_ARG;
+    }
+    const int uses = o->price_uses ? o->price_uses : 12;
+    if (o->price_zones < 0 || (o->price_zones && o->price_zones < uses) ||
+        o->price_zones > 100000) {
+        snprintf(err, n, "price zones %d: at least one per priced use (%d) and at most 100000",
+                 o->price_zones, uses);
+        return ZR_ERR_ARG;
+    }
+    if (!(o->state_share >= 0 && o->state_share <= 100)) {
+        snprintf(err, n, "state-owned share %g %% is not 0-100", o->state_share);
+        return ZR_ERR_ARG;
+    }
+    if (o->villages < 0) {
+        snprintf(err, n, "villages %d: not a count", o->villages);
+        return ZR_ERR_ARG;
+    }
+    return ZR_OK;
 }
 
 static zr_status demo_generate(const zr_demo_opts *o, zr_demo_result *res, char *err, size_t n) {
     memset(res, 0, sizeof *res);
-    if (!o->out_dir || o->parcels < 1) {
-        snprintf(err, n, "an output folder and a parcel count are required");
-        return ZR_ERR_ARG;
-    }
-    if (mkdir(o->out_dir, 0777) != 0 && errno != EEXIST) {
-        snprintf(err, n, "%s: cannot create folder", o->out_dir);
-        return ZR_ERR_IO;
+    zr_status s = check_opts(o, err, n);
+    if (s) return s;
+    if (zr_cancelled(&o->ctl)) {
+        snprintf(err, n, "cancelled: nothing was written");
+        return ZR_ERR_CANCELLED;
     }
     snprintf(res->path, sizeof res->path, "%s/county.gpkg", o->out_dir);
     demo_county c;
-    zr_status s = demo_build_county(o, &c, err, n);
-    if (!s && (s = demo_assign_regions(&c, o->parcels)))
-        snprintf(err, n, "county %s: cannot place villages", c.county);
+    zr_progress(&o->ctl, "county", 0, 0);
+    s = demo_build_county(o, &c, err, n);
+    if (!s) zr_progress(&o->ctl, "regions", 0, 0);
+    if (!s) s = demo_assign_regions(&c, o->parcels, o->villages, err, n);
+    if (!s) s = demo_plan_ownership(&c, o->state_share, err, n);
+    /* the files are written into a stage inside the folder (DIR/.demo-data.zrzy-stage-PID, swept
+       when its process is gone) and renamed into DIR when all are complete: the folder itself
+       is not swapped, since it is often the user's own (a store, results, the working folder) */
+    zr_stage stage;
+    int staged = 0, made_dir = 0;
+    if (!s) {
+        if (mkdir(o->out_dir, 0777) == 0) {
+            made_dir = 1;
+        } else if (errno != EEXIST) {
+            snprintf(err, n, "%s: cannot create folder (%s)", o->out_dir, strerror(errno));
+            s = ZR_ERR_IO;
+        }
+    }
+    if (!s) {
+        char notional[1100];
+        snprintf(notional, sizeof notional, "%s/demo-data", o->out_dir);
+        s = zr_stage_begin(&stage, notional, err, n);
+        staged = !s;
+    }
+    char path[1500];
     zr_store *st = NULL;
     int64_t *dcmj = s ? NULL : zr_calloc(c.n_villages, sizeof *dcmj);
     if (!s && !dcmj) s = ZR_ERR_NOMEM;
+    if (!s) zr_progress(&o->ctl, "store", 0, 0);
+    if (!s && zr_cancelled(&o->ctl)) s = ZR_ERR_CANCELLED;
     if (!s) {
-        unlink(res->path);
-        char tmp[1100];
-        snprintf(tmp, sizeof tmp, "%s-journal", res->path);
-        unlink(tmp);
-        s = zr_store_open(res->path, ZR_STORE_CREATE, &st);
+        zr_stage_file(&stage, "county.gpkg", path, sizeof path);
+        s = zr_store_open(path, ZR_STORE_CREATE, &st);
         char *wkt = NULL;
         char name[160];
         if (!s) s = zr_crs_wkt(c.crs.epsg, &wkt);
@@ -296,23 +365,31 @@ static zr_status demo_generate(const zr_demo_opts *o, zr_demo_result *res, char 
         if (!s)
             s = zr_store_create_layer(st, "ZD", demo_zd_fields, 8, c.crs.epsg,
                                       "宗地(国有建设用地使用权)");
-        if (s && !err[0]) snprintf(err, n, "%s", st ? zr_store_errmsg(st) : "cannot create store");
+        if (s && !err[0])
+            snprintf(err, n, "%s: %s", path, st ? zr_store_errmsg(st) : "cannot create store");
     }
-    if (!s) s = write_parcels(&c, st, &res->n_parcels, dcmj, err, n);
+    if (!s) s = write_parcels(&c, st, &res->n_parcels, &res->n_state, dcmj, err, n);
     if (!s) s = write_villages(&c, st, dcmj, err, n);
     if (!s && (s = write_tkxs(st))) snprintf(err, n, "TKXS: %s", zr_store_errmsg(st));
-    if (!s) s = demo_write_prices(&c, st, err, n);
-    if (!s) s = demo_write_tables(&c, o->out_dir, err, n);
+    if (!s) zr_progress(&o->ctl, "prices", 0, 0);
+    if (!s)
+        s = demo_write_prices(&c, st, o->price_zones, o->price_uses, &res->n_price_zones, err, n);
+    if (!s) s = demo_write_tables(&c, stage.path, o->price_uses, err, n);
     if (!s) {
         zr_store_meta_set(st, "demo.county", c.county);
         zr_store_meta_set(st, "demo.county_name", c.county_name);
     }
+    if (!s) zr_progress(&o->ctl, "outputs", 0, 0);
+    if (!s && zr_cancelled(&o->ctl)) s = ZR_ERR_CANCELLED;
     if (!s && (s = zr_store_commit(st))) snprintf(err, n, "%s", zr_store_errmsg(st));
     if (st) {
         if (s) zr_store_rollback(st);
         zr_store_close(st);
-        if (s) unlink(res->path);
     }
+    if (!s) s = put_in_place(&stage, o->out_dir, err, n);
+    if (staged) zr_stage_abort(&stage); /* empty after success */
+    if (s && made_dir) rmdir(o->out_dir);
+    if (s == ZR_ERR_CANCELLED) snprintf(err, n, "cancelled: nothing was written");
     res->n_villages = (int64_t)c.n_villages;
     res->epsg = c.crs.epsg;
     free(dcmj);

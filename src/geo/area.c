@@ -1,14 +1,14 @@
 /* Ellipsoidal area by the 国土调查 formula (国土调查办发〔2008〕32号, CGCS2000). */
 #include "geo/geo.h"
 #include <math.h>
+#include <pthread.h>
 
 static struct {
     int ready;
     double two_b2, A, B, C, D, E;
 } S;
 
-static void area_init(void) {
-    if (S.ready) return;
+static void area_init_once(void) {
     const double a = ZR_CGCS2000_A, f = 1.0 / ZR_CGCS2000_RF, b = a * (1 - f);
     const double e2 = (a * a - b * b) / (a * a), e4 = e2 * e2, e6 = e4 * e2, e8 = e6 * e2;
     S.two_b2 = 2 * b * b;
@@ -18,6 +18,13 @@ static void area_init(void) {
     S.D = 1.0 / 112 * e6 + 45.0 / 2304 * e8;
     S.E = 5.0 / 2304 * e8;
     __atomic_store_n(&S.ready, 1, __ATOMIC_RELEASE);
+}
+
+/* Once per process, whichever thread comes first; the others wait for the constants (a plain
+ * flag let two first callers write them at once: a data race, if a benign one). */
+static void area_init(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    if (!__atomic_load_n(&S.ready, __ATOMIC_ACQUIRE)) pthread_once(&once, area_init_once);
 }
 
 void geo_area_init(void) {

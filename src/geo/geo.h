@@ -45,6 +45,23 @@ static inline size_t zr_poly_ring_len(const zr_poly *p, size_t r) {
 /* Parse ISO/OGC WKB (either byte order; 2D, Z, M, ZM; Polygon or MultiPolygon) into p.
  * ZR_ERR_GEOM_INVALID with a reason in why[0..whylen) otherwise. */
 zr_status zr_wkb_to_poly(const unsigned char *wkb, size_t n, zr_poly *p, char *why, size_t whylen);
+/* The header of a GeoPackage geometry blob (GeoPackage 1.3 §2.1.3): "GP", version, flags, srs_id,
+ * the optional envelope, then the WKB at wkb_off. */
+typedef struct zr_gpkg_header {
+    int32_t srs_id;
+    int empty;      /* the empty-geometry flag */
+    int env_kind;   /* 0 none, 1 xy, 2 xyz, 3 xym, 4 xyzm */
+    double env[4];  /* minx, maxx, miny, maxy when env_kind > 0 */
+    size_t wkb_off; /* where the WKB starts (≤ the blob's length) */
+} zr_gpkg_header;
+/* The one parser of that header (every reader of blobs uses it). ZR_ERR_GEOM_INVALID with a
+ * reason in why[0..whylen) (why may be NULL) for a blob that is not one, is truncated, or uses
+ * the extended-type flag; h is written only on success. */
+zr_status zr_gpkg_header_parse(const unsigned char *blob, size_t n, zr_gpkg_header *h, char *why,
+                               size_t whylen);
+/* A blob's envelope {minx, maxx, miny, maxy}: from its header, or for a point blob without one
+ * from the point itself. 0 when it has none (empty, or no envelope and not a point). */
+int zr_gpkg_blob_envelope(const unsigned char *blob, size_t n, double env[4]);
 /* Parse a GeoPackage geometry blob (header + WKB). *empty is set for the empty flag. */
 zr_status zr_gpkg_blob_to_poly(const unsigned char *blob, size_t n, zr_poly *p, int *empty,
                                char *why, size_t whylen);
@@ -68,9 +85,23 @@ double zr_ring_planar_area(const zr_poly *p, size_t r);
 /* GeoPackage blob of a point. */
 zr_status zr_point_to_gpkg_blob(double x, double y, int32_t srs_id, zr_buf *out);
 
-/* Official ellipsoidal area (m², unrounded) of p stored in crs. Exterior rings minus holes.
- * scratch: caller-owned buffer reused across calls. NAN when a coordinate is not finite. */
+/* Official ellipsoidal area (m², unrounded) of p stored in crs into *area. Exterior rings minus
+ * holes. scratch: caller-owned buffer reused across calls (used only for rings of more than 256
+ * points). ZR_ERR_GEOM_INVALID when a coordinate is not finite, ZR_ERR_NOMEM when scratch
+ * cannot grow. */
+zr_status zr_poly_area_checked(const zr_poly *p, const zr_crs *crs, zr_buf *scratch, double *area);
+/* The same as a value: NAN when zr_poly_area_checked fails — for a coordinate that is not
+ * finite, and also when memory ran out (rings of more than 256 points): callers that must tell
+ * the two apart use zr_poly_area_checked. */
 double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch);
+
+/* The official areas of one DLTB parcel (DESIGN §4.1), in 0.01 m²: out[0] TBMJ, p's ellipsoidal
+ * area rounded half-up; out[1] KCMJ = round(TBMJ × KCXS, 2) with KCXS given as kcxs4 (KCXS ×
+ * 10⁴, as zr_double_scaled(KCXS, 4) reads it); out[2] TBDLMJ = TBMJ − KCMJ. ZR_ERR_GEOM_INVALID
+ * when the area is not computable (a coordinate not finite), ZR_ERR_NOMEM when scratch cannot
+ * grow; out untouched then. */
+zr_status zr_parcel_areas(const zr_poly *p, const zr_crs *crs, int64_t kcxs4, zr_buf *scratch,
+                          int64_t out[3]);
 
 /* Internal: radians-based pieces (gk.c, area.c). */
 void geo_gk_init(void);

@@ -4,6 +4,7 @@
 #include "geo/geo.h"
 #include <complex.h>
 #include <math.h>
+#include <pthread.h>
 
 #define DEG (M_PI / 180.0)
 
@@ -14,8 +15,7 @@ static struct {
     double e; /* first eccentricity */
 } K;
 
-static void gk_init(void) {
-    if (K.ready) return;
+static void gk_init_once(void) {
     const double f = 1.0 / ZR_CGCS2000_RF, n = f / (2 - f);
     const double n2 = n * n, n3 = n2 * n, n4 = n3 * n, n5 = n4 * n, n6 = n5 * n;
     K.e = sqrt(f * (2 - f));
@@ -42,6 +42,12 @@ static void gk_init(void) {
     K.delta[5] = 4174 * n5 / 315 - 144838 * n6 / 6237;
     K.delta[6] = 601676 * n6 / 22275;
     __atomic_store_n(&K.ready, 1, __ATOMIC_RELEASE);
+}
+
+/* Once per process (see area.c). */
+static void gk_init(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    if (!__atomic_load_n(&K.ready, __ATOMIC_ACQUIRE)) pthread_once(&once, gk_init_once);
 }
 
 void geo_gk_init(void) {

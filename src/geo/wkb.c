@@ -1,5 +1,6 @@
 /* Polygons as coordinate arrays; WKB and GeoPackage blob codecs; official area of a polygon. */
 #include "core/alloc.h"
+#include "core/fixed.h"
 #include "geo/geo.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,33 +206,67 @@ zr_status zr_wkb_to_poly(const unsigned char *wkb, size_t n, zr_poly *p, char *w
         return fail(&r, msg);
     }
     if (!s && r.p != r.end) return fail(&r, "trailing bytes after WKB geometry");
+    if (s == ZR_ERR_NOMEM && why) snprintf(why, whylen, "out of memory");
+    if (s == ZR_ERR_LIMIT && why) snprintf(why, whylen, "more points than the buffer holds");
     return s;
+}
+
+zr_status zr_gpkg_header_parse(const unsigned char *b, size_t n, zr_gpkg_header *h, char *why,
+                               size_t whylen) {
+    if (!b || n < 8 || b[0] != 'G' || b[1] != 'P') {
+        if (why) snprintf(why, whylen, "not a GeoPackage geometry blob");
+        return ZR_ERR_GEOM_INVALID;
+    }
+    const int flags = b[3], kind = (flags >> 1) & 7, le = flags & 1;
+    static const size_t env_len[8] = {0, 32, 48, 48, 64, 0, 0, 0};
+    if (kind > 4 || (flags & 0x20)) {
+        if (why) snprintf(why, whylen, "unsupported GeoPackage blob flags 0x%02x", flags);
+        return ZR_ERR_GEOM_INVALID;
+    }
+    const size_t off = 8 + env_len[kind];
+    if (off > n) {
+        if (why) snprintf(why, whylen, "GeoPackage blob truncated");
+        return ZR_ERR_GEOM_INVALID;
+    }
+    uint32_t srs = 0;
+    for (int k = 0; k < 4; k++)
+        srs |= (uint32_t)b[4 + (le ? k : 3 - k)] << (8 * k);
+    zr_gpkg_header r = {(int32_t)srs, (flags >> 4) & 1, kind, {0, 0, 0, 0}, off};
+    for (int i = 0; kind && i < 4; i++)
+        r.env[i] = rd_f64_unchecked(b + 8 + 8 * i, le);
+    *h = r;
+    return ZR_OK;
+}
+
+int zr_gpkg_blob_envelope(const unsigned char *b, size_t n, double env[4]) {
+    zr_gpkg_header h;
+    if (zr_gpkg_header_parse(b, n, &h, NULL, 0) || h.empty) return 0;
+    if (h.env_kind) {
+        memcpy(env, h.env, sizeof h.env);
+        return 1;
+    }
+    /* no envelope: a 2D point is its own */
+    reader r = {b + h.wkb_off, b + n, NULL, 0};
+    int le, dim;
+    uint32_t base;
+    if (rd_header(&r, &le, &base, &dim) || base != 1 || r.end - r.p < 16) return 0;
+    env[0] = env[1] = rd_f64_unchecked(r.p, le);
+    env[2] = env[3] = rd_f64_unchecked(r.p + 8, le);
+    return !isnan(env[0]) && !isnan(env[2]);
 }
 
 zr_status zr_gpkg_blob_to_poly(const unsigned char *b, size_t n, zr_poly *p, int *empty, char *why,
                                size_t whylen) {
     *empty = 0;
     zr_poly_clear(p);
-    if (n < 8 || b[0] != 'G' || b[1] != 'P') {
-        if (why) snprintf(why, whylen, "not a GeoPackage geometry blob");
-        return ZR_ERR_GEOM_INVALID;
-    }
-    const int flags = b[3], env = (flags >> 1) & 7;
-    static const size_t env_len[8] = {0, 32, 48, 48, 64, 0, 0, 0};
-    if (env > 4 || (flags & 0x20)) {
-        if (why) snprintf(why, whylen, "unsupported GeoPackage blob flags 0x%02x", flags);
-        return ZR_ERR_GEOM_INVALID;
-    }
-    size_t off = 8 + env_len[env];
-    if (flags & 0x10) {
+    zr_gpkg_header h;
+    zr_status s = zr_gpkg_header_parse(b, n, &h, why, whylen);
+    if (s) return s;
+    if (h.empty) {
         *empty = 1;
         return ZR_OK;
     }
-    if (off > n) {
-        if (why) snprintf(why, whylen, "GeoPackage blob truncated");
-        return ZR_ERR_GEOM_INVALID;
-    }
-    return zr_wkb_to_poly(b + off, n - off, p, why, whylen);
+    return zr_wkb_to_poly(b + h.wkb_off, n - h.wkb_off, p, why, whylen);
 }
 
 zr_status zr_geom_to_poly(int is_gpkg, const unsigned char *g, size_t n, zr_poly *p, char *why,
@@ -318,14 +353,28 @@ zr_status zr_poly_to_gpkg_blob(const zr_poly *p, int32_t srs_id, zr_buf *out) {
 /* ---- Area --------------------------------------------------------------------------------- */
 
 double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
-    if (p->nonfinite) return NAN;
+    double a;
+    return zr_poly_area_checked(p, crs, scratch, &a) == ZR_OK ? a : NAN;
+}
+
+zr_status zr_poly_area_checked(const zr_poly *p, const zr_crs *crs, zr_buf *scratch, double *area) {
+    if (p->nonfinite) return ZR_ERR_GEOM_INVALID;
     geo_area_init();
     size_t maxr = 0;
     for (size_t r = 0; r < p->n_rings; r++)
         if (zr_poly_ring_len(p, r) > maxr) maxr = zr_poly_ring_len(p, r);
-    zr_buf_reset(scratch);
-    if (zr_buf_reserve(scratch, 2 * maxr * sizeof(double) + 16)) return NAN;
-    double *lon = (double *)(void *)scratch->data, *lat = lon + maxr;
+    /* rings of survey parcels fit on the stack; only larger ones need the scratch buffer */
+    enum { STACK_PTS = 256 };
+    double stack[2 * STACK_PTS];
+    double *lon = stack;
+    if (maxr > STACK_PTS) {
+        zr_buf_reset(scratch);
+        if (maxr > SIZE_MAX / (2 * sizeof(double)) - 2 ||
+            zr_buf_reserve(scratch, 2 * maxr * sizeof(double) + 16))
+            return ZR_ERR_NOMEM;
+        lon = (double *)(void *)scratch->data;
+    }
+    double *lat = lon + maxr;
     const double deg = M_PI / 180;
     const int gk = crs->epsg != 4490;
     const double fe = crs->prefixed ? crs->zone * 1e6 + 500000.0 : 500000.0;
@@ -370,7 +419,26 @@ double zr_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch) {
             total += r == p->poly_start[g] ? a : -a;
         }
     }
-    return total;
+    *area = total;
+    return ZR_OK;
+}
+
+zr_status zr_parcel_areas(const zr_poly *p, const zr_crs *crs, int64_t kcxs4, zr_buf *scratch,
+                          int64_t out[3]) {
+    if (p->nonfinite) return ZR_ERR_GEOM_INVALID;
+    /* zr_poly_area's scratch, reserved here: its NAN for a failed allocation must not read as
+       an area that is not computable */
+    size_t maxr = 0;
+    for (size_t r = 0; r < p->n_rings; r++)
+        if (zr_poly_ring_len(p, r) > maxr) maxr = zr_poly_ring_len(p, r);
+    zr_buf_reset(scratch);
+    if (zr_buf_reserve(scratch, 2 * maxr * sizeof(double) + 16)) return ZR_ERR_NOMEM;
+    const double a = zr_poly_area(p, crs, scratch);
+    if (!isfinite(a)) return ZR_ERR_GEOM_INVALID;
+    const int64_t tbmj = zr_round_cents(a);
+    const int64_t kcmj = zr_muldiv_round(tbmj, kcxs4, 10000);
+    out[0] = tbmj, out[1] = kcmj, out[2] = tbmj - kcmj;
+    return ZR_OK;
 }
 
 int zr_poly_contains(const zr_poly *p, double x, double y) {

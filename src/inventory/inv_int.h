@@ -2,20 +2,23 @@
 #ifndef ZR_INV_INT_H
 #define ZR_INV_INT_H
 #include <stdint.h>
+#include "core/buf.h"
 #include "core/feature.h"
 #include "geo/geo.h"
 #include "zrzy.h"
 
 typedef struct inv_parcel {
+    int64_t fid;
     const char *bsm, *dlbm, *zldwdm;
     char tdyt[3];
-    const char *cls; /* resource class */
-    int64_t tbdlmj;  /* 0.01 m² */
-    int64_t value;   /* 0.01 yuan */
-    zr_poly poly;
+    const char *cls;     /* resource class */
+    int64_t tbdlmj;      /* 0.01 m² */
+    int64_t value;       /* 0.01 yuan */
+    zr_poly poly;        /* parsed by the valuation (inv_valuer_run) */
+    size_t g_off, g_len; /* the geometry blob in the batch's geoms */
     double env[4];
-    struct inv_piece *pieces; /* owned */
-    size_t n_pieces;
+    struct inv_piece *pieces; /* owned; room for cap_pieces */
+    size_t n_pieces, cap_pieces;
 } inv_parcel;
 
 typedef struct inv_zone {
@@ -40,12 +43,32 @@ typedef struct inv_piece {
  * batches, so memory is bounded by the batch, not the layer). */
 typedef struct inv_data {
     zr_crs crs;
-    inv_parcel *p; /* the batch: p[0..n) */
-    size_t n, cap;
+    inv_parcel *p; /* the batch: p[0..n); p[0..live) hold memory reused by the next batches */
+    size_t n, cap, live;
     inv_zone *z;
     size_t nz;
     struct zr_arena *arena; /* the batch's strings; reset between batches */
+    zr_buf geoms;           /* the batch's geometry blobs as read (GeoPackage when geom_is_gpkg,
+                               else WKB); reset between batches */
+    int geom_is_gpkg;
+    const char *path, *layer; /* the parcel source, for messages (borrowed from its reader) */
+    const zr_control *ctl;    /* the run's cancellation flag (the valuation polls it) */
 } inv_data;
+
+/* Ranges of the inputs that decide money; beyond them an input is refused, never wrapped or
+ * clamped (docs/inventory.md, decision 0011). */
+#define INV_MAX_PRICE 1e6  /* JG and the price after 期日修正, yuan/m² */
+#define INV_MAX_INDEX 1e6  /* a price index ZS */
+#define INV_MAX_AREA  1e12 /* TBDLMJ and any area, m² (10⁶ km²: more than any county) */
+#define INV_MAX_MONEY 1e13 /* any one amount, yuan (10 万亿) */
+#define INV_MAX_YEARS 1000 /* evaluation and development periods, years */
+
+/* yuan → 0.01 yuan rounded half-up when finite and |yuan| ≤ INV_MAX_MONEY; 0 otherwise. */
+int inv_cents(double yuan, int64_t *out);
+/* NULL when every coordinate of p is finite and where a feature of crs can lie (within 10⁶ m
+ * of the central meridian, northings −10⁶…10⁷ m; degrees for a geographic CRS); else why
+ * not (static text). */
+const char *inv_coords_check(const zr_crs *crs, const zr_poly *p);
 
 const char *inv_class(const char *dlbm);
 
@@ -53,52 +76,62 @@ const char *inv_class(const char *dlbm);
 typedef struct inv_reader {
     struct zr_source *src;
     int c_bsm, c_dlbm, c_qsxz, c_zl, c_tbdlmj;
-    zr_batch b;
 } inv_reader;
 /* Open the layer and check its fields; d->crs is set from it. */
 zr_status inv_parcels_open(inv_reader *r, inv_data *d, const char *path, const char *layer,
                            char *err, size_t n);
 /* Read up to max rows into d->p[0..d->n) (the state-owned ones; the previous batch must have been
- * cleared); *rows is the number of rows read, 0 at the end. Errors name file, layer, feature
- * (fid, BSM) and field. */
+ * cleared); *rows is the number of rows read, 0 at the end. Attributes are checked here, the
+ * geometry is copied as it is and parsed by the valuation, in parallel. Errors name file, layer,
+ * feature (fid, BSM) and field. */
 zr_status inv_parcels_next(inv_reader *r, inv_data *d, size_t max, size_t *rows, char *err,
                            size_t n);
 /* The layer's extent, NULL when unknown. */
 zr_status inv_parcels_extent(inv_reader *r, double env[4]);
 void inv_parcels_close(inv_reader *r);
-/* Free the batch's geometries and pieces and reset its arena. */
+/* Empty the batch (its parcels' memory is kept for the next one) and reset its arena. */
 void inv_batch_clear(inv_data *d);
+/* Free every parcel's memory (the batch and what it kept). */
+void inv_parcels_free(inv_data *d);
 
 zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const char *index_path,
                          const char *base_date, char *err, size_t n);
 
 struct zr_geos;
-/* Room a thread reuses from parcel to parcel: candidate zones, piece weights and shares. */
+/* Room a thread reuses from parcel to parcel: candidate zones, piece weights and shares; after
+ * a failure of inv_value_parcel, the zone and the reason. */
 typedef struct inv_scratch {
     int *cand;
     double *weights;
     int64_t *shares;
     size_t cap;
+    int fail_zone; /* the zone whose overlay failed, -1 when none */
+    char why[256];
 } inv_scratch;
 void inv_scratch_free(inv_scratch *sc);
 zr_status inv_value_parcel(const inv_data *d, struct zr_geos *g, inv_scratch *sc, inv_parcel *p,
                            size_t i);
-/* Value every parcel of the batch on up to `threads` threads (GEOS contexts kept between
- * batches). */
+/* Value every parcel of the batch on up to `threads` threads (GEOS contexts and scratch kept
+ * between batches). A failure names the first parcel (in layer order) that failed: file, layer,
+ * fid, BSM, field and reason. ZR_ERR_CANCELLED when d->ctl's flag is raised (polled per
+ * parcel). */
 typedef struct inv_valuer inv_valuer;
 zr_status inv_valuer_open(int threads, inv_valuer **out);
 zr_status inv_valuer_run(inv_valuer *v, inv_data *d, char *err, size_t n);
 void inv_valuer_close(inv_valuer *v);
 
-/* The other assets (assets.c): rights.csv + the CQ layer appended to gpkg_path; minerals.csv;
- * reserve.csv. */
+struct zr_store;
+/* The other assets (assets.c): rights.csv + the CQ layer in the open transaction of cq (the
+ * results GeoPackage, named gpkg_path in messages); minerals.csv; reserve.csv. Counts and totals go
+ * into res; every amount is range-checked (ZR_ERR_LIMIT), every input refused naming file, line or
+ * feature, and field. */
 zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *base,
-                           const char *out_path, const char *gpkg_path, int64_t *n_rights,
-                           char *err, size_t n);
-zr_status inv_value_minerals(const char *csv, const char *out_path, int64_t *count, char *err,
-                             size_t n);
-zr_status inv_value_reserve(const char *csv, const char *out_path, int64_t *count, char *err,
-                            size_t n);
+                           const char *out_path, struct zr_store *cq, const char *gpkg_path,
+                           zr_inventory_result *res, char *err, size_t n);
+zr_status inv_value_minerals(const char *csv, const char *out_path, zr_inventory_result *res,
+                             char *err, size_t n);
+zr_status inv_value_reserve(const char *csv, const char *out_path, zr_inventory_result *res,
+                            char *err, size_t n);
 
 /* 年期修正 Y = [1 − (1+r)^−m] / [1 − (1+r)^−n] (m remaining years, n the legal maximum). */
 double inv_term_factor(double r, double m, double n);
@@ -137,13 +170,15 @@ typedef struct sum_row {
 } sum_row;
 typedef struct inv_summary inv_summary;
 zr_status inv_summary_new(inv_summary **out);
+/* ZR_ERR_LIMIT when a sum would not fit in 64 bits. */
 zr_status inv_summary_add(inv_summary *s, const inv_parcel *p);
 /* The rows sorted (合计 first in each unit); no adds after this. Owned by s. */
 sum_row *inv_summary_rows(inv_summary *s, size_t *n);
 void inv_summary_free(inv_summary *s);
 zr_status inv_write_summary_csv(const char *path, const sum_row *r, size_t n);
-/* The XLSX in 公顷 / 万元 with forced balancing. */
-zr_status inv_write_summary_xlsx(const char *path, sum_row *r, size_t n);
+/* The XLSX in 公顷 / 万元: da, dv the display values inv_balance gives. */
+zr_status inv_write_summary_xlsx(const char *path, const sum_row *r, size_t n, const int64_t *da,
+                                 const int64_t *dv);
 /* Display values in 0.01 公顷 and 0.01 万元 with forced balancing (强制调平), top-down. */
 zr_status inv_balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_value);
 #endif

@@ -1,10 +1,13 @@
 /* zrzy inventory: value the state-owned assets and write the tables, layers and report. The
  * parcels stream through in batches: each batch is read, valued on every core, written
  * (parcels.csv, the SWL and JZL layers), added to the summary and painted on the map, then
- * freed — memory is bounded by the batch and the summary rows, whatever the county's size. */
+ * freed — memory is bounded by the batch and the summary rows, whatever the county's size.
+ * Everything is written into a staging folder that replaces the results folder in one rename
+ * when the run has succeeded (core/stage.h); a failure or a cancellation removes the stage. */
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include "core/fixed.h"
 #include "core/pool.h"
 #include "core/sha256.h"
+#include "core/stage.h"
 #include "inventory/inv_int.h"
 #include "io/io.h"
 #include "report/report.h"
@@ -22,7 +26,7 @@
 #include "store/store.h"
 
 #define PRICE_SYSTEM "zrzy-inventory-2026.1"
-#define BATCH_ROWS   16384
+#define BATCH_ROWS   4096
 #define MAP_CLASSES  5
 
 /* ---- the inputs' hashes, on a thread beside the valuation ---- */
@@ -31,51 +35,82 @@ typedef struct {
     const char *label[7], *path[7];
     char hex[7][65];
     int n;
+    const zr_control *ctl; /* the run's cancellation flag */
+    atomic_int stop;       /* the run failed: stop early */
+    zr_status st;          /* ZR_ERR_CANCELLED or ZR_ERR_NOMEM when it stopped early */
 } hash_job;
+
+/* SHA-256 of a file read in chunks (no mapping: a file replaced while it is read cannot fault),
+ * stopping within a chunk of a cancellation. ZR_ERR_IO when it cannot be read. */
+static zr_status hash_file(hash_job *j, const char *path, unsigned char *buf, size_t cap,
+                           char hex[65]) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return ZR_ERR_IO;
+    zr_sha256 c;
+    zr_sha256_init(&c);
+    zr_status s = ZR_OK;
+    size_t k;
+    while ((k = fread(buf, 1, cap, f)) > 0) {
+        if (zr_cancelled(j->ctl) || atomic_load(&j->stop)) {
+            s = ZR_ERR_CANCELLED;
+            break;
+        }
+        zr_sha256_update(&c, buf, k);
+    }
+    if (!s && ferror(f)) s = ZR_ERR_IO;
+    fclose(f);
+    if (!s) zr_sha256_hex(&c, hex);
+    return s;
+}
 
 static void *hash_inputs(void *arg) {
     hash_job *j = arg;
-    for (int i = 0; i < j->n; i++) {
+    const size_t cap = (size_t)1 << 20;
+    unsigned char *buf = zr_malloc(cap);
+    if (!buf) {
+        j->st = ZR_ERR_NOMEM;
+        return NULL;
+    }
+    for (int i = 0; i < j->n && !j->st; i++) {
         int dup = -1;
         for (int k = 0; k < i; k++)
             if (!strcmp(j->path[k], j->path[i])) dup = k;
+        zr_status s = ZR_OK;
         if (dup >= 0)
             memcpy(j->hex[i], j->hex[dup], 65);
-        else if (zr_sha256_file(j->path[i], j->hex[i]) != ZR_OK)
-            snprintf(j->hex[i], 65, "(not a single file)");
+        else if ((s = hash_file(j, j->path[i], buf, cap, j->hex[i])) == ZR_ERR_IO)
+            snprintf(j->hex[i], 65, "(not a single file)"); /* a folder (FileGDB) */
+        else if (s)
+            j->st = s;
     }
+    free(buf);
     return NULL;
 }
 
-/* ---- outputs: written as NAME.part, renamed together at the end ---- */
+/* ---- outputs: written into the stage, published together at the end ---- */
 
-static const char *const out_names[] = {"parcels.csv",  "inventory.gpkg", "summary.csv",
-                                        "summary.xlsx", "rights.csv",     "minerals.csv",
-                                        "reserve.csv",  "report.pdf",     "manifest.txt"};
-enum { N_OUT = sizeof out_names / sizeof *out_names };
-
-static const char *part(char *buf, size_t n, const char *dir, const char *name) {
-    snprintf(buf, n, "%s/%s.part", dir, name);
-    return buf;
-}
-
-/* Commit: rename every NAME.part to NAME and remove the NAMEs this run did not write (a folder
- * of results is one run's). Otherwise remove the .part files. */
-static zr_status finish_parts(const char *dir, int commit) {
-    zr_status s = ZR_OK;
-    for (int i = 0; i < N_OUT; i++) {
-        char a[1200], b[1200];
-        part(a, sizeof a, dir, out_names[i]);
-        snprintf(b, sizeof b, "%s/%s", dir, out_names[i]);
-        if (access(a, F_OK) != 0) {
-            if (commit) unlink(b);
-            continue;
-        }
-        if (commit && rename(a, b) != 0) s = ZR_ERR_IO;
-        if (!commit) unlink(a);
-    }
-    return s;
-}
+/* Every name this kind of run writes, and the NAME.part files of earlier versions: a name not
+ * written this time disappears when the results are published (a folder of results is one
+ * run's). */
+static const char *const out_names[] = {"parcels.csv",
+                                        "inventory.gpkg",
+                                        "summary.csv",
+                                        "summary.xlsx",
+                                        "rights.csv",
+                                        "minerals.csv",
+                                        "reserve.csv",
+                                        "report.pdf",
+                                        "manifest.txt",
+                                        "parcels.csv.part",
+                                        "inventory.gpkg.part",
+                                        "summary.csv.part",
+                                        "summary.xlsx.part",
+                                        "rights.csv.part",
+                                        "minerals.csv.part",
+                                        "reserve.csv.part",
+                                        "report.pdf.part",
+                                        "manifest.txt.part",
+                                        NULL};
 
 /* ---- the streamed outputs ---- */
 
@@ -97,6 +132,8 @@ typedef struct outputs {
     size_t *off;  /* blob offsets: one per parcel then one per piece */
     size_t cap_off;
     zr_inventory_result *res;
+    zr_poly paint[MAP_CLASSES]; /* parcels waiting to be painted, by price class */
+    size_t n_painted;           /* parcels gathered so far */
 } outputs;
 
 static int64_t unit_price(const inv_parcel *p) {
@@ -107,15 +144,15 @@ static int price_class(int64_t price) {
     return price <= 0 ? 0 : price < 5000 ? 1 : price < 30000 ? 2 : price < 100000 ? 3 : 4;
 }
 
-static zr_status outputs_open(outputs *o, const char *dir, const inv_data *d, const double env[4],
-                              int want_map, char *err, size_t n) {
-    char path[1200];
-    if (!(o->csv = fopen(part(path, sizeof path, dir, "parcels.csv"), "w"))) {
-        snprintf(err, n, "%s: cannot write", path);
+static zr_status outputs_open(outputs *o, const zr_stage *stage, const inv_data *d, char *err,
+                              size_t n) {
+    char path[1500];
+    if (!(o->csv = fopen(zr_stage_file(stage, "parcels.csv", path, sizeof path), "w"))) {
+        snprintf(err, n, "%s: cannot write (%s)", path, strerror(errno));
         return ZR_ERR_IO;
     }
     fputs("BSM,CLASS,TDYT,TBDLMJ,PRICE,VALUE\n", o->csv);
-    part(path, sizeof path, dir, "inventory.gpkg");
+    zr_stage_file(stage, "inventory.gpkg", path, sizeof path);
     zr_status s = zr_output_gpkg_begin(path, &d->crs, &o->st);
     if (!s)
         s = zr_store_create_layer(o->st, "SWL", swl_fields, 8, d->crs.epsg,
@@ -127,43 +164,96 @@ static zr_status outputs_open(outputs *o, const char *dir, const inv_data *d, co
     if (!s) s = zr_writer_open(o->st, "JZL", jzl_fields, 6, &o->jzl);
     if (s) snprintf(err, n, "%s: %s", path, o->st ? zr_store_errmsg(o->st) : zr_status_str(s));
     if (!s && (s = inv_summary_new(&o->sum))) snprintf(err, n, "summary: out of memory");
-    /* no extent (an empty layer): no map */
-    if (!s && env && want_map) zr_map_new(env, 1600, MAP_CLASSES, &o->map);
     return s;
 }
 
-/* Write one valued batch everywhere it goes. */
-static zr_status outputs_batch(outputs *o, const inv_data *d) {
-    size_t need = d->n;
-    for (size_t i = 0; i < d->n; i++)
-        need += d->p[i].n_pieces;
+/* The summary and the map take a batch on a thread of their own while the rows are written:
+ * parcels in layer order, so the sums and the picture are the same whatever the timing. */
+typedef struct side_job {
+    outputs *o;
+    const inv_data *d;
+    zr_status st;
+} side_job;
+
+/* Append p's polygons to acc. */
+static zr_status poly_append(zr_poly *acc, const zr_poly *p) {
+    zr_status s = ZR_OK;
+    for (size_t g = 0; g < p->n_polys && !s; g++) {
+        s = zr_poly_begin_polygon(acc);
+        for (size_t r = p->poly_start[g]; r < p->poly_start[g + 1] && !s; r++) {
+            s = zr_poly_begin_ring(acc);
+            for (size_t k = p->ring_start[r]; k < p->ring_start[r + 1] && !s; k++)
+                s = zr_poly_add_point(acc, p->xy[2 * k], p->xy[2 * k + 1]);
+        }
+    }
+    return s ? s : zr_poly_finish(acc);
+}
+
+/* Paint the parcels gathered by class: one fill per class rather than one per parcel (parcels
+ * do not overlap, so the picture is theirs, without seams between neighbours of a class). */
+static void paint_classes(outputs *o) {
+    for (int c = 0; c < MAP_CLASSES; c++) {
+        if (o->paint[c].n_pts) zr_map_fill(o->map, &o->paint[c], c);
+        zr_poly_clear(&o->paint[c]);
+    }
+}
+
+static void *side_work(void *arg) {
+    side_job *j = arg;
+    outputs *o = j->o;
+    for (size_t i = 0; i < j->d->n && !j->st; i++) {
+        if (!(i & 255) && zr_cancelled(j->d->ctl)) {
+            j->st = ZR_ERR_CANCELLED;
+            break;
+        }
+        const inv_parcel *p = &j->d->p[i];
+        j->st = inv_summary_add(o->sum, p);
+        if (!j->st && o->map) j->st = poly_append(&o->paint[price_class(unit_price(p))], &p->poly);
+        /* every 1,024 parcels of the layer, whatever the batches */
+        if (!(++o->n_painted & 1023)) paint_classes(o);
+    }
+    return NULL;
+}
+
+enum { CHUNK = 512 }; /* parcels whose geometry blobs are encoded, inserted and flushed together */
+
+/* Write parcels [b, e) of the batch to parcels.csv, SWL and JZL. A piece that is the whole
+ * parcel shares the parcel's blob. */
+static zr_status write_chunk(outputs *o, const inv_data *d, size_t b, size_t e) {
+    size_t need = 0;
+    for (size_t i = b; i < e; i++)
+        need += 1 + d->p[i].n_pieces;
     if (need > o->cap_off) {
-        size_t *no = zr_realloc(o->off, need * sizeof *no);
+        size_t *no = zr_realloc(o->off, (need + 1) * sizeof *no);
         if (!no) return ZR_ERR_NOMEM;
         o->off = no, o->cap_off = need;
     }
-    /* the blobs first, so that no pointer into them moves while rows are pending */
+    /* the blobs first, so that no pointer into them moves while rows are pending; off[k] and
+       off[k + 1] bound blob k */
     zr_buf_reset(&o->blobs);
     zr_status s = ZR_OK;
     size_t k = 0;
-    for (size_t i = 0; i < d->n && !s; i++) {
+    for (size_t i = b; i < e && !s; i++) {
         const inv_parcel *p = &d->p[i];
         o->off[k++] = o->blobs.len;
         s = zr_poly_to_gpkg_blob(&p->poly, d->crs.epsg, &o->blobs);
         for (size_t j = 0; j < p->n_pieces && !s; j++) {
-            const inv_piece *pc = &p->pieces[j];
             o->off[k++] = o->blobs.len;
-            s = zr_poly_to_gpkg_blob(pc->poly.n_pts ? &pc->poly : &p->poly, d->crs.epsg, &o->blobs);
+            if (p->pieces[j].poly.n_pts)
+                s = zr_poly_to_gpkg_blob(&p->pieces[j].poly, d->crs.epsg, &o->blobs);
         }
     }
+    if (s) return s;
+    o->off[k] = o->blobs.len;
     k = 0;
-    for (size_t i = 0; i < d->n && !s; i++) {
+    zr_inventory_result *res = o->res;
+    for (size_t i = b; i < e && !s; i++) {
         const inv_parcel *p = &d->p[i];
         const int64_t price = unit_price(p);
-        char a[32], b[32], c[32];
+        char a[32], bb[32], c[32];
         zr_csv_write_field(o->csv, p->bsm);
         fprintf(o->csv, ",%s,%s,%s,%s,%s\n", p->cls, p->tdyt, zr_fmt_scaled(a, p->tbdlmj, 2),
-                zr_fmt_scaled(b, price, 2), zr_fmt_scaled(c, p->value, 2));
+                zr_fmt_scaled(bb, price, 2), zr_fmt_scaled(c, p->value, 2));
         zr_value v[8] = {{ZR_FT_TEXT, 0, 0, p->bsm},
                          {ZR_FT_TEXT, 0, 0, p->cls},
                          {ZR_FT_TEXT, 0, 0, p->dlbm},
@@ -172,10 +262,11 @@ static zr_status outputs_batch(outputs *o, const inv_data *d) {
                          {ZR_FT_REAL, 0, (double)p->tbdlmj / 100, NULL},
                          {ZR_FT_REAL, 0, (double)price / 100, NULL},
                          {ZR_FT_REAL, 0, (double)p->value / 100, NULL}};
-        const size_t at = o->off[k++];
-        const size_t end = k < need ? o->off[k] : o->blobs.len;
-        s = zr_writer_insert(o->swl, v, o->blobs.data + at, end - at);
-        for (size_t j = 0; j < p->n_pieces && !s; j++) {
+        const unsigned char *pblob = o->blobs.data + o->off[k];
+        const size_t plen = o->off[k + 1] - o->off[k];
+        k++;
+        s = zr_writer_insert(o->swl, v, pblob, plen);
+        for (size_t j = 0; j < p->n_pieces && !s; j++, k++) {
             const inv_piece *pc = &p->pieces[j];
             const inv_zone *z = pc->zone >= 0 ? &d->z[pc->zone] : NULL;
             zr_value w[6] = {
@@ -186,21 +277,42 @@ static zr_status outputs_batch(outputs *o, const inv_data *d) {
                 {ZR_FT_REAL, 0, pc->area && pc->value ? (double)(pc->value / pc->area) / 100 : 0,
                  NULL},
                 {ZR_FT_REAL, 0, (double)pc->area / 100, NULL}};
-            const size_t pat = o->off[k++];
-            const size_t pend = k < need ? o->off[k] : o->blobs.len;
-            s = zr_writer_insert(o->jzl, w, o->blobs.data + pat, pend - pat);
+            s = pc->poly.n_pts ? zr_writer_insert(o->jzl, w, o->blobs.data + o->off[k],
+                                                  o->off[k + 1] - o->off[k])
+                               : zr_writer_insert(o->jzl, w, pblob, plen);
         }
-        if (!s) s = inv_summary_add(o->sum, p);
-        zr_map_fill(o->map, &p->poly, price_class(price));
-        o->res->n_state++;
-        o->res->area_cents += p->tbdlmj;
-        o->res->value_cents += p->value;
-        o->res->n_valued += p->value > 0;
-        o->res->n_pieces += (int64_t)p->n_pieces;
+        res->n_state++;
+        res->n_valued += p->value > 0;
+        res->n_pieces += (int64_t)p->n_pieces;
+        if (!s && (__builtin_add_overflow(res->area_cents, p->tbdlmj, &res->area_cents) ||
+                   __builtin_add_overflow(res->value_cents, p->value, &res->value_cents)))
+            s = ZR_ERR_LIMIT;
     }
-    /* the rows point into the batch: write them before it is cleared */
+    /* the rows point into the blobs and the batch: write them now */
     if (!s) s = zr_writer_flush(o->swl);
     if (!s) s = zr_writer_flush(o->jzl);
+    return s;
+}
+
+/* Write one valued batch everywhere it goes; ZR_ERR_CANCELLED when the flag is raised (polled
+ * every chunk), ZR_ERR_LIMIT when a total would not fit in 64 bits. */
+static zr_status outputs_batch(outputs *o, const inv_data *d) {
+    side_job side = {o, d, ZR_OK};
+    pthread_t th;
+    const int threaded = d->n >= CHUNK && pthread_create(&th, NULL, side_work, &side) == 0;
+    zr_status s = ZR_OK;
+    for (size_t b = 0; b < d->n && !s; b += CHUNK) {
+        if (zr_cancelled(d->ctl)) {
+            s = ZR_ERR_CANCELLED;
+            break;
+        }
+        s = write_chunk(o, d, b, d->n - b < CHUNK ? d->n : b + CHUNK);
+    }
+    if (threaded)
+        pthread_join(th, NULL);
+    else if (!s)
+        side_work(&side);
+    if (!s) s = side.st;
     if (!s && ferror(o->csv)) s = ZR_ERR_IO;
     return s;
 }
@@ -225,7 +337,7 @@ static zr_status class_views(zr_store *st) {
 /* Close the streamed outputs; on failure (st) the GeoPackage is rolled back. */
 static zr_status outputs_close(outputs *o, zr_status st, const char *dir, char *err, size_t n) {
     if (o->csv && fclose(o->csv) != 0 && !st) {
-        snprintf(err, n, "%s/parcels.csv: cannot write", dir);
+        snprintf(err, n, "%s/parcels.csv: cannot write (%s)", dir, strerror(errno));
         st = ZR_ERR_IO;
     }
     o->csv = NULL;
@@ -235,15 +347,42 @@ static zr_status outputs_close(outputs *o, zr_status st, const char *dir, char *
     if (!s && o->st) s = class_views(o->st);
     if (!s && o->st) s = zr_store_commit(o->st);
     if (s && !st && o->st) snprintf(err, n, "%s/inventory.gpkg: %s", dir, zr_store_errmsg(o->st));
+    if (st) s = st;
     zr_store_close(o->st);
     o->st = NULL;
     zr_buf_free(&o->blobs);
     free(o->off);
     o->off = NULL;
+    for (int c = 0; c < MAP_CLASSES; c++)
+        zr_poly_free(&o->paint[c]);
     return s;
 }
 
 /* ---- the report ---- */
+
+static zr_status write_report(const char *path, const zr_inventory_opts *o, const char *base,
+                              const sum_row *r, size_t nr, const zr_map *map,
+                              const zr_inventory_result *res);
+
+/* report.pdf is written on a thread of its own while the GeoPackage is committed and the
+ * tables are written: it needs only the summary rows, the map and the parcel counts, which are
+ * final once the parcels have streamed. */
+typedef struct report_job {
+    char path[1500];
+    const zr_inventory_opts *o;
+    const char *base;
+    const sum_row *r;
+    size_t nr;
+    const zr_map *map;
+    zr_inventory_result counts; /* a copy: the run goes on filling its own */
+    zr_status st;
+} report_job;
+
+static void *report_work(void *arg) {
+    report_job *j = arg;
+    j->st = write_report(j->path, j->o, j->base, j->r, j->nr, j->map, &j->counts);
+    return NULL;
+}
 
 static zr_status write_report(const char *path, const zr_inventory_opts *o, const char *base,
                               const sum_row *r, size_t nr, const zr_map *map,
@@ -302,6 +441,17 @@ static int zones_extent(const inv_data *d, double env[4]) {
     return env[1] > env[0] && env[3] > env[2];
 }
 
+typedef struct map_job {
+    double env[4];
+    zr_map *map; /* NULL when it could not be made: the report then has no map */
+} map_job;
+
+static void *map_work(void *arg) {
+    map_job *j = arg;
+    zr_map_new(j->env, 1600, MAP_CLASSES, &j->map);
+    return NULL;
+}
+
 /* Stream the parcels: read, value, write, batch by batch. */
 static zr_status run_parcels(inv_data *d, inv_reader *rd, const zr_inventory_opts *o, outputs *out,
                              char *err, size_t n) {
@@ -310,15 +460,58 @@ static zr_status run_parcels(inv_data *d, inv_reader *rd, const zr_inventory_opt
     while (!s) {
         size_t rows = 0;
         const size_t max = o->batch_rows > 0 ? (size_t)o->batch_rows : BATCH_ROWS;
+        if (zr_cancelled(&o->ctl)) {
+            s = ZR_ERR_CANCELLED;
+            break;
+        }
         if ((s = inv_parcels_next(rd, d, max, &rows, err, n)) || !rows) break;
         out->res->n_parcels += (int64_t)rows;
-        if (!(s = inv_valuer_run(v, d, err, n)) && (s = outputs_batch(out, d)))
+        if (!(s = inv_valuer_run(v, d, err, n)) && (s = outputs_batch(out, d)) &&
+            s != ZR_ERR_CANCELLED)
             snprintf(err, n, "%s: cannot write the results (%s)", o->out_dir, zr_status_str(s));
         inv_batch_clear(d);
+        zr_progress(&o->ctl, "parcels", out->res->n_parcels, 0);
     }
     inv_batch_clear(d);
     inv_valuer_close(v);
     return s;
+}
+
+/* The summary rows as the caller gets them, with summary.xlsx's display values. */
+static zr_status result_rows(const sum_row *r, size_t nr, const int64_t *da, const int64_t *dv,
+                             zr_inventory_result *res) {
+    res->rows = zr_calloc(nr ? nr : 1, sizeof *res->rows);
+    if (!res->rows) return ZR_ERR_NOMEM;
+    for (size_t i = 0; i < nr; i++) {
+        zr_inventory_row *x = &res->rows[i];
+        x->level = r[i].level;
+        memcpy(x->code, r[i].code, sizeof x->code);
+        memcpy(x->cls, r[i].cls, sizeof x->cls);
+        memcpy(x->dlbm, r[i].dlbm, sizeof x->dlbm);
+        x->count = r[i].count, x->area_cents = r[i].area, x->value_cents = r[i].value;
+        x->area_disp = da[i], x->value_disp = dv[i];
+    }
+    res->n_rows = nr;
+    return ZR_OK;
+}
+
+static zr_status write_manifest(const char *path, const char *base, const hash_job *hj) {
+    FILE *f = fopen(path, "w");
+    if (!f) return ZR_ERR_IO;
+    fprintf(f, "zrzy %s inventory\nbase_date = %s\nprice_system = %s\n", ZRZY_VERSION, base,
+            PRICE_SYSTEM);
+    for (int i = 0; i < hj->n; i++)
+        fprintf(f, "input.%s = %s sha256:%s\n", hj->label[i], hj->path[i], hj->hex[i]);
+    const int e = ferror(f);
+    return fclose(f) == 0 && !e ? ZR_OK : ZR_ERR_IO;
+}
+
+/* Start the next step: a progress phase, and the cancellation check between steps. */
+static zr_status step(const zr_inventory_opts *o, const char *phase, zr_status s) {
+    if (s) return s;
+    if (zr_cancelled(&o->ctl)) return ZR_ERR_CANCELLED;
+    zr_progress(&o->ctl, phase, 0, 0);
+    return ZR_OK;
 }
 
 static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *res, char *err,
@@ -334,110 +527,125 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
         snprintf(err, n, "--base-date '%s' is not a date (YYYY-MM-DD)", o->base_date);
         return ZR_ERR_ARG;
     }
-    hash_job hj = {0};
+    zr_status s = step(o, "open", ZR_OK);
+    if (s) return s;
+    hash_job *hj = zr_calloc(1, sizeof *hj);
+    if (!hj) return ZR_ERR_NOMEM;
     const char *labels[7] = {"parcels", "prices",   "price_index", "far",
                              "rights",  "minerals", "reserve"};
     const char *paths[7] = {o->parcels, o->prices,   o->price_index, o->far,
                             o->rights,  o->minerals, o->reserve};
     for (int i = 0; i < 7; i++)
-        if (paths[i]) hj.label[hj.n] = labels[i], hj.path[hj.n++] = paths[i];
+        if (paths[i]) hj->label[hj->n] = labels[i], hj->path[hj->n++] = paths[i];
+    hj->ctl = &o->ctl;
+    atomic_init(&hj->stop, 0);
     pthread_t ht;
-    const int hashing = pthread_create(&ht, NULL, hash_inputs, &hj) == 0;
-    inv_data d = {0};
+    const int hashing = pthread_create(&ht, NULL, hash_inputs, hj) == 0;
+    inv_data d = {.ctl = &o->ctl};
     inv_reader rd = {0};
     outputs out = {.res = res};
+    zr_stage stage;
+    int staged = 0;
     sum_row *rows = NULL;
     size_t nr = 0;
-    char path[1200];
-    const int timing = getenv("ZRZY_TIMING") != NULL;
-    double tl = t0;
-#define LAP(what)                                                                               \
-    do {                                                                                        \
-        if (timing) fprintf(stderr, "timing: %s %.3f s\n", what, zr_now() - tl), tl = zr_now(); \
-    } while (0)
-    zr_status s = (d.arena = zr_arena_new(1 << 20)) ? ZR_OK : ZR_ERR_NOMEM;
+    int64_t *da = NULL, *dv = NULL;
+    char path[1500];
+    s = (d.arena = zr_arena_new(1 << 20)) ? ZR_OK : ZR_ERR_NOMEM;
     if (!s) s = inv_parcels_open(&rd, &d, o->parcels, o->layer, err, n);
+    /* the map's blank raster (tens of MB to touch) is made on a thread while the zones load;
+       with no extent of the parcels, from the zones'; with none at all (an empty layer), none */
+    map_job mj = {.map = NULL};
+    pthread_t mt;
+    int mapping = 0, have_env = 0;
+    if (!s && !o->no_pdf && inv_parcels_extent(&rd, mj.env) == ZR_OK) {
+        have_env = 1;
+        mapping = pthread_create(&mt, NULL, map_work, &mj) == 0;
+    }
     if (!s) s = inv_load_zones(&d, o->prices, o->price_layer, o->price_index, base, err, n);
-    if (!s && mkdir(o->out_dir, 0777) != 0 && errno != EEXIST) {
-        snprintf(err, n, "%s: cannot create folder", o->out_dir);
-        s = ZR_ERR_IO;
-    }
-    if (!s) {
-        double env[4];
-        const int have_env = inv_parcels_extent(&rd, env) == ZR_OK || zones_extent(&d, env);
-        s = outputs_open(&out, o->out_dir, &d, have_env ? env : NULL, !o->no_pdf, err, n);
-    }
-    LAP("open, zones");
+    if (!s && !(s = zr_stage_begin(&stage, o->out_dir, err, n))) staged = 1;
+    if (!s) s = outputs_open(&out, &stage, &d, err, n);
+    if (mapping) pthread_join(mt, NULL);
+    if (!s && !o->no_pdf && !mapping && (have_env || zones_extent(&d, mj.env))) map_work(&mj);
+    out.map = mj.map;
+    if (!s) s = step(o, "parcels", s);
     if (!s) s = run_parcels(&d, &rd, o, &out, err, n);
-    LAP("parcels streamed");
-    s = outputs_close(&out, s, o->out_dir, err, n);
-    LAP("inventory.gpkg index + commit");
-    inv_parcels_close(&rd);
-    if (!s) rows = inv_summary_rows(out.sum, &nr);
-    if (!s) {
-        part(path, sizeof path, o->out_dir, "summary.csv");
-        if ((s = inv_write_summary_csv(path, rows, nr))) snprintf(err, n, "%s: cannot write", path);
+    if (!s && out.map) paint_classes(&out); /* the last parcels */
+    if (!(s = step(o, "summary", s))) {
+        rows = inv_summary_rows(out.sum, &nr);
+        da = zr_malloc((nr ? nr : 1) * sizeof *da), dv = zr_malloc((nr ? nr : 1) * sizeof *dv);
+        s = da && dv ? inv_balance(rows, nr, da, dv) : ZR_ERR_NOMEM;
+        if (!s) s = result_rows(rows, nr, da, dv, res);
+        if (s) snprintf(err, n, "summary: %s", zr_status_str(s));
     }
-    if (!s) {
-        part(path, sizeof path, o->out_dir, "summary.xlsx");
-        if ((s = inv_write_summary_xlsx(path, rows, nr)))
-            snprintf(err, n, "%s: cannot write", path);
-    }
-    LAP("summary csv + xlsx");
-    if (!s && o->rights) {
-        char gp[1200];
-        part(path, sizeof path, o->out_dir, "rights.csv");
-        part(gp, sizeof gp, o->out_dir, "inventory.gpkg");
-        s = inv_value_rights(&d, o, base, path, gp, &res->n_rights, err, n);
-    }
-    if (!s && o->minerals) {
-        part(path, sizeof path, o->out_dir, "minerals.csv");
-        s = inv_value_minerals(o->minerals, path, &res->n_minerals, err, n);
-    }
-    if (!s && o->reserve) {
-        part(path, sizeof path, o->out_dir, "reserve.csv");
-        s = inv_value_reserve(o->reserve, path, &res->n_reserve, err, n);
-    }
+    report_job rj = {.o = o, .base = base, .r = rows, .nr = nr, .map = out.map, .st = ZR_OK};
+    pthread_t rt;
+    int reporting = 0;
     if (!s && !o->no_pdf) {
-        part(path, sizeof path, o->out_dir, "report.pdf");
-        if ((s = write_report(path, o, base, rows, nr, out.map, res)))
-            snprintf(err, n, "%s: cannot write", path);
+        zr_stage_file(&stage, "report.pdf", rj.path, sizeof rj.path);
+        rj.counts = *res;
+        rj.counts.rows = NULL;
+        if (pthread_create(&rt, NULL, report_work, &rj) == 0)
+            reporting = 1;
+        else
+            report_work(&rj);
     }
-    LAP("other assets, report.pdf");
+    if (o->rights && !(s = step(o, "rights", s))) {
+        char gp[1500];
+        snprintf(gp, sizeof gp, "%s/inventory.gpkg", o->out_dir);
+        s = inv_value_rights(&d, o, base, zr_stage_file(&stage, "rights.csv", path, sizeof path),
+                             out.st, gp, res, err, n);
+    }
+    s = step(o, "commit", s);
+    s = outputs_close(&out, s, o->out_dir, err, n);
+    inv_parcels_close(&rd);
+    if (!s && (s = inv_write_summary_csv(zr_stage_file(&stage, "summary.csv", path, sizeof path),
+                                         rows, nr)))
+        snprintf(err, n, "%s/summary.csv: cannot write", o->out_dir);
+    if (!s && (s = inv_write_summary_xlsx(zr_stage_file(&stage, "summary.xlsx", path, sizeof path),
+                                          rows, nr, da, dv)))
+        snprintf(err, n, "%s/summary.xlsx: cannot write", o->out_dir);
+    if (o->minerals && !(s = step(o, "minerals", s)))
+        s = inv_value_minerals(
+            o->minerals, zr_stage_file(&stage, "minerals.csv", path, sizeof path), res, err, n);
+    if (o->reserve && !(s = step(o, "reserve", s)))
+        s = inv_value_reserve(o->reserve, zr_stage_file(&stage, "reserve.csv", path, sizeof path),
+                              res, err, n);
+    if (!o->no_pdf && !s) s = step(o, "report", s); /* waiting for report.pdf */
+    if (reporting) pthread_join(rt, NULL);
+    if (!s && rj.st) {
+        s = rj.st;
+        snprintf(err, n, "%s/report.pdf: cannot write", o->out_dir);
+    }
+    if (s) atomic_store(&hj->stop, 1); /* no manifest to write: stop hashing */
+    if (!s) s = step(o, "hash", s);
     if (hashing)
         pthread_join(ht, NULL);
     else
-        hash_inputs(&hj);
-    LAP("hash wait");
-    if (!s) {
-        part(path, sizeof path, o->out_dir, "manifest.txt");
-        FILE *f = fopen(path, "w");
-        if (f) {
-            fprintf(f, "zrzy %s inventory\nbase_date = %s\nprice_system = %s\n", ZRZY_VERSION, base,
-                    PRICE_SYSTEM);
-            for (int i = 0; i < hj.n; i++)
-                fprintf(f, "input.%s = %s sha256:%s\n", hj.label[i], hj.path[i], hj.hex[i]);
-            if (fclose(f) != 0) s = ZR_ERR_IO;
-        } else {
-            s = ZR_ERR_IO;
-        }
-        if (s) snprintf(err, n, "%s: cannot write", path);
-    }
-    if (d.arena) { /* else nothing was started */
-        const zr_status fs = finish_parts(o->out_dir, s == ZR_OK);
-        if (!s && fs) {
-            snprintf(err, n, "%s: cannot rename the results into place", o->out_dir);
-            s = fs;
-        }
-    }
+        hash_inputs(hj);
+    if (!s && hj->st) s = hj->st;
+    if (!s &&
+        (s = write_manifest(zr_stage_file(&stage, "manifest.txt", path, sizeof path), base, hj)))
+        snprintf(err, n, "%s/manifest.txt: cannot write", o->out_dir);
+    if (!(s = step(o, "publish", s)) && (s = zr_stage_publish(&stage, out_names, err, n)) == ZR_OK)
+        staged = 0;
+    if (staged) zr_stage_abort(&stage);
+    if (s == ZR_ERR_CANCELLED)
+        snprintf(err, n, "cancelled: %s is as it was", o->out_dir);
+    else if (s == ZR_ERR_LIMIT && !err[0])
+        snprintf(err, n, "a total exceeds what 64 bits hold in 0.01 yuan");
+    else if (s && !err[0])
+        snprintf(err, n, "%s", zr_status_str(s));
     res->seconds = zr_now() - t0;
     inv_summary_free(out.sum);
     zr_map_free(out.map);
     for (size_t i = 0; i < d.nz; i++)
         zr_poly_free(&d.z[i].poly);
-    free(d.p);
+    inv_parcels_free(&d);
     free(d.z);
+    free(da), free(dv);
+    free(hj);
     zr_arena_free(d.arena);
+    if (s) zr_inventory_result_free(res);
     return s;
 }
 
@@ -447,4 +655,11 @@ zr_status zr_inventory_run(const zr_inventory_opts *o, zr_inventory_result *r, z
     zr_status s = o && r ? inventory_run(o, &tmp, err, sizeof err) : ZR_ERR_ARG;
     if (!s) *r = tmp;
     return zr_error_finish(e, s, err);
+}
+
+void zr_inventory_result_free(zr_inventory_result *r) {
+    if (!r) return;
+    free(r->rows);
+    r->rows = NULL;
+    r->n_rows = 0;
 }

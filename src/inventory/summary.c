@@ -50,12 +50,18 @@ static zr_status grow(inv_summary *s) {
     return ZR_OK;
 }
 
-static zr_status add_row(inv_summary *s, const sum_row *x) {
-    size_t h = zr_str_hash(x->key) & (s->nslot - 1);
+/* Add (count 1, area, value) to the row of key[0..klen); a new row is filled from the parts. */
+static zr_status add_row(inv_summary *s, const char *key, size_t klen, int level, const char *code,
+                         size_t code_len, const char *cls, const char *dlbm, const inv_parcel *p) {
+    size_t h = zr_str_hash(key) & (s->nslot - 1);
     for (; s->slot[h]; h = (h + 1) & (s->nslot - 1)) {
         sum_row *r = &s->r[s->slot[h] - 1];
-        if (!strcmp(r->key, x->key)) {
-            r->count += x->count, r->area += x->area, r->value += x->value;
+        if (!memcmp(r->key, key, klen + 1)) {
+            /* exact sums, refused rather than wrapped */
+            if (__builtin_add_overflow(r->count, 1, &r->count) ||
+                __builtin_add_overflow(r->area, p->tbdlmj, &r->area) ||
+                __builtin_add_overflow(r->value, p->value, &r->value))
+                return ZR_ERR_LIMIT;
             return ZR_OK;
         }
     }
@@ -63,28 +69,49 @@ static zr_status add_row(inv_summary *s, const sum_row *x) {
     if (!nr) return ZR_ERR_NOMEM;
     s->r = nr;
     if (s->n >= UINT32_MAX - 1) return ZR_ERR_LIMIT;
-    s->r[s->n] = *x;
+    sum_row *x = &s->r[s->n];
+    memset(x, 0, sizeof *x);
+    memcpy(x->key, key, klen + 1);
+    x->level = level;
+    memcpy(x->code, code, code_len);
+    snprintf(x->cls, sizeof x->cls, "%s", cls);
+    snprintf(x->dlbm, sizeof x->dlbm, "%s", dlbm);
+    x->count = 1, x->area = p->tbdlmj, x->value = p->value;
     s->slot[h] = (uint32_t)++s->n;
     return s->n * 2 > s->nslot ? grow(s) : ZR_OK;
 }
 
+/* Append at most max bytes of src to key at *k. */
+static void put(char *key, size_t *k, const char *src, size_t max) {
+    const size_t n = strnlen(src, max);
+    memcpy(key + *k, src, n);
+    *k += n;
+}
+
 zr_status inv_summary_add(inv_summary *s, const inv_parcel *p) {
     static const int lens[3] = {6, 9, 12};
+    /* the fields as the rows keep them: class ≤ 15 bytes, land class ≤ 5 */
+    const size_t cls_len = strnlen(p->cls, 15), dlbm_len = strnlen(p->dlbm, 5);
     zr_status st = ZR_OK;
-    for (int l = 0; l < 3 && !st; l++)
+    for (int l = 0; l < 3 && !st; l++) {
+        const size_t code_len = strnlen(p->zldwdm, (size_t)lens[l]);
         for (int total = 0; total < 2 && !st; total++) {
-            sum_row x;
-            memset(&x, 0, sizeof x);
-            x.level = l + 1;
-            snprintf(x.code, sizeof x.code, "%.*s", lens[l], p->zldwdm);
-            snprintf(x.cls, sizeof x.cls, "%s", total ? "合计" : p->cls);
-            snprintf(x.dlbm, sizeof x.dlbm, "%s", total ? "" : p->dlbm);
-            /* 合计 sorts first within its unit: a leading "0" on its class key */
-            snprintf(x.key, sizeof x.key, "%d|%s|%s%s|%s", x.level, x.code, total ? "0" : "1",
-                     x.cls, x.dlbm);
-            x.count = 1, x.area = p->tbdlmj, x.value = p->value;
-            st = add_row(s, &x);
+            /* "LEVEL|CODE|0合计|" or "LEVEL|CODE|1CLASS|DLBM": 合计 sorts first in its unit */
+            char key[96];
+            size_t k = 0;
+            key[k++] = (char)('1' + l);
+            key[k++] = '|';
+            put(key, &k, p->zldwdm, code_len);
+            key[k++] = '|';
+            key[k++] = total ? '0' : '1';
+            put(key, &k, total ? "合计" : p->cls, total ? 15 : cls_len);
+            key[k++] = '|';
+            if (!total) put(key, &k, p->dlbm, dlbm_len);
+            key[k] = 0;
+            st = add_row(s, key, k, l + 1, p->zldwdm, code_len, total ? "合计" : p->cls,
+                         total ? "" : p->dlbm, p);
         }
+    }
     return st;
 }
 
@@ -122,7 +149,11 @@ zr_status inv_write_summary_csv(const char *path, const sum_row *r, size_t n) {
  * remainder) to sum to the unit above, and each unit's rows to its total, so every displayed
  * total is the sum of the displayed rows. */
 zr_status inv_balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_value) {
-    zr_status s = ZR_OK;
+    /* room for any unit's children or rows: at most n */
+    size_t *kids = zr_malloc((n ? n : 1) * sizeof *kids);
+    double *w = zr_malloc((n ? n : 1) * sizeof *w);
+    int64_t *out = zr_malloc((n ? n : 1) * sizeof *out);
+    zr_status s = kids && w && out ? ZR_OK : ZR_ERR_NOMEM;
     for (int pass = 0; pass < 2 && !s; pass++) {
         int64_t *disp = pass ? disp_value : disp_area;
         for (size_t i = 0; i < n; i++)
@@ -137,16 +168,14 @@ zr_status inv_balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_va
                 }
                 if (level == 3) continue;
                 /* children: totals of the next level whose code starts with this code */
-                size_t kids[4096], nk = 0;
-                double w[4096];
-                for (size_t k = 0; k < n && nk < 4096; k++)
+                size_t nk = 0;
+                for (size_t k = 0; k < n; k++)
                     if (r[k].level == level + 1 && !strcmp(r[k].cls, "合计") &&
                         !strncmp(r[k].code, r[i].code, strlen(r[i].code))) {
                         kids[nk] = k;
                         w[nk++] = (double)(pass ? r[k].value : r[k].area);
                     }
                 if (!nk) continue;
-                int64_t out[4096];
                 if ((s = zr_apportion(disp[i], w, nk, out))) break;
                 for (size_t k = 0; k < nk; k++)
                     disp[kids[k]] = out[k];
@@ -160,24 +189,20 @@ zr_status inv_balance(sum_row *r, size_t n, int64_t *disp_area, int64_t *disp_va
                 j++;
             const size_t nr = j - i - 1;
             if (!nr) continue;
-            double *w = zr_malloc(nr * sizeof *w);
-            int64_t *out = zr_malloc(nr * sizeof *out);
-            if (!w || !out) s = ZR_ERR_NOMEM;
-            for (size_t k = 0; !s && k < nr; k++)
+            for (size_t k = 0; k < nr; k++)
                 w[k] = (double)(pass ? r[i + 1 + k].value : r[i + 1 + k].area);
-            if (!s) s = zr_apportion(disp[i] < 0 ? 0 : disp[i], w, nr, out);
+            s = zr_apportion(disp[i] < 0 ? 0 : disp[i], w, nr, out);
             for (size_t k = 0; !s && k < nr; k++)
                 disp[i + 1 + k] = out[k];
-            free(w);
-            free(out);
         }
     }
+    free(kids), free(w), free(out);
     return s;
 }
 
-zr_status inv_write_summary_xlsx(const char *path, sum_row *r, size_t n) {
-    int64_t *da = zr_malloc((n ? n : 1) * sizeof *da), *dv = zr_malloc((n ? n : 1) * sizeof *dv);
-    zr_status s = da && dv ? inv_balance(r, n, da, dv) : ZR_ERR_NOMEM;
+zr_status inv_write_summary_xlsx(const char *path, const sum_row *r, size_t n, const int64_t *da,
+                                 const int64_t *dv) {
+    zr_status s = ZR_OK;
     enum { NC = 7 };
     const char *headers[NC] = {"级别",   "单位代码",   "资源类",    "地类编码",
                                "图斑数", "面积(公顷)", "价值(万元)"};
@@ -203,6 +228,6 @@ zr_status inv_write_summary_xlsx(const char *path, sum_row *r, size_t n) {
     zr_report_doc doc = {
         "全民所有土地资源资产清查汇总表", meta, 1, headers, NC, cells, n, numeric, NULL, NULL};
     if (!s) s = zr_report_xlsx(path, "汇总表", &doc);
-    free(da), free(dv), free(buf), free(cells);
+    free(buf), free(cells);
     return s;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "core/alloc.h"
 #include "codes/codes.h"
+#include "core/control.h"
 #include "core/fixed.h"
 #include "core/pool.h"
 #include "geo/geos_ops.h"
@@ -49,10 +50,13 @@ static int wholly_inside(const inv_parcel *p, const inv_zone *z) {
 }
 
 static zr_status add_piece(inv_parcel *p, int zone, zr_poly *poly) {
-    inv_piece *np = zr_realloc(p->pieces, (p->n_pieces + 1) * sizeof *np);
-    if (!np) return ZR_ERR_NOMEM;
-    p->pieces = np;
-    inv_piece *pc = &np[p->n_pieces++];
+    if (!p->pieces || p->n_pieces == p->cap_pieces) {
+        const size_t cap = p->pieces && p->cap_pieces ? p->cap_pieces * 2 : 2;
+        inv_piece *np = zr_realloc(p->pieces, cap * sizeof *np);
+        if (!np) return ZR_ERR_NOMEM;
+        p->pieces = np, p->cap_pieces = cap;
+    }
+    inv_piece *pc = &p->pieces[p->n_pieces++];
     memset(pc, 0, sizeof *pc);
     pc->zone = zone;
     if (poly) pc->poly = *poly, memset(poly, 0, sizeof *poly);
@@ -64,16 +68,19 @@ static int zone_hits(const inv_zone *z, const inv_parcel *p) {
            z->env[2] <= p->env[3] && z->env[3] >= p->env[2];
 }
 
-/* Split by the candidate zones cand[0..nc); weights[k] gets piece k's planar area. */
-static zr_status split(const inv_data *d, zr_geos *g, inv_parcel *p, const int *cand, int nc,
-                       double *weights) {
+/* Split by the candidate zones cand[0..nc); weights[k] gets piece k's planar area. A failed
+ * overlay leaves its zone and GEOS's reason in sc. */
+static zr_status split(const inv_data *d, zr_geos *g, inv_scratch *sc, inv_parcel *p,
+                       const int *cand, int nc, double *weights) {
     zr_status s = ZR_OK;
     const double total = planar_area(&p->poly);
     double covered = 0;
     zr_poly inter = {0};
     for (int k = 0; k < nc && !s; k++) {
-        if (zr_geos_intersection(g, &p->poly, &d->z[cand[k]].poly, &inter) != ZR_OK) {
-            s = ZR_ERR_GEOS;
+        if ((s = zr_geos_intersection(g, &p->poly, &d->z[cand[k]].poly, &inter)) != ZR_OK) {
+            sc->fail_zone = cand[k];
+            snprintf(sc->why, sizeof sc->why, "%s",
+                     s == ZR_ERR_NOMEM ? "out of memory" : zr_geos_errmsg(g));
             break;
         }
         const double a = planar_area(&inter);
@@ -111,9 +118,12 @@ static zr_status scratch_fit(inv_scratch *sc, size_t n) {
 }
 
 /* Split, share out, price one parcel (index i is recorded on its pieces). Any number of zones
- * may touch a parcel. */
+ * may touch a parcel. Money is exact: piece values in 128 bits, the parcel's value refused
+ * (ZR_ERR_LIMIT, reason in sc->why) when it would not fit. */
 zr_status inv_value_parcel(const inv_data *d, zr_geos *g, inv_scratch *sc, inv_parcel *p,
                            size_t i) {
+    sc->fail_zone = -1;
+    sc->why[0] = 0;
     zr_status s = scratch_fit(sc, 0);
     int nc = 0, whole = -1;
     for (size_t k = 0; !s && !priced_zero(p->dlbm) && k < d->nz; k++) {
@@ -128,7 +138,7 @@ zr_status inv_value_parcel(const inv_data *d, zr_geos *g, inv_scratch *sc, inv_p
     else if (nc == 0) /* priced 0, or no zone for this use: a physical-only asset */
         s = add_piece(p, -1, NULL);
     else
-        s = split(d, g, p, sc->cand, nc, sc->weights);
+        s = split(d, g, sc, p, sc->cand, nc, sc->weights);
     if (!s && p->n_pieces == 1) sc->weights[0] = 1;
     if (!s) s = zr_apportion(p->tbdlmj, sc->weights, p->n_pieces, sc->shares);
     i128 sum = 0; /* 0.0001 yuan */
@@ -137,36 +147,71 @@ zr_status inv_value_parcel(const inv_data *d, zr_geos *g, inv_scratch *sc, inv_p
         pc->parcel = i;
         pc->area = sc->shares[k];
         const int64_t price = pc->zone >= 0 && !priced_zero(p->dlbm) ? d->z[pc->zone].price : 0;
-        pc->value = pc->area * price;
+        if (__builtin_mul_overflow(pc->area, price, &pc->value)) s = ZR_ERR_LIMIT;
         sum += (i128)pc->value;
     }
-    if (!s) p->value = (int64_t)((sum + 50) / 100); /* half-up; values are ≥ 0 */
+    /* half-up; values are ≥ 0 */
+    const i128 value = (sum + 50) / 100;
+    if (!s && value > (i128)(INV_MAX_MONEY * 100)) s = ZR_ERR_LIMIT;
+    if (s == ZR_ERR_LIMIT)
+        snprintf(sc->why, sizeof sc->why,
+                 "its value (TBDLMJ × price) exceeds %.0f yuan: check TBDLMJ and the zones' JG",
+                 INV_MAX_MONEY);
+    if (!s) p->value = (int64_t)value;
     return s;
 }
+
+/* One worker's room: its GEOS context, scratch, and the first parcel it failed on. */
+typedef struct valuer_worker {
+    zr_geos *g;
+    inv_scratch sc;
+    zr_status st;
+    size_t bad;    /* index of the parcel that failed, when st */
+    char why[160]; /* its geometry's fault, when that is what failed */
+} valuer_worker;
 
 struct inv_valuer {
     int threads;
     inv_data *d;
-    zr_geos *g[64];
-    inv_scratch sc[64];
-    zr_status st[64];
+    valuer_worker *w; /* owned: threads of them */
 };
 
-static void value_range(void *ctx, size_t b, size_t e, int w) {
+static void value_range(void *ctx, size_t b, size_t e, int wk) {
     inv_valuer *v = ctx;
-    for (size_t i = b; i < e && !v->st[w]; i++)
-        v->st[w] = inv_value_parcel(v->d, v->g[w], &v->sc[w], &v->d->p[i], i);
+    valuer_worker *w = &v->w[wk];
+    for (size_t i = b; i < e && !w->st; i++) {
+        if (zr_cancelled(v->d->ctl)) {
+            w->st = ZR_ERR_CANCELLED, w->bad = i;
+            break;
+        }
+        inv_parcel *p = &v->d->p[i];
+        const char *bad = NULL;
+        w->st = zr_geom_to_poly(v->d->geom_is_gpkg, p->g_len ? v->d->geoms.data + p->g_off : NULL,
+                                p->g_len, &p->poly, w->why, sizeof w->why);
+        if (!w->st && (bad = inv_coords_check(&v->d->crs, &p->poly))) {
+            snprintf(w->why, sizeof w->why, "%s", bad);
+            w->st = ZR_ERR_GEOM_INVALID;
+        }
+        if (w->st) {
+            w->bad = i;
+            break;
+        }
+        w->why[0] = 0;
+        zr_poly_envelope(&p->poly, p->env);
+        if ((w->st = inv_value_parcel(v->d, w->g, &w->sc, p, i))) w->bad = i;
+    }
 }
 
 zr_status inv_valuer_open(int threads, inv_valuer **out) {
     *out = NULL;
     inv_valuer *v = zr_calloc(1, sizeof *v);
     if (!v) return ZR_ERR_NOMEM;
-    v->threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
-    zr_status s = ZR_OK;
+    v->threads = threads < 1 ? 1 : threads > 256 ? 256 : threads;
+    zr_status s = (v->w = zr_calloc((size_t)v->threads, sizeof *v->w)) ? ZR_OK : ZR_ERR_NOMEM;
     for (int t = 0; t < v->threads && !s; t++)
-        s = zr_geos_open(&v->g[t]);
+        s = zr_geos_open(&v->w[t].g);
     if (s) {
+        if (!v->w) v->threads = 0;
         inv_valuer_close(v);
         return s;
     }
@@ -176,21 +221,66 @@ zr_status inv_valuer_open(int threads, inv_valuer **out) {
 
 zr_status inv_valuer_run(inv_valuer *v, inv_data *d, char *err, size_t n) {
     v->d = d;
-    memset(v->st, 0, sizeof v->st);
+    for (int t = 0; t < v->threads; t++)
+        v->w[t].st = ZR_OK, v->w[t].why[0] = 0;
     /* small batches are not worth a thread */
     zr_parallel_for(d->n < 256 ? 1 : v->threads, d->n, value_range, v);
-    zr_status s = ZR_OK;
-    for (int t = 0; t < v->threads && !s; t++)
-        s = v->st[t];
-    if (s) snprintf(err, n, "valuation: %s", zr_status_str(s));
-    return s;
+    /* the first parcel in layer order that failed: the same message for any threads */
+    const valuer_worker *bad = NULL;
+    for (int t = 0; t < v->threads; t++)
+        if (v->w[t].st && (!bad || v->w[t].bad < bad->bad)) bad = &v->w[t];
+    if (!bad) return ZR_OK;
+    if (bad->st == ZR_ERR_CANCELLED) return ZR_ERR_CANCELLED;
+    const inv_parcel *p = &d->p[bad->bad];
+    if (bad->why[0]) {
+        snprintf(err, n, "%s: layer %s: feature fid=%lld BSM=%s: field geometry: %s", d->path,
+                 d->layer, (long long)p->fid, p->bsm, bad->why);
+    } else if (bad->st == ZR_ERR_NOMEM) {
+        snprintf(err, n, "%s: layer %s: feature fid=%lld BSM=%s: out of memory in the valuation",
+                 d->path, d->layer, (long long)p->fid, p->bsm);
+    } else if (bad->sc.fail_zone >= 0) {
+        snprintf(err, n,
+                 "%s: layer %s: feature fid=%lld BSM=%s: field geometry: the overlay with price "
+                 "zone fid=%lld failed (%s)",
+                 d->path, d->layer, (long long)p->fid, p->bsm,
+                 (long long)d->z[bad->sc.fail_zone].fid, bad->sc.why);
+    } else {
+        snprintf(err, n, "%s: layer %s: feature fid=%lld BSM=%s: field TBDLMJ: %s", d->path,
+                 d->layer, (long long)p->fid, p->bsm,
+                 bad->sc.why[0] ? bad->sc.why : zr_status_str(bad->st));
+    }
+    return bad->st;
 }
 
 void inv_valuer_close(inv_valuer *v) {
     if (!v) return;
     for (int t = 0; t < v->threads; t++) {
-        zr_geos_close(v->g[t]);
-        inv_scratch_free(&v->sc[t]);
+        zr_geos_close(v->w[t].g);
+        inv_scratch_free(&v->w[t].sc);
     }
+    free(v->w);
     free(v);
+}
+
+int inv_cents(double yuan, int64_t *out) {
+    if (!isfinite(yuan) || fabs(yuan) > INV_MAX_MONEY) return 0;
+    *out = zr_round_cents(yuan);
+    return 1;
+}
+
+const char *inv_coords_check(const zr_crs *crs, const zr_poly *p) {
+    if (p->nonfinite) return "a coordinate is NaN or infinite";
+    if (!p->n_pts) return NULL;
+    double env[4];
+    zr_poly_envelope(p, env);
+    if (!crs->width) {
+        if (env[0] < -180 || env[1] > 180 || env[2] < -90 || env[3] > 90)
+            return "a coordinate lies outside -180…180° / -90…90°";
+        return NULL;
+    }
+    const double fe = 500000 + (crs->prefixed ? crs->zone * 1e6 : 0);
+    if (env[0] < fe - 1e6 || env[1] > fe + 1e6)
+        return "an easting lies more than 1,000 km from the zone's central meridian";
+    if (env[2] < -1e6 || env[3] > 1e7) return "a northing lies outside -1,000…10,000 km";
+    return NULL;
 }

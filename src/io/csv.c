@@ -46,23 +46,38 @@ zr_status zr_csv_read(const char *path, zr_csv *t, char *err, size_t n) {
     memset(t, 0, sizeof *t);
     char *raw = NULL;
     size_t len = 0;
-    if (zr_read_file(path, &raw, &len) != ZR_OK) {
+    const zr_status rs = zr_read_file(path, &raw, &len);
+    if (rs == ZR_ERR_NOMEM) {
+        snprintf(err, n, "%s: out of memory reading the table", path);
+        return rs;
+    }
+    if (rs) {
         snprintf(err, n, "%s: cannot read", path);
         return ZR_ERR_NOT_FOUND;
     }
+    return zr_csv_parse(path, raw, len, t, err, n);
+}
+
+zr_status zr_csv_parse(const char *path, char *raw, size_t len, zr_csv *t, char *err, size_t n) {
+    memset(t, 0, sizeof *t);
     char *s = raw;
     if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) s += 3, len -= 3;
     if (!zr_utf8_valid((const unsigned char *)s, len)) { /* Excel in a Chinese locale: GBK */
         zr_recoder *r = NULL;
         zr_buf b = {0};
-        if (zr_recoder_open("GB18030", &r) != ZR_OK || zr_recode(r, s, len, &b) != ZR_OK) {
-            zr_recoder_close(r);
+        zr_status rs = zr_recoder_open("GB18030", &r);
+        if (!rs) rs = zr_recode(r, s, len, &b);
+        zr_recoder_close(r);
+        if (rs) {
             zr_buf_free(&b);
             free(raw);
+            if (rs == ZR_ERR_NOMEM) {
+                snprintf(err, n, "%s: out of memory converting from GBK", path);
+                return rs;
+            }
             snprintf(err, n, "%s: text is neither UTF-8 nor GBK", path);
             return ZR_ERR_IMPORT;
         }
-        zr_recoder_close(r);
         free(raw);
         raw = (char *)b.data;
         s = raw;
@@ -72,7 +87,11 @@ zr_status zr_csv_read(const char *path, zr_csv *t, char *err, size_t n) {
     /* split in place: fields end at ',' or a line end; quotes are removed */
     size_t cap = 64, cells = 0, cols = 0, row_cells = 0;
     t->cells = zr_malloc(cap * sizeof *t->cells);
-    if (!t->cells) return ZR_ERR_NOMEM;
+    if (!t->cells) {
+        zr_csv_free(t);
+        snprintf(err, n, "%s: out of memory", path);
+        return ZR_ERR_NOMEM;
+    }
     char *p = s, *end = s + len;
     int line = 1;
     while (p < end) {
@@ -107,8 +126,12 @@ zr_status zr_csv_read(const char *path, zr_csv *t, char *err, size_t n) {
             zr_csv_free(t);
             return ZR_ERR_IMPORT;
         }
-        if (p < end && *p == '\r') p++;
-        if (p < end) p++;
+        if (p < end && *p == '\r') { /* CR LF, or a lone CR (old Mac files) */
+            p++;
+            if (p < end && *p == '\n') p++;
+        } else if (p < end) { /* ',' or LF */
+            p++;
+        }
         *w = 0;
         while (w > field && w[-1] == ' ')
             *--w = 0;
@@ -117,6 +140,7 @@ zr_status zr_csv_read(const char *path, zr_csv *t, char *err, size_t n) {
             const char **nc = zr_realloc(t->cells, cap * sizeof *nc);
             if (!nc) {
                 zr_csv_free(t);
+                snprintf(err, n, "%s: out of memory", path);
                 return ZR_ERR_NOMEM;
             }
             t->cells = nc;

@@ -97,7 +97,10 @@ zr_status zr_shp_encoding(const char *shp_path, char *enc, size_t n) {
         }
         if (valid && carry) valid = zr_utf8_valid(chunk, carry);
         free(chunk);
-        snprintf(enc, n, "%s", valid ? "UTF-8" : "GB18030");
+        if (ferror(f)) /* a read error is not "every byte was valid UTF-8" */
+            s = ZR_ERR_IO;
+        else
+            snprintf(enc, n, "%s", valid ? "UTF-8" : "GB18030");
     } else {
         s = ZR_ERR_IO;
     }

@@ -91,14 +91,25 @@ struct zr_division_cache {
     zr_divisions prov[100];
 };
 
-zr_division_cache *zr_division_cache_open(void) {
+zr_status zr_division_cache_new(zr_division_cache **out) {
+    *out = NULL;
     char path[1100];
     snprintf(path, sizeof path, "%s/division/EDITION", zr_data_dir());
     struct stat st;
-    if (stat(path, &st) != 0) return NULL;
+    if (stat(path, &st) != 0) return ZR_ERR_NOT_FOUND;
     zr_division_cache *c = zr_calloc(1, sizeof *c);
-    if (c) pthread_mutex_init(&c->mu, NULL);
-    return c;
+    if (!c) return ZR_ERR_NOMEM;
+    if (pthread_mutex_init(&c->mu, NULL) != 0) {
+        free(c);
+        return ZR_ERR_NOMEM;
+    }
+    *out = c;
+    return ZR_OK;
+}
+
+zr_division_cache *zr_division_cache_open(void) {
+    zr_division_cache *c;
+    return zr_division_cache_new(&c) == ZR_OK ? c : NULL;
 }
 
 int zr_division_cache_has(zr_division_cache *c, const char *code12) {

@@ -48,6 +48,9 @@ typedef struct zr_csv {
 } zr_csv;
 /* Read path (UTF-8 or GBK, BOM, CRLF, quotes). err names the file and line on failure. */
 zr_status zr_csv_read(const char *path, zr_csv *t, char *err, size_t n);
+/* The same from memory: raw[0..len) (malloc'd, NUL at raw[len]; taken, also on failure) is
+ * the table; path only names it in messages. */
+zr_status zr_csv_parse(const char *path, char *raw, size_t len, zr_csv *t, char *err, size_t n);
 /* Column index of a header name (case-insensitive), -1 when absent. */
 /* The column whose header is names, or one of its alternatives "KQBH|矿区编号" (ASCII
  * case-insensitive, spaces around a header ignored); -1 when none. */
@@ -65,8 +68,12 @@ struct zr_divisions;
 zr_status zr_divisions_load(struct zr_divisions *out, const char *province, char *err, size_t n);
 
 /* The division list as lookups ask for it: a province is read on its first code. Safe to use
- * from several threads. NULL when the list is not installed. */
+ * from several threads. */
 typedef struct zr_division_cache zr_division_cache;
+/* ZR_ERR_NOT_FOUND when the list is not installed, ZR_ERR_NOMEM when memory ran out. */
+zr_status zr_division_cache_new(zr_division_cache **out);
+/* The same as a pointer: NULL when not installed — and when memory ran out, which a caller that
+ * then skips the division checks cannot tell: use zr_division_cache_new. */
 zr_division_cache *zr_division_cache_open(void);
 /* 1 when the 12-digit code is in the list, 0 when not, -1 when its province's file is
  * unreadable (the caller then cannot tell). */

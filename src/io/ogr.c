@@ -39,7 +39,7 @@ struct zr_ogr {
     X(OGR_F_IsFieldSetAndNotNull) X(OGR_F_GetGeometryRef) X(OGR_F_GetFieldDefnRef) \
     X(OGR_F_GetFieldAsString) X(OGR_F_GetFieldAsInteger64) X(OGR_F_GetFieldAsDouble) \
     X(OGR_F_GetFID) X(OGR_FD_GetFieldDefn) X(OGR_FD_GetFieldCount) X(OSRGetProjParm) \
-    X(OSRIsProjected) X(OSRGetName) X(OSRGetAttrValue) X(OSRSetFromUserInput) \
+    X(OSRIsProjected) X(OSRGetName) X(OSRGetAttrValue) X(OSRImportFromWkt) \
     X(OSRSetAxisMappingStrategy) X(OSRNewSpatialReference) X(OSRIsGeographic) X(OSRGetSemiMajor) \
     X(OSRGetLinearUnits) X(OSRGetInvFlattening) X(OSRExportToWktEx) \
     X(OSRDestroySpatialReference) X(GDALDatasetGetLayerCount) X(OGR_L_GetNextFeature)
@@ -118,7 +118,7 @@ static zr_status gdal_ready(char *err, size_t n) {
 #define OSRIsProjected             (*G.p_OSRIsProjected)
 #define OSRGetName                 (*G.p_OSRGetName)
 #define OSRGetAttrValue            (*G.p_OSRGetAttrValue)
-#define OSRSetFromUserInput        (*G.p_OSRSetFromUserInput)
+#define OSRImportFromWkt           (*G.p_OSRImportFromWkt)
 #define OSRSetAxisMappingStrategy  (*G.p_OSRSetAxisMappingStrategy)
 #define OSRNewSpatialReference     (*G.p_OSRNewSpatialReference)
 #define OSRIsGeographic            (*G.p_OSRIsGeographic)
@@ -131,7 +131,7 @@ static zr_status gdal_ready(char *err, size_t n) {
 
 static const char *last_gdal_error(void) {
     const char *m = CPLGetLastErrorMsg();
-    return m && *m ? m : "unrecognised format";
+    return m && *m ? m : "unrecognised format or no reason given";
 }
 
 static int is_polygon_type(OGRwkbGeometryType t) {
@@ -205,11 +205,21 @@ zr_status zr_ogr_open(const char *path, const char *layer, zr_ogr **out, char *e
     }
     for (int i = 0; i < o->n_fields; i++) {
         const char *nm = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
-        if (o->recode && zr_recode(o->recode, nm, strlen(nm), &o->tmp) == ZR_OK)
-            o->names[i] = zr_strdup((const char *)o->tmp.data);
-        else
-            o->names[i] = zr_strdup(nm);
-        if (!o->names[i]) {
+        zr_status rs = ZR_OK;
+        if (o->recode && (rs = zr_recode(o->recode, nm, strlen(nm), &o->tmp)) != ZR_OK) {
+            /* a name that is no text of its encoding is refused, not passed on as bytes */
+            if (rs != ZR_ERR_NOMEM)
+                snprintf(err, n, "%s: layer %s: field %d's name is not valid %s", path, o->layer,
+                         i + 1, o->enc);
+            zr_ogr_close(o);
+            return rs == ZR_ERR_NOMEM ? rs : ZR_ERR_IMPORT;
+        }
+        if (!o->recode && !zr_utf8_valid((const unsigned char *)nm, strlen(nm))) {
+            snprintf(err, n, "%s: layer %s: field %d's name is not UTF-8", path, o->layer, i + 1);
+            zr_ogr_close(o);
+            return ZR_ERR_IMPORT;
+        }
+        if (!(o->names[i] = zr_strdup(o->recode ? (const char *)o->tmp.data : nm))) {
             zr_ogr_close(o);
             return ZR_ERR_NOMEM;
         }
@@ -282,16 +292,36 @@ zr_status zr_ogr_next(zr_ogr *o, zr_batch *b, size_t max, size_t *n_read, char *
     zr_batch_reset(b);
     b->geom_is_gpkg = 0;
     OGRFeatureH f;
-    while (*n_read < max && (f = OGR_L_GetNextFeature(o->lyr)) != NULL) {
+    for (;;) {
+        if (*n_read >= max) break;
+        /* GDAL's error state is per thread and sticky: cleared before each read, so an error
+           belongs to this read, and a read that ends in an error is not taken for the end */
+        CPLErrorReset();
+        if (!(f = OGR_L_GetNextFeature(o->lyr))) {
+            if (CPLGetLastErrorType() >= CE_Failure) {
+                snprintf(err, n, "%s: layer %s: read error after %zu features of this batch: %s",
+                         o->path, o->layer, *n_read, last_gdal_error());
+                CPLErrorReset();
+                return ZR_ERR_IMPORT;
+            }
+            break;
+        }
         zr_feature *zf;
-        zr_status s = zr_batch_add(b, OGR_F_GetFID(f), &zf);
+        const long long fid = (long long)OGR_F_GetFID(f);
+        zr_status s = zr_batch_add(b, fid, &zf);
         OGRGeometryH g = s ? NULL : OGR_F_GetGeometryRef(f);
         if (!s && g && !OGR_G_IsEmpty(g)) {
-            size_t sz = (size_t)OGR_G_WkbSizeEx(g);
+            const size_t sz = (size_t)OGR_G_WkbSizeEx(g);
             zr_buf_reset(&o->wkb);
             s = zr_buf_reserve(&o->wkb, sz);
-            if (!s && OGR_G_ExportToIsoWkb(g, wkbNDR, o->wkb.data) == OGRERR_NONE)
-                s = zr_batch_set_geom(b, zf, o->wkb.data, sz);
+            if (!s && (sz == 0 || OGR_G_ExportToIsoWkb(g, wkbNDR, o->wkb.data) != OGRERR_NONE)) {
+                /* a geometry GDAL read but cannot write as WKB is not taken for a missing one */
+                snprintf(err, n, "%s: layer %s: feature %lld: geometry cannot be converted: %s",
+                         o->path, o->layer, fid, last_gdal_error());
+                OGR_F_Destroy(f);
+                return ZR_ERR_IMPORT;
+            }
+            if (!s) s = zr_batch_set_geom(b, zf, o->wkb.data, sz);
         }
         for (int i = 0; !s && i < o->n_fields && i < b->n_fields; i++) {
             if (!OGR_F_IsFieldSetAndNotNull(f, i)) continue;
@@ -331,13 +361,12 @@ zr_status zr_ogr_next(zr_ogr *o, zr_batch *b, size_t max, size_t *n_read, char *
             }
         }
         OGR_F_Destroy(f);
-        if (s) return s;
+        if (s) {
+            snprintf(err, n, "%s: layer %s: feature %lld: %s", o->path, o->layer, fid,
+                     s == ZR_ERR_NOMEM ? "out of memory" : zr_status_str(s));
+            return s;
+        }
         (*n_read)++;
-    }
-    if (*n_read == 0 && CPLGetLastErrorType() >= CE_Failure && *CPLGetLastErrorMsg()) {
-        snprintf(err, n, "%s: layer %s: read error: %s", o->path, o->layer, CPLGetLastErrorMsg());
-        CPLErrorReset();
-        return ZR_ERR_IMPORT;
     }
     return ZR_OK;
 }
@@ -346,9 +375,15 @@ zr_status zr_crs_classify_wkt(const char *wkt, zr_crs *crs, char *why, size_t n)
     memset(crs, 0, sizeof *crs);
     if (gdal_ready(why, n)) return ZR_ERR_CRS;
     OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
-    if (!srs) return ZR_ERR_NOMEM;
+    if (!srs) {
+        snprintf(why, n, "out of memory");
+        return ZR_ERR_NOMEM;
+    }
     zr_status st = ZR_ERR_CRS;
-    if (OSRSetFromUserInput(srs, wkt) != OGRERR_NONE) {
+    /* WKT only (OGC or ESRI flavour): OSRSetFromUserInput would also take a file name or a URL
+       from a .prj and read that file or fetch it */
+    char *cursor = (char *)wkt;
+    if (OSRImportFromWkt(srs, &cursor) != OGRERR_NONE) {
         snprintf(why, n, "unreadable coordinate reference system definition");
         goto done;
     }
@@ -388,6 +423,10 @@ zr_status zr_crs_classify_wkt(const char *wkt, zr_crs *crs, char *why, size_t n)
     const double fn = OSRGetProjParm(srs, SRS_PP_FALSE_NORTHING, 0, NULL);
     const double lat0 = OSRGetProjParm(srs, SRS_PP_LATITUDE_OF_ORIGIN, 0, NULL);
     const double unit = OSRGetLinearUnits(srs, NULL);
+    if (!(cm > 0 && cm < 180)) { /* before any cast: NaN or a huge value is no meridian */
+        snprintf(why, n, "CRS '%s' has no usable central meridian (%g)", name, cm);
+        goto done;
+    }
     const int zone = (int)(cm / 3 + 0.5);
     if (fabs(cm - 3.0 * zone) > 1e-9 || zone < 25 || zone > 45 || k != 1.0 || fn != 0 ||
         lat0 != 0 || unit != 1.0) {

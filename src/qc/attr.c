@@ -1,19 +1,13 @@
-/* Attribute and area rules, parcel by parcel (A01–A08, M01, M02, S01). */
+/* Attribute and area rules of one parcel (A01–A03, A05–A08, M01, M02, S01), rows of the
+ * per-parcel rule table (rule_table.c); and A04, across the layer (BSM keys). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/alloc.h"
 #include "codes/codes.h"
 #include "core/fixed.h"
-#include "core/pool.h"
 #include "core/buf.h"
-#include "qc/qc_int.h"
-
-typedef struct {
-    const qc_data *d;
-    const qc_catalogue *cat;
-    qc_findings *fs;
-} attr_ctx;
+#include "qc/parcel_rules.h"
 
 static int in_list(const char *s, const char *const *list) {
     for (; s && *list; list++)
@@ -31,7 +25,7 @@ static int cmp_village(const void *a, const void *b) {
     return strncmp(((const qc_village *)a)->code, ((const qc_village *)b)->code, 12);
 }
 
-/* d->v is sorted by code once loaded (qc_load). */
+/* d->v is sorted by code once loaded (qc_open). */
 static int is_village(const qc_data *d, const char *code12) {
     qc_village key = {0};
     memcpy(key.code, code12, 12);
@@ -39,10 +33,21 @@ static int is_village(const qc_data *d, const char *code12) {
     return bsearch(&key, d->v, d->n_v, sizeof *d->v, cmp_village) != NULL;
 }
 
-#define ON(r)       (c->cat->rules[r].enabled)
 #define ADD(r, ...) qc_add_parcel(c->fs, r, p, -1, __VA_ARGS__)
 
-static void check_unit_code(attr_ctx *c, const qc_parcel *p, const char *field, const char *code) {
+void qc_rule_a01(qc_rule_ctx *c, qc_parcel *p) {
+    if (!c->dl)
+        ADD(R_A01, "DLBM '%s' is not in the 三调 work classification", p->dlbm ? p->dlbm : "");
+}
+
+void qc_rule_a02(qc_rule_ctx *c, qc_parcel *p) {
+    static const char *const qsxz[] = {"10", "20", "30", "31", "32", "33", "34", "40", NULL};
+    if (!in_list(p->qsxz, qsxz))
+        ADD(R_A02, "QSXZ '%s' is not a 权属性质 code", p->qsxz ? p->qsxz : "");
+}
+
+static void check_unit_code(qc_rule_ctx *c, const qc_parcel *p, const char *field,
+                            const char *code) {
     if (!code || strlen(code) != 19 || !digits(code, 19)) {
         ADD(R_A03, "%s '%s' is not 19 digits (12-digit village code + 7-digit unit)", field,
             code ? code : "");
@@ -52,123 +57,112 @@ static void check_unit_code(attr_ctx *c, const qc_parcel *p, const char *field, 
         ADD(R_A03, "%s %s: village %.12s is not in the boundary layer", field, code, code);
 }
 
-static void attr_range(void *ctx, size_t b, size_t e, int w);
-
-void qc_attr_range(const qc_data *d, const qc_catalogue *cat, qc_findings *fs, size_t b, size_t e) {
-    attr_ctx c = {d, cat, fs};
-    attr_range(&c, b, e, 0);
+void qc_rule_a03(qc_rule_ctx *c, qc_parcel *p) {
+    check_unit_code(c, p, "ZLDWDM", p->zldwdm);
+    if (p->qsdwdm) check_unit_code(c, p, "QSDWDM", p->qsdwdm);
 }
 
-static void attr_range(void *ctx, size_t b, size_t e, int w) {
-    (void)w;
-    attr_ctx *c = ctx;
-    static const char *const qsxz[] = {"10", "20", "30", "31", "32", "33", "34", "40", NULL};
+void qc_rule_a05(qc_rule_ctx *c, qc_parcel *p) {
+    static const char *const gdpdjb[] = {"1", "2", "3", "4", "5", NULL};
+    const int cultivated = p->dlbm && p->dlbm[0] == '0' && p->dlbm[1] == '1';
+    const int kc = p->has_kcxs && p->kcxs != 0;
+    if (!cultivated) {
+        if (kc || p->kcdlbm)
+            ADD(R_A05, "KCXS %s / KCDLBM '%s' on %s: only cultivated land carries 田坎",
+                kc ? "> 0" : "= 0", p->kcdlbm ? p->kcdlbm : "", p->dlbm ? p->dlbm : "");
+        return;
+    }
+    if (!in_list(p->gdpdjb, gdpdjb))
+        ADD(R_A05, "cultivated land needs GDPDJB 1-5, has '%s'", p->gdpdjb ? p->gdpdjb : "");
+    else if (p->gdpdjb[0] != '1' &&
+             !(p->gdlx && (!strcmp(p->gdlx, "TT") || !strcmp(p->gdlx, "PD"))))
+        ADD(R_A05, "GDPDJB %s needs GDLX TT or PD, has '%s'", p->gdpdjb, p->gdlx ? p->gdlx : "");
+    else if (p->gdpdjb[0] != '1' && !strcmp(p->gdlx, "TT") && !kc)
+        ADD(R_A05, "GDPDJB %s with GDLX TT needs KCXS > 0", p->gdpdjb);
+    else if (p->gdpdjb[0] == '1' && p->gdlx)
+        ADD(R_A05, "GDPDJB 1 takes no GDLX, has '%s'", p->gdlx);
+    if (kc && !p->kcdlbm) ADD(R_A05, "KCXS > 0 needs KCDLBM");
+    if (!kc && p->kcdlbm) ADD(R_A05, "KCXS = 0 takes no KCDLBM, has '%s'", p->kcdlbm);
+}
+
+void qc_rule_a06(qc_rule_ctx *c, qc_parcel *p) {
     static const char *const czc[] = {"201",  "201A", "202", "202A", "203",
                                       "203A", "204",  "205", NULL};
     static const char *const czc_core[] = {"201", "202", "203", "204", "205", NULL};
     static const char *const czc_need[] = {"1004", "1005", "1201", NULL};
-    static const char *const gdpdjb[] = {"1", "2", "3", "4", "5", NULL};
-    char last_village[12] = {0}; /* A08: the village of the previous lookup */
-    const char *last_missing = NULL;
-    for (size_t i = b; i < e; i++) {
-        const qc_parcel *p = &c->d->p[i];
-        const zr_dlbm *dl = zr_dlbm_find(p->dlbm);
-        if (ON(R_A01) && !dl)
-            ADD(R_A01, "DLBM '%s' is not in the 三调 work classification", p->dlbm ? p->dlbm : "");
-        if (ON(R_A02) && !in_list(p->qsxz, qsxz))
-            ADD(R_A02, "QSXZ '%s' is not a 权属性质 code", p->qsxz ? p->qsxz : "");
-        if (ON(R_A03)) {
-            check_unit_code(c, p, "ZLDWDM", p->zldwdm);
-            if (p->qsdwdm) check_unit_code(c, p, "QSDWDM", p->qsdwdm);
-        }
-        const int cultivated = p->dlbm && p->dlbm[0] == '0' && p->dlbm[1] == '1';
-        if (ON(R_A05)) {
-            const int kc = p->has_kcxs && p->kcxs != 0;
-            if (!cultivated) {
-                if (kc || p->kcdlbm)
-                    ADD(R_A05, "KCXS %s / KCDLBM '%s' on %s: only cultivated land carries 田坎",
-                        kc ? "> 0" : "= 0", p->kcdlbm ? p->kcdlbm : "", p->dlbm ? p->dlbm : "");
-            } else {
-                if (!in_list(p->gdpdjb, gdpdjb))
-                    ADD(R_A05, "cultivated land needs GDPDJB 1-5, has '%s'",
-                        p->gdpdjb ? p->gdpdjb : "");
-                else if (p->gdpdjb[0] != '1' &&
-                         !(p->gdlx && (!strcmp(p->gdlx, "TT") || !strcmp(p->gdlx, "PD"))))
-                    ADD(R_A05, "GDPDJB %s needs GDLX TT or PD, has '%s'", p->gdpdjb,
-                        p->gdlx ? p->gdlx : "");
-                else if (p->gdpdjb[0] != '1' && !strcmp(p->gdlx, "TT") && !kc)
-                    ADD(R_A05, "GDPDJB %s with GDLX TT needs KCXS > 0", p->gdpdjb);
-                else if (p->gdpdjb[0] == '1' && p->gdlx)
-                    ADD(R_A05, "GDPDJB 1 takes no GDLX, has '%s'", p->gdlx);
-                if (kc && !p->kcdlbm) ADD(R_A05, "KCXS > 0 needs KCDLBM");
-                if (!kc && p->kcdlbm) ADD(R_A05, "KCXS = 0 takes no KCDLBM, has '%s'", p->kcdlbm);
-            }
-        }
-        if (ON(R_A06) && p->dlbm) {
-            const int need = in_list(p->dlbm, czc_need) ||
-                             (p->dlbm[0] == '0' && p->dlbm[1] >= '5' && p->dlbm[1] <= '9');
-            if (p->czcsxm && !in_list(p->czcsxm, czc))
-                ADD(R_A06, "CZCSXM '%s' is not a 城镇村属性码", p->czcsxm);
-            else if (need && !p->czcsxm)
-                ADD(R_A06, "DLBM %s needs a CZCSXM", p->dlbm);
-            else if ((!strcmp(p->dlbm, "0602") || !strcmp(p->dlbm, "0603") ||
-                      !strcmp(p->dlbm, "1201")) &&
-                     !in_list(p->czcsxm, czc_core))
-                ADD(R_A06, "DLBM %s needs CZCSXM 201-205, has '%s'", p->dlbm,
-                    p->czcsxm ? p->czcsxm : "");
-        }
-        if (ON(R_A07) && dl && (!p->dlmc || strcmp(p->dlmc, dl->name)))
-            ADD(R_A07, "DLMC '%s' does not match DLBM %s (%s)", p->dlmc ? p->dlmc : "", dl->code,
-                dl->name);
-        if (ON(R_A08) && c->d->div && p->zldwdm && strlen(p->zldwdm) == 19 &&
-            digits(p->zldwdm, 19)) {
-            /* neighbouring parcels mostly share a village: the last answer is kept */
-            if (memcmp(last_village, p->zldwdm, 12)) {
-                char v[13], t[13], k[13];
-                snprintf(v, sizeof v, "%.12s", p->zldwdm);
-                snprintf(t, sizeof t, "%.9s000", p->zldwdm);
-                snprintf(k, sizeof k, "%.6s000000", p->zldwdm);
-                /* -1 (a province file unreadable): not a finding about the data */
-                const int hk = zr_division_cache_has(c->d->div, k),
-                          ht = hk == 1 ? zr_division_cache_has(c->d->div, t) : 1,
-                          hv = hk == 1 && ht == 1 ? zr_division_cache_has(c->d->div, v) : 1;
-                last_missing = !hk ? "county" : !ht ? "town" : !hv ? "village" : NULL;
-                memcpy(last_village, p->zldwdm, 12);
-            }
-            const char *missing = last_missing;
-            if (missing)
-                ADD(R_A08, "ZLDWDM %s: the %s code is not in the statistical division list",
-                    p->zldwdm, missing);
-        }
-        if (ON(R_M01) && p->area >= 0) {
-            const int64_t tol = zr_round_cents(c->cat->rules[R_M01].tolerance);
-            if (!p->has_tbmj)
-                ADD(R_M01, "TBMJ is empty; ellipsoidal area %.2f", (double)p->area / 100);
-            else if (llabs(p->tbmj - p->area) > tol)
-                qc_add_parcel(c->fs, R_M01, p, p->tbmj - p->area,
-                              "TBMJ %.2f differs from the ellipsoidal area %.2f",
-                              (double)p->tbmj / 100, (double)p->area / 100);
-        }
-        if (ON(R_M02) && p->has_tbmj) {
-            const int64_t kcmj = zr_muldiv_round(p->tbmj, p->has_kcxs ? p->kcxs : 0, 10000);
-            const int64_t skc = p->has_kcmj ? p->kcmj : 0;
-            if (skc != kcmj)
-                ADD(R_M02, "KCMJ %.2f ≠ round(TBMJ %.2f × KCXS %.4f, 2) = %.2f", (double)skc / 100,
-                    (double)p->tbmj / 100, (double)p->kcxs / 10000, (double)kcmj / 100);
-            else if (!p->has_tbdlmj || p->tbdlmj != p->tbmj - skc)
-                ADD(R_M02, "TBDLMJ %.2f ≠ TBMJ − KCMJ = %.2f", (double)p->tbdlmj / 100,
-                    (double)(p->tbmj - skc) / 100);
-        }
-        if (ON(R_S01) && dl && p->area >= 0) {
-            const int64_t min = (dl->sdl == ZR_SDL_BUILT || !strcmp(dl->code, "1202")) ? 20000
-                                : dl->sdl == ZR_SDL_AGRI                               ? 40000
-                                                                                       : 60000;
-            if (p->area < min)
-                qc_add_parcel(c->fs, R_S01, p, p->area,
-                              "%s parcel of %.2f m² is below the minimum mapping size %lld m²",
-                              dl->name, (double)p->area / 100, (long long)(min / 100));
-        }
+    if (!p->dlbm) return;
+    const int need =
+        in_list(p->dlbm, czc_need) || (p->dlbm[0] == '0' && p->dlbm[1] >= '5' && p->dlbm[1] <= '9');
+    if (p->czcsxm && !in_list(p->czcsxm, czc))
+        ADD(R_A06, "CZCSXM '%s' is not a 城镇村属性码", p->czcsxm);
+    else if (need && !p->czcsxm)
+        ADD(R_A06, "DLBM %s needs a CZCSXM", p->dlbm);
+    else if ((!strcmp(p->dlbm, "0602") || !strcmp(p->dlbm, "0603") || !strcmp(p->dlbm, "1201")) &&
+             !in_list(p->czcsxm, czc_core))
+        ADD(R_A06, "DLBM %s needs CZCSXM 201-205, has '%s'", p->dlbm, p->czcsxm ? p->czcsxm : "");
+}
+
+void qc_rule_a07(qc_rule_ctx *c, qc_parcel *p) {
+    const zr_dlbm *dl = c->dl;
+    if (dl && (!p->dlmc || strcmp(p->dlmc, dl->name)))
+        ADD(R_A07, "DLMC '%s' does not match DLBM %s (%s)", p->dlmc ? p->dlmc : "", dl->code,
+            dl->name);
+}
+
+void qc_rule_a08(qc_rule_ctx *c, qc_parcel *p) {
+    if (!c->d->div || !p->zldwdm || strlen(p->zldwdm) != 19 || !digits(p->zldwdm, 19)) return;
+    /* neighbouring parcels mostly share a village: the last answer is kept */
+    if (!c->a08_known || memcmp(c->a08_village, p->zldwdm, 12)) {
+        char v[13], t[13], k[13];
+        snprintf(v, sizeof v, "%.12s", p->zldwdm);
+        snprintf(t, sizeof t, "%.9s000", p->zldwdm);
+        snprintf(k, sizeof k, "%.6s000000", p->zldwdm);
+        /* -1 (a province file unreadable): not a finding about the data */
+        const int hk = zr_division_cache_has(c->d->div, k),
+                  ht = hk == 1 ? zr_division_cache_has(c->d->div, t) : 1,
+                  hv = hk == 1 && ht == 1 ? zr_division_cache_has(c->d->div, v) : 1;
+        c->a08_missing = !hk ? "county" : !ht ? "town" : !hv ? "village" : NULL;
+        memcpy(c->a08_village, p->zldwdm, 12);
+        c->a08_known = 1;
     }
+    if (c->a08_missing)
+        ADD(R_A08, "ZLDWDM %s: the %s code is not in the statistical division list", p->zldwdm,
+            c->a08_missing);
+}
+
+void qc_rule_m01(qc_rule_ctx *c, qc_parcel *p) {
+    if (p->area < 0) return;
+    const int64_t tol = zr_round_cents(c->cat->rules[R_M01].tolerance);
+    if (!p->has_tbmj)
+        ADD(R_M01, "TBMJ is empty; ellipsoidal area %.2f", (double)p->area / 100);
+    else if (llabs(p->tbmj - p->area) > tol)
+        qc_add_parcel(c->fs, R_M01, p, p->tbmj - p->area,
+                      "TBMJ %.2f differs from the ellipsoidal area %.2f", (double)p->tbmj / 100,
+                      (double)p->area / 100);
+}
+
+void qc_rule_m02(qc_rule_ctx *c, qc_parcel *p) {
+    if (!p->has_tbmj) return;
+    const int64_t kcmj = zr_muldiv_round(p->tbmj, p->has_kcxs ? p->kcxs : 0, 10000);
+    const int64_t skc = p->has_kcmj ? p->kcmj : 0;
+    if (skc != kcmj)
+        ADD(R_M02, "KCMJ %.2f ≠ round(TBMJ %.2f × KCXS %.4f, 2) = %.2f", (double)skc / 100,
+            (double)p->tbmj / 100, (double)p->kcxs / 10000, (double)kcmj / 100);
+    else if (!p->has_tbdlmj || p->tbdlmj != p->tbmj - skc)
+        ADD(R_M02, "TBDLMJ %.2f ≠ TBMJ − KCMJ = %.2f", (double)p->tbdlmj / 100,
+            (double)(p->tbmj - skc) / 100);
+}
+
+void qc_rule_s01(qc_rule_ctx *c, qc_parcel *p) {
+    const zr_dlbm *dl = c->dl;
+    if (!dl || p->area < 0) return;
+    const int64_t min = (dl->sdl == ZR_SDL_BUILT || !strcmp(dl->code, "1202")) ? 20000
+                        : dl->sdl == ZR_SDL_AGRI                               ? 40000
+                                                                               : 60000;
+    if (p->area < min)
+        qc_add_parcel(c->fs, R_S01, p, p->area,
+                      "%s parcel of %.2f m² is below the minimum mapping size %lld m²", dl->name,
+                      (double)p->area / 100, (long long)(min / 100));
 }
 
 zr_status qc_bsm_add(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {

@@ -236,29 +236,60 @@ const qc_parcel *qc_fetch(qc_data *d, int64_t fid) {
     return cache_put(f, ps) ? NULL : ps;
 }
 
+/* qc_window_cached's walk: a row already cached is not parsed again (a parcel of many vertices
+ * is met by every point query near it). */
+typedef struct {
+    qc_data *d;
+    qc_fetcher *f;
+    int has_bsm;
+    const qc_parcel **all;
+    size_t n, cap;
+} window_walk;
+
+static zr_status window_row(void *ctx, const zr_feature *ft, int is_gpkg) {
+    window_walk *c = ctx;
+    qc_fetcher *f = c->f;
+    qc_parcel *p = cache_get(f, ft->fid);
+    if (!p) {
+        if (!(p = zr_arena_alloc(f->arena, sizeof *p))) return ZR_ERR_NOMEM;
+        memset(p, 0, sizeof *p);
+        p->fid = ft->fid;
+        p->bsm = c->has_bsm ? zr_value_text(f->arena, &ft->v[0]) : NULL;
+        zr_status s = qc_parcel_geometry(f->arena, is_gpkg, ft, &f->w->scratch, p);
+        if (s) return s;
+        p->valid = !p->geom_error && !qc_is_invalid(c->d, p->fid);
+        if ((s = cache_put(f, p))) return s;
+    }
+    const qc_parcel **na = zr_grow(c->all, &c->cap, c->n, sizeof *na, 64);
+    if (!na) return ZR_ERR_NOMEM;
+    c->all = na;
+    c->all[c->n++] = p;
+    return ZR_OK;
+}
+
+static int cmp_parcel_ptr_fid(const void *a, const void *b) {
+    const qc_parcel *const *p = a, *const *q = b;
+    return ((*p)->fid > (*q)->fid) - ((*p)->fid < (*q)->fid);
+}
+
 zr_status qc_window_cached(qc_data *d, const double env[4], const qc_parcel **out, size_t max,
                            size_t *n) {
     *n = 0;
     qc_fetcher *f = fetcher(d);
     if (!f) return ZR_ERR_NOMEM;
-    qc_parcel *all = NULL;
-    size_t k = 0;
     zr_status s = open_win(d, f);
-    if (!s) s = qc_win_read(f->w, d, env, f->arena, &all, &k);
-    for (size_t i = 0; !s && i < k; i++) {
-        qc_parcel *p = cache_get(f, all[i].fid);
-        if (!p) {
-            p = zr_arena_alloc(f->arena, sizeof *p);
-            if (!p) {
-                s = ZR_ERR_NOMEM;
-                break;
-            }
-            *p = all[i];
-            s = cache_put(f, p);
-        }
-        if (!s && *n < max) out[(*n)++] = p;
+    window_walk c = {d, f, 0, NULL, 0, 0};
+    if (!s) {
+        c.has_bsm = zr_reader_nfields(f->w->win) > 0;
+        s = zr_reader_window(f->w->win, env);
     }
-    free(all);
+    for (size_t got = 1; !s && got;)
+        s = zr_reader_each(f->w->win, 4096, window_row, &c, &got);
+    /* fid order, as the layer is read: the same first occurrences, the same results */
+    if (!s && c.n > 1) qsort(c.all, c.n, sizeof *c.all, cmp_parcel_ptr_fid);
+    for (size_t i = 0; !s && i < c.n && *n < max; i++)
+        out[(*n)++] = c.all[i];
+    free(c.all);
     return s;
 }
 

@@ -186,14 +186,18 @@ typedef struct {
     char bsm[0x10000], other[0x10000], msg[0x10000];
 } run_reader;
 
+/* The next finding of a run: 1 read, 0 the run has ended cleanly, -1 a failed or short read
+ * (the run is damaged: the findings after it would be lost). */
 static int run_next(run_reader *r) {
     int32_t rule;
-    if (fread(&rule, 4, 1, r->f) != 1) return 0;
+    if (fread(&rule, 4, 1, r->f) != 1) return feof(r->f) && !ferror(r->f) ? 0 : -1;
     r->cur.rule = rule;
-    return fread(&r->cur.area, 8, 1, r->f) == 1 && fread(&r->cur.x, 8, 1, r->f) == 1 &&
-           fread(&r->cur.y, 8, 1, r->f) == 1 && get_str(r->f, r->bsm, sizeof r->bsm, &r->cur.bsm) &&
-           get_str(r->f, r->other, sizeof r->other, &r->cur.other) &&
-           get_str(r->f, r->msg, sizeof r->msg, &r->cur.message);
+    const int ok = rule >= 0 && rule < R_COUNT && fread(&r->cur.area, 8, 1, r->f) == 1 &&
+                   fread(&r->cur.x, 8, 1, r->f) == 1 && fread(&r->cur.y, 8, 1, r->f) == 1 &&
+                   get_str(r->f, r->bsm, sizeof r->bsm, &r->cur.bsm) &&
+                   get_str(r->f, r->other, sizeof r->other, &r->cur.other) &&
+                   get_str(r->f, r->msg, sizeof r->msg, &r->cur.message);
+    return ok ? 1 : -1;
 }
 
 static void sift(run_reader **h, size_t n, size_t i) {
@@ -226,15 +230,19 @@ zr_status qc_findings_each(qc_findings *fs, qc_finding_fn fn, void *ctx) {
     for (size_t i = 0; !s && i < k; i++) {
         rewind(fs->runs[i]);
         rd[i].f = fs->runs[i];
-        if (run_next(&rd[i])) heap[n++] = &rd[i];
+        const int got = run_next(&rd[i]);
+        if (got < 0) s = ZR_ERR_IO;
+        if (got > 0) heap[n++] = &rd[i];
     }
     for (size_t i = n; !s && i-- > 0;)
         sift(heap, n, i);
     while (!s && n) {
         run_reader *top = heap[0];
         s = fn(ctx, &top->cur);
-        if (!run_next(top)) heap[0] = heap[--n];
-        sift(heap, n, 0);
+        const int got = s ? 1 : run_next(top);
+        if (got < 0) s = ZR_ERR_IO; /* a damaged run ends the pass as a failure, not as done */
+        if (!got) heap[0] = heap[--n];
+        if (!s) sift(heap, n, 0);
     }
     free(heap);
     free(rd);

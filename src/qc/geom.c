@@ -1,4 +1,5 @@
-/* Geometry rules, parcel by parcel (G01 validity, G02 repeated points, spikes, slivers). */
+/* Geometry rules of one parcel (G01 validity, G02 repeated points, spikes, slivers), rows of
+ * the per-parcel rule table (rule_table.c). */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -6,26 +7,22 @@
 #include <string.h>
 #include "core/alloc.h"
 #include "core/fixed.h"
-#include "core/pool.h"
 #include "geo/geos_ops.h"
-#include "qc/qc_int.h"
+#include "qc/parcel_rules.h"
 
-typedef struct {
-    qc_data *d;
-    const qc_catalogue *cat;
-    qc_findings *fs;
-    zr_geos *g[64];
-    zr_buf scratch[64];
-    zr_poly part[64];
-} geom_ctx;
-
-struct qc_workers {
-    int threads;
-    geom_ctx c;
-};
-
-/* Basic structure, checked before GEOS: closed rings of ≥ 4 points, finite coordinates. */
-static const char *structure_problem(const zr_poly *p) {
+/* Basic structure, checked before GEOS: within the size limits, closed rings of ≥ 4 points,
+ * finite coordinates. */
+static const char *structure_problem(const zr_poly *p, char *buf, size_t cap) {
+    if (p->n_polys > QC_MAX_PARCEL_PARTS) {
+        snprintf(buf, cap, "%zu polygon parts, more than the %d a parcel may have to be checked",
+                 p->n_polys, QC_MAX_PARCEL_PARTS);
+        return buf;
+    }
+    if (p->n_pts > QC_MAX_PARCEL_POINTS) {
+        snprintf(buf, cap, "%zu vertices, more than the %d a parcel may have to be checked",
+                 p->n_pts, QC_MAX_PARCEL_POINTS);
+        return buf;
+    }
     if (p->nonfinite) return "a coordinate is NaN or infinite";
     for (size_t r = 0; r < p->n_rings; r++) {
         const size_t n = zr_poly_ring_len(p, r);
@@ -185,117 +182,77 @@ int qc_ring_surely_simple(const double *v, size_t n) {
     return sweep_simple(v, n);
 }
 
-static void geom_range(void *ctx, size_t b, size_t e, int w) {
-    geom_ctx *c = ctx;
+/* G01, run whatever the catalogue says: it decides p->valid, which the topology and G02 read. */
+void qc_rule_g01(qc_rule_ctx *c, qc_parcel *p) {
+    char reason[256] = "";
+    const char *why =
+        p->geom_error ? p->geom_error : structure_problem(&p->poly, reason, sizeof reason);
+    int valid = 0;
+    if (!why && p->poly.n_rings == 1 &&
+        qc_ring_surely_simple(p->poly.xy, zr_poly_ring_len(&p->poly, 0))) {
+        valid = 1;
+    } else if (!why) {
+        /* a GEOS failure on this geometry is a finding about it, never a pass */
+        if (zr_geos_is_valid(c->geos, &p->poly, &valid, reason, sizeof reason) != ZR_OK) {
+            valid = 0;
+            snprintf(reason, sizeof reason, "GEOS could not decide validity (%.200s)",
+                     zr_geos_errmsg(c->geos));
+        }
+        why = valid ? NULL : reason;
+    }
+    p->valid = !why;
+    if (why && c->cat->rules[R_G01].enabled)
+        qc_add_parcel(c->fs, R_G01, p, -1, "invalid geometry: %s", why);
+}
+
+void qc_rule_g02(qc_rule_ctx *c, qc_parcel *p) {
     const double sliver = c->cat->rules[R_G02].tolerance;
     const double spike_cos = cos(1.0 * M_PI / 180); /* turning back within 1° */
     const double spike_cos2 = spike_cos * spike_cos;
-    for (size_t i = b; i < e; i++) {
-        qc_parcel *p = &c->d->p[i];
-        const char *why = p->geom_error ? p->geom_error : structure_problem(&p->poly);
-        char reason[256] = "";
-        int valid = 0;
-        if (!why && p->poly.n_rings == 1 &&
-            qc_ring_surely_simple(p->poly.xy, zr_poly_ring_len(&p->poly, 0))) {
-            valid = 1;
-        } else if (!why && c->g[w]) {
-            if (zr_geos_is_valid(c->g[w], &p->poly, &valid, reason, sizeof reason) != ZR_OK)
-                snprintf(reason, sizeof reason, "GEOS could not decide validity");
-            why = valid ? NULL : reason;
-        }
-        p->valid = !why;
-        if (why && c->cat->rules[R_G01].enabled)
-            qc_add_parcel(c->fs, R_G01, p, -1, "invalid geometry: %s", why);
-        if (!c->cat->rules[R_G02].enabled || p->poly.nonfinite) continue;
-        for (size_t r = 0; r < p->poly.n_rings; r++) {
-            const size_t n = zr_poly_ring_len(&p->poly, r);
-            const double *v = p->poly.xy + 2 * p->poly.ring_start[r];
-            for (size_t k = 0; k + 1 < n; k++) {
-                if (v[2 * k] == v[2 * k + 2] && v[2 * k + 1] == v[2 * k + 3]) {
-                    qc_add(c->fs, R_G02, p->bsm, NULL, v[2 * k], v[2 * k + 1], -1,
-                           "repeated vertex %zu of ring %zu", k, r);
-                    break;
-                }
-            }
-            for (size_t k = 1; n >= 4 && k < n - 1; k++) {
-                const double ax = v[2 * k - 2] - v[2 * k], ay = v[2 * k - 1] - v[2 * k + 1];
-                const double bx = v[2 * k + 2] - v[2 * k], by = v[2 * k + 3] - v[2 * k + 1];
-                /* cos of the angle > cos 1°, squared: no square root for the common case */
-                const double dot = ax * bx + ay * by, la2 = ax * ax + ay * ay,
-                             lb2 = bx * bx + by * by;
-                if (dot > 0 && la2 > 0 && lb2 > 0 && dot * dot > spike_cos2 * la2 * lb2) {
-                    qc_add(c->fs, R_G02, p->bsm, NULL, v[2 * k], v[2 * k + 1], -1,
-                           "spike at vertex %zu of ring %zu (angle < 1°)", k, r);
-                    break;
-                }
+    if (p->poly.nonfinite || p->poly.n_pts > QC_MAX_PARCEL_POINTS ||
+        p->poly.n_polys > QC_MAX_PARCEL_PARTS)
+        return; /* G01 said why */
+    for (size_t r = 0; r < p->poly.n_rings; r++) {
+        const size_t n = zr_poly_ring_len(&p->poly, r);
+        const double *v = p->poly.xy + 2 * p->poly.ring_start[r];
+        for (size_t k = 0; k + 1 < n; k++) {
+            if (v[2 * k] == v[2 * k + 2] && v[2 * k + 1] == v[2 * k + 3]) {
+                qc_add(c->fs, R_G02, p->bsm, NULL, v[2 * k], v[2 * k + 1], -1,
+                       "repeated vertex %zu of ring %zu", k, r);
+                break;
             }
         }
-        if (p->poly.n_polys == 1) { /* one part: its area is the parcel's, computed on loading */
-            if (p->area >= 0 && (double)p->area / 100 < sliver)
-                qc_add_parcel(c->fs, R_G02, p, p->area, "sliver: part 0 has %.2f m² (< %.2f)",
-                              (double)p->area / 100, sliver);
-            continue;
-        }
-        for (size_t g = 0; g < p->poly.n_polys; g++) {
-            zr_poly *part = &c->part[w];
-            zr_poly_clear(part);
-            zr_poly_begin_polygon(part);
-            for (size_t r = p->poly.poly_start[g]; r < p->poly.poly_start[g + 1]; r++) {
-                zr_poly_begin_ring(part);
-                for (size_t k = p->poly.ring_start[r]; k < p->poly.ring_start[r + 1]; k++)
-                    zr_poly_add_point(part, p->poly.xy[2 * k], p->poly.xy[2 * k + 1]);
+        for (size_t k = 1; n >= 4 && k < n - 1; k++) {
+            const double ax = v[2 * k - 2] - v[2 * k], ay = v[2 * k - 1] - v[2 * k + 1];
+            const double bx = v[2 * k + 2] - v[2 * k], by = v[2 * k + 3] - v[2 * k + 1];
+            /* cos of the angle > cos 1°, squared: no square root for the common case */
+            const double dot = ax * bx + ay * by, la2 = ax * ax + ay * ay, lb2 = bx * bx + by * by;
+            if (dot > 0 && la2 > 0 && lb2 > 0 && dot * dot > spike_cos2 * la2 * lb2) {
+                qc_add(c->fs, R_G02, p->bsm, NULL, v[2 * k], v[2 * k + 1], -1,
+                       "spike at vertex %zu of ring %zu (angle < 1°)", k, r);
+                break;
             }
-            zr_poly_finish(part);
-            const double a = zr_poly_area(part, &c->d->crs, &c->scratch[w]);
-            if (isfinite(a) && a < sliver)
-                qc_add_parcel(c->fs, R_G02, p, zr_round_cents(a),
-                              "sliver: part %zu has %.4f m² (< %.2f)", g, a, sliver);
         }
     }
-}
-
-qc_workers *qc_workers_open(int threads) {
-    qc_workers *w = zr_calloc(1, sizeof *w);
-    if (!w) return NULL;
-    w->threads = threads < 1 ? 1 : threads > 64 ? 64 : threads;
-    for (int t = 0; t < w->threads; t++)
-        zr_geos_open(&w->c.g[t]); /* without GEOS, G01 trusts the certain-simple test only */
-    return w;
-}
-
-void qc_workers_close(qc_workers *w) {
-    if (!w) return;
-    for (int t = 0; t < w->threads; t++) {
-        zr_geos_close(w->c.g[t]);
-        zr_buf_free(&w->c.scratch[t]);
-        zr_poly_free(&w->c.part[t]);
+    if (p->poly.n_polys == 1) { /* one part: its area is the parcel's, computed on loading */
+        if (p->area >= 0 && (double)p->area / 100 < sliver)
+            qc_add_parcel(c->fs, R_G02, p, p->area, "sliver: part 0 has %.2f m² (< %.2f)",
+                          (double)p->area / 100, sliver);
+        return;
     }
-    free(w);
-}
-
-/* Ellipsoidal area (the envelope came with the coordinates), then the geometry and attribute
- * rules, range by range. */
-static void chunk_range(void *ctx, size_t b, size_t e, int w) {
-    geom_ctx *c = ctx;
-    for (size_t i = b; i < e; i++) {
-        qc_parcel *p = &c->d->p[i];
-        if (p->geom_error) { /* no coordinates: no area, no envelope */
-            p->area = -1;
-            memset(p->env, 0, sizeof p->env);
-            continue;
+    for (size_t g = 0; g < p->poly.n_polys; g++) {
+        zr_poly *part = c->part;
+        zr_poly_clear(part);
+        zr_poly_begin_polygon(part);
+        for (size_t r = p->poly.poly_start[g]; r < p->poly.poly_start[g + 1]; r++) {
+            zr_poly_begin_ring(part);
+            for (size_t k = p->poly.ring_start[r]; k < p->poly.ring_start[r + 1]; k++)
+                zr_poly_add_point(part, p->poly.xy[2 * k], p->poly.xy[2 * k + 1]);
         }
-        const double a = zr_poly_area(&p->poly, &c->d->crs, &c->scratch[w]);
-        p->area = isfinite(a) ? zr_round_cents(a) : -1;
+        zr_poly_finish(part);
+        const double a = zr_poly_area(part, &c->d->crs, c->scratch);
+        if (isfinite(a) && a < sliver)
+            qc_add_parcel(c->fs, R_G02, p, zr_round_cents(a),
+                          "sliver: part %zu has %.4f m² (< %.2f)", g, a, sliver);
     }
-    geom_range(c, b, e, w);
-    qc_attr_range(c->d, c->cat, c->fs, b, e);
-    if (!c->d->tiled) qc_edges_range(c->d, b, e, w);
-}
-
-zr_status qc_chunk_rules(qc_workers *w, qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
-    w->c.d = d, w->c.cat = cat, w->c.fs = fs;
-    zr_status s = d->tiled ? ZR_OK : qc_edges_prepare(d, w->threads);
-    /* ranges of ~512 parcels keep both workers busy to the end of the chunk */
-    if (!s) s = zr_parallel_for(w->threads, d->n, chunk_range, &w->c);
-    return s;
 }

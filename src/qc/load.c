@@ -1,4 +1,6 @@
-/* Loading a layer to check, and its boundary layer, into memory. */
+/* Opening a layer to check: the parcel source, held or tiled mode, the boundary layer and the
+ * division list; and freeing what a run held. */
+#include <math.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -17,305 +19,18 @@ static zr_status read_geom(int is_gpkg, const zr_feature *f, zr_poly *p, char *w
     return zr_geom_to_poly(is_gpkg, f->geom, f->geom_len, p, why, n);
 }
 
-zr_status qc_parcel_geometry(zr_arena *a, int is_gpkg, const zr_feature *f, zr_poly *scratch,
-                             qc_parcel *p) {
-    char why[160];
-    /* the coordinates are parsed straight into the arena: a point takes at least 16 bytes of
-       WKB, so the blob's length bounds them; the ring and part indexes go through scratch */
-    const size_t cap = (f->geom_len / 16 + 1) * 2;
-    double *xy = f->geom ? zr_arena_alloc(a, cap * sizeof *xy) : NULL;
-    if (f->geom && !xy) return ZR_ERR_NOMEM;
-    zr_poly view = *scratch;
-    view.xy = xy, view.cap_pts = xy ? cap : 0, view.fixed_xy = 1;
-    const zr_status s = read_geom(is_gpkg, f, &view, why, sizeof why);
-    scratch->ring_start = view.ring_start, scratch->cap_rings = view.cap_rings;
-    scratch->poly_start = view.poly_start, scratch->cap_polys = view.cap_polys;
-    if (s == ZR_ERR_NOMEM) return s;
-    if (s) /* a defect to report (G01), not a reason to stop checking */
-        return (p->geom_error = zr_arena_strndup(a, why, strlen(why))) ? ZR_OK : ZR_ERR_NOMEM;
-    zr_poly *q = &p->poly;
-    memset(q, 0, sizeof *q);
-    q->ring_start = zr_arena_alloc(a, (view.n_rings + 1) * sizeof *q->ring_start);
-    q->poly_start = zr_arena_alloc(a, (view.n_polys + 1) * sizeof *q->poly_start);
-    if (!q->ring_start || !q->poly_start) return ZR_ERR_NOMEM;
-    memcpy(q->ring_start, view.ring_start, (view.n_rings + 1) * sizeof *q->ring_start);
-    memcpy(q->poly_start, view.poly_start, (view.n_polys + 1) * sizeof *q->poly_start);
-    q->xy = xy, q->n_pts = view.n_pts, q->cap_pts = cap, q->fixed_xy = 1;
-    q->n_rings = view.n_rings, q->n_polys = view.n_polys, q->nonfinite = view.nonfinite;
-    zr_poly_envelope(q, p->env); /* while the coordinates are in cache */
-    return ZR_OK;
-}
-
-/* ---- the parcel stream: a reader thread parses chunks, the rules run on them ---- */
-
-enum {
-    BSM,
-    DLBM,
-    DLMC,
-    QSXZ,
-    ZLDWDM,
-    QSDWDM,
-    KCDLBM,
-    GDLX,
-    GDPDJB,
-    CZCSXM,
-    TBMJ,
-    KCMJ,
-    TBDLMJ,
-    KCXS,
-    XZDWKD,
-    NF
-};
-static const char *const field_names[NF + 1] = {
-    "BSM",    "DLBM",   "DLMC", "QSXZ", "ZLDWDM", "QSDWDM", "KCDLBM", "GDLX",
-    "GDPDJB", "CZCSXM", "TBMJ", "KCMJ", "TBDLMJ", "KCXS",   "XZDWKD", NULL};
-
+/* A village with its polygon and its place in the layer, for sorting by code (ties keep the
+ * layer's order). */
 typedef struct {
-    qc_parcel *p; /* in d->p_res (held mode) or its own allocation */
-    size_t n;
-    zr_arena *arena;
-    int in_res;
-} chunk;
+    qc_village v;
+    zr_poly poly;
+    size_t i;
+} village_row;
 
-typedef struct {
-    qc_data *d;
-    int col[NF];
-    chunk q[2]; /* parsed, waiting */
-    int head, count;
-    int done, stop; /* reader finished; consumer gave up */
-    zr_status st;
-    char err[4096];
-    double wait_reader, wait_main; /* seconds each side waited for the other (ZRZY_TIMING) */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-} chunk_pipe;
-
-/* One row of the source into the chunk being filled (the row's memory lasts only for the
- * call: strings are copied, the geometry parsed, into the chunk's arena). */
-typedef struct {
-    const chunk_pipe *cp;
-    chunk *c;
-    zr_poly scratch;
-} row_ctx;
-
-static zr_status take_row(void *ctx, const zr_feature *f, int is_gpkg) {
-    row_ctx *rc = ctx;
-    const int *col = rc->cp->col;
-    chunk *c = rc->c;
-    qc_parcel *p = &c->p[c->n];
-    memset(p, 0, sizeof *p);
-    p->fid = f->fid;
-    const char **strs[] = {&p->bsm,    &p->dlbm,   &p->dlmc, &p->qsxz,   &p->zldwdm,
-                           &p->qsdwdm, &p->kcdlbm, &p->gdlx, &p->gdpdjb, &p->czcsxm};
-    for (int k = 0; k <= CZCSXM; k++)
-        if (col[k] >= 0) *strs[k] = zr_value_text(c->arena, &f->v[col[k]]);
-    double x;
-    if (col[TBMJ] >= 0 && (p->has_tbmj = zr_value_number(&f->v[col[TBMJ]], &x)))
-        p->tbmj = zr_round_cents(x);
-    if (col[KCMJ] >= 0 && (p->has_kcmj = zr_value_number(&f->v[col[KCMJ]], &x)))
-        p->kcmj = zr_round_cents(x);
-    if (col[TBDLMJ] >= 0 && (p->has_tbdlmj = zr_value_number(&f->v[col[TBDLMJ]], &x)))
-        p->tbdlmj = zr_round_cents(x);
-    if (col[KCXS] >= 0 && (p->has_kcxs = zr_value_number(&f->v[col[KCXS]], &x)))
-        p->kcxs = zr_double_scaled(x, 4);
-    if (col[XZDWKD] >= 0) p->has_xzdwkd = zr_value_number(&f->v[col[XZDWKD]], &p->xzdwkd);
-    zr_status s = qc_parcel_geometry(c->arena, is_gpkg, f, &rc->scratch, p);
-    if (!s) c->n++;
-    return s;
-}
-
-static void chunk_free(chunk *c) {
-    if (!c->in_res) free(c->p);
-    zr_arena_free(c->arena);
-    memset(c, 0, sizeof *c);
-}
-
-static void *chunk_reader(void *arg) {
-    chunk_pipe *cp = arg;
-    row_ctx rc = {cp, NULL, {0}};
-    zr_status s = ZR_OK;
-    qc_data *d = cp->d;
-    while (!s) {
-        chunk c = {0};
-        /* held mode: the chunks follow one another in the reserved array, so the layer ends up
-           in one array without a copy; past the reservation, an allocation of its own */
-        if (d->p_res && d->p_res_used + d->chunk_rows <= d->p_res_cap)
-            c.p = d->p_res + d->p_res_used, c.in_res = 1;
-        else
-            c.p = zr_malloc(d->chunk_rows * sizeof *c.p);
-        if (!(c.arena = zr_arena_new(1 << 22)) || !c.p) s = ZR_ERR_NOMEM;
-        size_t got = 0;
-        rc.c = &c;
-        if (!s)
-            s = zr_source_each(cp->d->src, cp->d->chunk_rows, take_row, &rc, &got, cp->err,
-                               sizeof cp->err);
-        if (s || !got) {
-            chunk_free(&c);
-            break;
-        }
-        if (c.in_res) d->p_res_used += c.n;
-        pthread_mutex_lock(&cp->mu);
-        const double tw = zr_now();
-        while (cp->count == 2 && !cp->stop)
-            pthread_cond_wait(&cp->cv, &cp->mu);
-        cp->wait_reader += zr_now() - tw;
-        const int stop = cp->stop;
-        if (!stop) cp->q[(cp->head + cp->count++) % 2] = c;
-        pthread_cond_broadcast(&cp->cv);
-        pthread_mutex_unlock(&cp->mu);
-        if (stop) {
-            chunk_free(&c);
-            break;
-        }
-    }
-    zr_poly_free(&rc.scratch);
-    pthread_mutex_lock(&cp->mu);
-    cp->done = 1;
-    cp->st = s;
-    pthread_cond_broadcast(&cp->cv);
-    pthread_mutex_unlock(&cp->mu);
-    return NULL;
-}
-
-/* The rules that look at one parcel at a time, over the chunk in d->p[0..d->n). */
-static zr_status check_chunk(qc_data *d, const qc_catalogue *cat, qc_findings *fs, qc_workers *w) {
-    zr_status s = qc_chunk_rules(w, d, cat, fs);
-    qc_sums_add(d);
-    if (!s) s = qc_bsm_add(d, cat, fs);
-    if (!s && !d->tiled) s = qc_edges_flush(d);
-    for (size_t i = 0; !s && d->tiled && i < d->n; i++) {
-        if (d->p[i].valid) continue;
-        int64_t *ni = zr_grow(d->invalid, &d->cap_invalid, d->n_invalid, sizeof *ni, 256);
-        if (!ni) return ZR_ERR_NOMEM;
-        d->invalid = ni;
-        d->invalid[d->n_invalid++] = d->p[i].fid;
-    }
-    return s;
-}
-
-static int cmp_i64(const void *a, const void *b) {
-    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Held mode: address space for the parcel array, one qc_parcel per 64 bytes of the file (no
- * row of a GeoPackage layer is smaller), touched only as chunks fill it. Without it (not a
- * file, or no address space) the chunks are copied together at the end. */
-static void reserve_parcels(qc_data *d) {
-    struct stat st;
-    size_t cap = (size_t)1 << 16;
-    if (stat(d->path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size / 64 > cap)
-        cap = (size_t)st.st_size / 64;
-    void *m = mmap(NULL, cap * sizeof *d->p, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (m == MAP_FAILED) return;
-    madvise(m, cap * sizeof *d->p, MADV_HUGEPAGE);
-    d->p_res = m, d->p_res_cap = cap, d->p_res_used = 0;
-}
-
-zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int threads, char *err,
-                    size_t n) {
-    chunk_pipe *cp = zr_calloc(1, sizeof *cp);
-    if (!cp) return ZR_ERR_NOMEM;
-    cp->d = d;
-    for (int k = 0; k < NF; k++)
-        cp->col[k] = zr_source_col(d->src, field_names[k]);
-    zr_status s = ZR_OK;
-    for (int k = BSM; k <= ZLDWDM && !s; k++)
-        if (k != DLMC && cp->col[k] < 0) {
-            snprintf(err, n, "%s: layer %s: required field %s is missing", d->src->path,
-                     d->src->layer, field_names[k]);
-            s = ZR_ERR_SCHEMA;
-        }
-    if (!s && !d->tiled) reserve_parcels(d);
-    pthread_t rt;
-    int running = 0;
-    pthread_mutex_init(&cp->mu, NULL);
-    pthread_cond_init(&cp->cv, NULL);
-    if (!s) running = pthread_create(&rt, NULL, chunk_reader, cp) == 0;
-    if (!s && !running) s = ZR_ERR_NOMEM;
-    if (!s) s = qc_sums_begin(d);
-    qc_workers *w = s ? NULL : qc_workers_open(threads);
-    if (!s && !w) s = ZR_ERR_NOMEM;
-    chunk *held = NULL;
-    size_t n_held = 0, total = 0;
-    while (!s) {
-        pthread_mutex_lock(&cp->mu);
-        const double tw = zr_now();
-        while (!cp->count && !cp->done)
-            pthread_cond_wait(&cp->cv, &cp->mu);
-        cp->wait_main += zr_now() - tw;
-        chunk c = {0};
-        const int have = cp->count > 0;
-        if (have) c = cp->q[cp->head], cp->head = (cp->head + 1) % 2, cp->count--;
-        pthread_cond_broadcast(&cp->cv);
-        pthread_mutex_unlock(&cp->mu);
-        if (!have) break;
-        d->p = c.p, d->n = c.n;
-        s = check_chunk(d, cat, fs, w);
-        total += c.n;
-        d->p = NULL, d->n = 0;
-        if (!s && !d->tiled) {
-            chunk *nh = zr_realloc(held, (n_held + 1) * sizeof *nh);
-            if (nh) held = nh, held[n_held++] = c;
-            if (!nh) s = ZR_ERR_NOMEM;
-        }
-        if (s || d->tiled) chunk_free(&c);
-    }
-    if (running) {
-        pthread_mutex_lock(&cp->mu);
-        cp->stop = 1;
-        pthread_cond_broadcast(&cp->cv);
-        pthread_mutex_unlock(&cp->mu);
-        pthread_join(rt, NULL);
-        while (cp->count) {
-            chunk_free(&cp->q[cp->head]);
-            cp->head = (cp->head + 1) % 2, cp->count--;
-        }
-        if (!s && cp->st) {
-            s = cp->st;
-            snprintf(err, n, "%s", cp->err[0] ? cp->err : zr_status_str(s));
-        }
-    }
-    qc_workers_close(w);
-    if (getenv("ZRZY_TIMING"))
-        fprintf(stderr, "timing:   the rules waited %.3f s for the reader, the reader %.3f s\n",
-                cp->wait_main, cp->wait_reader);
-    pthread_mutex_destroy(&cp->mu);
-    pthread_cond_destroy(&cp->cv);
-    free(cp);
-    d->n_total = (int64_t)total;
-    if (d->n_invalid) qsort(d->invalid, d->n_invalid, sizeof *d->invalid, cmp_i64);
-    /* held mode: one contiguous array for the topology — the reservation itself when every
-       chunk went there, else a copy; the arenas stay with d */
-    int all_res = 1;
-    for (size_t c = 0; c < n_held; c++)
-        all_res &= held[c].in_res;
-    if (!s && !d->tiled) {
-        d->p = all_res && d->p_res ? d->p_res : zr_malloc((total ? total : 1) * sizeof *d->p);
-        d->arenas = zr_malloc((n_held ? n_held : 1) * sizeof *d->arenas);
-        if (!d->p || !d->arenas) s = ZR_ERR_NOMEM;
-    }
-    for (size_t c = 0; c < n_held; c++) {
-        if (!s) {
-            if (d->p != d->p_res) memcpy(d->p + d->n, held[c].p, held[c].n * sizeof *d->p);
-            d->n += held[c].n;
-            d->arenas[d->n_arenas++] = held[c].arena;
-            if (!held[c].in_res) free(held[c].p);
-        } else {
-            chunk_free(&held[c]);
-        }
-    }
-    free(held);
-    return s;
-}
-
-static const qc_village *sort_villages; /* qsort has no context argument; one caller */
-
-static int cmp_order(const void *a, const void *b) {
-    const size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    int c = strcmp(sort_villages[i].code, sort_villages[j].code);
-    return c ? c : (i > j) - (i < j);
+static int cmp_village_row(const void *a, const void *b) {
+    const village_row *x = a, *y = b;
+    const int c = strcmp(x->v.code, y->v.code);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
 static zr_status load_boundary(qc_data *d, zr_source *src, char *err, size_t n) {
@@ -335,7 +50,8 @@ static zr_status load_boundary(qc_data *d, zr_source *src, char *err, size_t n) 
     size_t np = 0, cap = 0;
     while (!s) {
         size_t got = 0;
-        if ((s = zr_source_next(src, &b, 4096, &got, err, n)) || !got) break;
+        if (qc_cancelled(d)) s = ZR_ERR_CANCELLED;
+        if (s || (s = zr_source_next(src, &b, 256, &got, err, n)) || !got) break;
         for (size_t i = 0; i < got && !s; i++) {
             if (np == cap) {
                 cap = cap ? cap * 2 : 256;
@@ -378,11 +94,10 @@ static zr_status load_boundary(qc_data *d, zr_source *src, char *err, size_t n) 
     }
     d->n_v = np;
     /* sort villages by code, keeping each polygon with its village */
-    size_t *order = zr_malloc((np ? np : 1) * sizeof *order);
-    qc_village *sv = zr_malloc((np ? np : 1) * sizeof *sv);
+    village_row *rows = zr_malloc((np ? np : 1) * sizeof *rows);
     zr_poly *spoly = zr_malloc((np ? np : 1) * sizeof *spoly);
-    if (!order || !sv || !spoly) {
-        free(order), free(sv), free(spoly);
+    if (!rows || !spoly) {
+        free(rows), free(spoly);
         for (size_t i = 0; i < np; i++)
             zr_poly_free(&polys[i]);
         free(polys);
@@ -390,15 +105,12 @@ static zr_status load_boundary(qc_data *d, zr_source *src, char *err, size_t n) 
         return ZR_ERR_NOMEM;
     }
     for (size_t i = 0; i < np; i++)
-        order[i] = i;
-    sort_villages = d->v;
-    qsort(order, np, sizeof *order, cmp_order);
+        rows[i] = (village_row){d->v[i], polys[i], i};
+    qsort(rows, np, sizeof *rows, cmp_village_row);
     for (size_t i = 0; i < np; i++)
-        sv[i] = d->v[order[i]], spoly[i] = polys[order[i]];
-    free(d->v);
+        d->v[i] = rows[i].v, spoly[i] = rows[i].poly;
+    free(rows);
     free(polys);
-    free(order);
-    d->v = sv;
     d->vpoly = spoly;
     zr_batch_free(&b);
     return s;
@@ -418,8 +130,11 @@ static uint64_t mem_available(void) {
 
 zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *boundary,
                   int64_t tile_parcels, char *err, size_t n) {
+    const zr_control *ctl = d->ctl; /* the caller's, kept */
     memset(d, 0, sizeof *d);
+    d->ctl = ctl;
     d->path = path;
+    d->valid_env[0] = d->valid_env[2] = INFINITY, d->valid_env[1] = d->valid_env[3] = -INFINITY;
     /* Held mode keeps the layer in memory (geometry, its copy, the edge table): about four
        times the file. A layer that would not fit is checked by tiles. */
     struct stat st;
@@ -429,7 +144,7 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
     d->tiled = tile_parcels > 0 || too_big;
     d->tile_parcels = tile_parcels > 0 ? tile_parcels : 100000;
     if (!(d->src = zr_calloc(1, sizeof *d->src))) return ZR_ERR_NOMEM;
-    zr_status s = zr_source_open_cols(d->src, path, layer, field_names, err, n);
+    zr_status s = zr_source_open_cols(d->src, path, layer, qc_parcel_fields, err, n);
     if (s) {
         free(d->src), d->src = NULL;
         return s == ZR_ERR_NOMEM ? s : ZR_ERR_IMPORT;
@@ -507,14 +222,4 @@ void qc_data_free(qc_data *d) {
     free(d->vpoly);
     zr_division_cache_close(d->div);
     memset(d, 0, sizeof *d);
-}
-
-void qc_parcel_point(const qc_parcel *p, double *x, double *y) {
-    if (p->poly.n_pts) {
-        *x = (p->env[0] + p->env[1]) / 2;
-        *y = (p->env[2] + p->env[3]) / 2;
-        if (!zr_poly_contains(&p->poly, *x, *y)) *x = p->poly.xy[0], *y = p->poly.xy[1];
-    } else {
-        *x = *y = 0;
-    }
 }

@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdint.h>
 #include "codes/division.h"
+#include "core/control.h"
 #include "core/buf.h"
 #include "geo/geo.h"
 #include "io/io.h"
+#include "qc/parcel.h"
 #include "zrzy.h"
 
 enum {
@@ -30,6 +32,7 @@ enum {
     R_S01,
     R_COUNT
 };
+_Static_assert(R_COUNT <= ZR_CHECK_MAX_RULES, "zr_check_result.rules[] holds every rule");
 
 typedef struct qc_rule {
     char id[8];
@@ -48,22 +51,6 @@ typedef struct qc_catalogue {
 /* Parse catalogue text (see data/qc/rules.tsv) over *cat: rows update the rules they name. */
 zr_status qc_catalogue_parse(const char *text, size_t len, qc_catalogue *cat, char *err, size_t n);
 zr_status qc_catalogue_load(const char *override_path, qc_catalogue *cat, char *err, size_t n);
-
-/* One parcel in memory. Strings are owned by the qc_data string pool. */
-typedef struct qc_parcel {
-    const char *bsm, *dlbm, *dlmc, *qsxz, *zldwdm, *qsdwdm, *kcdlbm, *gdlx, *gdpdjb, *czcsxm;
-    int has_tbmj, has_kcmj, has_tbdlmj, has_kcxs, has_xzdwkd;
-    int64_t tbmj, kcmj, tbdlmj; /* stated, 0.01 m² */
-    int64_t kcxs;               /* 1e-4 */
-    double xzdwkd;
-    int64_t fid;
-    zr_poly poly; /* arrays in the qc_data arena */
-    double env[4];
-    int64_t area;           /* official area, 0.01 m² (-1: not computable) */
-    int valid;              /* G01 passed */
-    const char *geom_error; /* the geometry could not be read (missing, empty, not a polygon):
-                               a G01 finding; the parcel has no coordinates */
-} qc_parcel;
 
 typedef struct qc_village {
     char code[13];
@@ -107,7 +94,8 @@ typedef struct qc_data {
     int64_t tile_parcels;
     qc_bsm_key *keys;
     size_t n_keys, cap_keys;
-    int64_t *invalid; /* tiled mode: fids failing G01, sorted after the stream */
+    double valid_env[4]; /* tiled mode: the valid parcels' extent (min > max while none) */
+    int64_t *invalid;    /* tiled mode: fids failing G01, sorted after the stream */
     size_t n_invalid, cap_invalid;
     struct qc_sums *sums;     /* M03 accumulators */
     struct qc_fetcher *fetch; /* parcels found again by fid or window */
@@ -116,8 +104,14 @@ typedef struct qc_data {
     int edges_direct;     /* the layer is not in spatial order: edges listed, counted at the end */
     char layer_name[256]; /* the parcel layer's table */
     int threads;
-    size_t chunk_rows; /* parcels a chunk */
+    size_t chunk_rows;     /* parcels a chunk */
+    const zr_control *ctl; /* the caller's progress and cancellation (borrowed) */
 } qc_data;
+
+/* 1 once the run's caller raised its cancellation flag. */
+static inline int qc_cancelled(const qc_data *d) {
+    return zr_cancelled(d->ctl);
+}
 typedef struct qc_fetcher qc_fetcher;
 
 /* The findings (findings.c): held in memory up to spill_at, then sorted into runs on temporary
@@ -155,7 +149,7 @@ zr_status qc_findings_each(qc_findings *fs, qc_finding_fn fn, void *ctx);
 int64_t qc_findings_sev1_parcels(qc_findings *fs);
 
 /* Open the parcel layer and load the boundary layer and the division list; choose held or tiled
- * mode (tile_parcels, or memory). The parcels are not read yet. */
+ * mode (tile_parcels, or memory). The parcels are not read yet. d is cleared but for d->ctl. */
 zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *boundary,
                   int64_t tile_parcels, char *err, size_t n);
 /* Read every parcel in chunks (a reader thread parses the next while the rules run on this one)
@@ -165,17 +159,12 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
                     size_t n);
 void qc_data_free(qc_data *d);
 
-/* Per-parcel rules over d->p[0..d->n). The workers (GEOS contexts, scratch) serve every chunk
- * of a stream: qc_chunk_rules measures (envelope, ellipsoidal area) and runs the geometry and
- * attribute rules in one pass per range. */
-typedef struct qc_workers qc_workers;
-qc_workers *qc_workers_open(int threads);
-void qc_workers_close(qc_workers *w);
 /* 1 when the closed ring v[0..n) (x, y pairs, last = first) is certainly simple: no
  * self-intersection or touch, no spike, no repeated point. 0: not certain (GEOS decides). */
 int qc_ring_surely_simple(const double *v, size_t n);
-zr_status qc_chunk_rules(qc_workers *w, qc_data *d, const qc_catalogue *cat, qc_findings *fs);
-void qc_attr_range(const qc_data *d, const qc_catalogue *cat, qc_findings *fs, size_t b, size_t e);
+
+/* The parcel layer's fields the check reads (NULL-terminated), in the stream's order. */
+extern const char *const qc_parcel_fields[];
 
 /* A04: empty BSMs of the chunk now; duplicates at the end (qc_bsm_finish). */
 zr_status qc_bsm_add(qc_data *d, const qc_catalogue *cat, qc_findings *fs);
@@ -199,13 +188,6 @@ zr_status qc_window_cached(qc_data *d, const double env[4], const qc_parcel **ou
                            size_t *n);
 /* 1 when fid failed G01 (tiled mode). */
 int qc_is_invalid(const qc_data *d, int64_t fid);
-/* A feature's geometry into parcel p, in arena a: its coordinates and envelope, or — when it cannot
- * be read (missing, empty, not a polygon) — the reason in p->geom_error, which G01 reports. scratch
- * is the caller's, reused from feature to feature. Fails on memory only. */
-struct zr_feature;
-zr_status qc_parcel_geometry(struct zr_arena *a, int is_gpkg, const struct zr_feature *f,
-                             zr_poly *scratch, qc_parcel *p);
-
 zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, char *err,
                             size_t n);
 
@@ -215,7 +197,6 @@ void qc_sums_add(qc_data *d);
 void qc_sums_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs);
 void qc_sums_free(qc_data *d);
 
-/* A representative point of a parcel (first vertex when GEOS cannot say). */
 /* Held mode's edges, chunk by chunk (topo.c): size the workers' tables for the chunk in
  * d->p[0..d->n); count the valid parcels of [b, e) into worker w's table (after G01); keep
  * what did not cancel and empty the tables. */
@@ -224,5 +205,4 @@ zr_status qc_edges_prepare(qc_data *d, int workers);
 void qc_edges_range(qc_data *d, size_t b, size_t e, int w);
 zr_status qc_edges_flush(qc_data *d);
 void qc_edges_free(qc_data *d);
-void qc_parcel_point(const qc_parcel *p, double *x, double *y);
 #endif

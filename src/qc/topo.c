@@ -26,13 +26,51 @@
  * invent one. */
 typedef struct {
     uint64_t h; /* 0: empty */
-    /* bits 0–47: the first occurrence's start vertex (user-space addresses fit in 47 bits;
-     * doubles are 8-aligned), bit 0 set when the end is the previous vertex; bits 48–63: the
-     * net count of the canonical direction, a saturating int16 */
+    /* bits 1–47: the first occurrence's start vertex as a point number (qc_parcel.pt0 plus
+     * the vertex's index; the boundary's vertices are numbered after the parcels'), bit 0 set
+     * when the end is the previous vertex; bits 48–63: the net count of the canonical
+     * direction, a saturating int16. Numbers, not addresses: they mean the same on any
+     * address-space layout (5-level paging gives 56-bit user addresses). */
     uint64_t rc;
 } edge;
 
-#define REF_MASK ((UINT64_C(1) << 48) - 1)
+#define REF_MASK   ((UINT64_C(1) << 48) - 1)
+#define MAX_POINTS (UINT64_C(1) << 47) /* point numbers a table can refer to */
+
+/* Where point numbers lead back to coordinates: parcels in ascending pt0, then the boundary
+ * polygons, numbered from vbase (vprefix[i]: points before polygon i). */
+typedef struct {
+    const qc_parcel *p;
+    size_t n;
+    const zr_poly *v;
+    size_t nv;
+    uint64_t vbase;
+    const uint64_t *vprefix; /* nv + 1 */
+} point_space;
+
+/* The coordinates of point number k (x, y; the next vertex follows). */
+static const double *point_at(const point_space *ps, uint64_t k) {
+    if (ps->nv && k >= ps->vbase) {
+        size_t lo = 0, hi = ps->nv; /* the last polygon starting at or before k */
+        while (hi - lo > 1) {
+            const size_t mid = lo + (hi - lo) / 2;
+            if (ps->vprefix[mid] <= k - ps->vbase)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        return ps->v[lo].xy + 2 * (k - ps->vbase - ps->vprefix[lo]);
+    }
+    size_t lo = 0, hi = ps->n; /* the last parcel starting at or before k */
+    while (hi - lo > 1) {
+        const size_t mid = lo + (hi - lo) / 2;
+        if (ps->p[mid].pt0 <= k)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return ps->p[lo].poly.xy + 2 * (k - ps->p[lo].pt0);
+}
 
 static int edge_count(const edge *e) {
     return (int)(int16_t)(uint16_t)(e->rc >> 48);
@@ -106,7 +144,7 @@ static zr_status grid_build(grid *g, const qc_data *d) {
     double env[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
     for (size_t i = 0; i < d->n; i++) {
         const double *e = d->p[i].env;
-        if (!(e[0] <= e[1])) continue;
+        if (!d->p[i].valid || !(e[0] <= e[1])) continue; /* only valid parcels are looked up */
         env[0] = fmin(env[0], e[0]), env[1] = fmax(env[1], e[1]);
         env[2] = fmin(env[2], e[2]), env[3] = fmax(env[3], e[3]);
     }
@@ -115,11 +153,12 @@ static zr_status grid_build(grid *g, const qc_data *d) {
     double cell = sqrt((w * h) / (double)(d->n ? d->n : 1)) * 2;
     if (!(cell > 0)) cell = 1;
     g->x0 = env[0], g->y0 = env[2], g->cell = cell;
+    /* valid parcels have finite coordinates, so w and h are finite; the cell count is compared
+       as a double before any size_t product, and degenerate spreads cap the grid */
+    if (!isfinite(w) || !isfinite(h)) return ZR_ERR_LIMIT;
+    if ((w / cell + 1) * (h / cell + 1) > 4.0 * (double)d->n + 16)
+        g->cell = cell = fmax(w, h) / 1024 + 1e-9;
     g->nx = (size_t)(w / cell) + 1, g->ny = (size_t)(h / cell) + 1;
-    if (g->nx * g->ny > 4 * d->n + 16) { /* degenerate spreads: cap the grid */
-        g->cell = fmax(w, h) / 1024 + 1e-9;
-        g->nx = (size_t)(w / g->cell) + 1, g->ny = (size_t)(h / g->cell) + 1;
-    }
     g->start = zr_calloc(g->nx * g->ny + 1, sizeof *g->start);
     if (!g->start) return ZR_ERR_NOMEM;
     for (int pass = 0; pass < 2; pass++) {
@@ -237,9 +276,16 @@ static int cmp_pair(const void *pa, const void *pb) {
     return (p->b > q->b) - (p->b < q->b);
 }
 
+/* Rim edges of a gap probed for its neighbours: every edge up to this many, else evenly spaced
+ * ones, so a gap with a rim of millions of vertices costs as much as one of a few hundred. */
+#define GAP_PROBES 256
+
 /* Parcels adjacent to polygon gap: the two sharing the longest stretches of its rim. */
 static void gap_neighbours(cover *cv, const zr_poly *gap, const char **a, const char **b) {
     *a = *b = NULL;
+    const size_t edges = gap->n_pts > gap->n_rings ? gap->n_pts - gap->n_rings : 0;
+    const size_t step = edges > GAP_PROBES ? (edges + GAP_PROBES - 1) / GAP_PROBES : 1;
+    size_t at = 0;
     double best[2] = {0, 0};
     int idx[2] = {-1, -1};
     const double eps = cv->d->crs.epsg == 4490 ? 1e-8 : 1e-3;
@@ -251,6 +297,7 @@ static void gap_neighbours(cover *cv, const zr_poly *gap, const char **a, const 
         const double *v = gap->xy + 2 * gap->ring_start[r];
         const size_t n = zr_poly_ring_len(gap, r);
         for (size_t k = 0; k + 1 < n; k++) {
+            if (at++ % step) continue;
             const double dx = v[2 * k + 2] - v[2 * k], dy = v[2 * k + 3] - v[2 * k + 1];
             const double l = hypot(dx, dy);
             if (!(l > 0)) continue;
@@ -328,17 +375,14 @@ typedef struct {
 static void push_occurrence(struct qc_edges *a, uint64_t h, uint64_t ref, int d);
 
 /* Count a group of edges whose slots were prefetched: first occurrences keep a reference. */
-static void count_group(edge_ctx *c, const double *const *ga, const uint64_t *gh, const int *gb,
-                        const int *gf, int ng) {
+static void count_group(edge_ctx *c, const uint64_t *gr, const uint64_t *gh, const int *gf,
+                        int ng) {
     for (int j = 0; j < ng; j++) {
         if (c->direct) {
-            push_occurrence(c->direct, gh[j],
-                            ((uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j]) & REF_MASK,
-                            gf[j] ? c->sign : -c->sign);
+            push_occurrence(c->direct, gh[j], gr[j], gf[j] ? c->sign : -c->sign);
             continue;
         }
-        edge_put(c->et, gh[j], (uint64_t)(uintptr_t)ga[j] | (uint64_t)gb[j],
-                 gf[j] ? c->sign : -c->sign, c->used, &c->n_used);
+        edge_put(c->et, gh[j], gr[j], gf[j] ? c->sign : -c->sign, c->used, &c->n_used);
     }
 }
 
@@ -346,18 +390,17 @@ static void count_group(edge_ctx *c, const double *const *ga, const uint64_t *gh
  * counts +sign in its canonical direction, −sign in the opposite one. Edges go through in
  * groups: hashes and slots first, the slots prefetched, then the counts — the table is far
  * larger than the caches, and this hides most of its latency. */
-static zr_status count_poly(edge_ctx *c, const zr_poly *p) {
+static zr_status count_poly(edge_ctx *c, const zr_poly *p, uint64_t pt0) {
     enum { G = 16 };
     edge_table *et = c->et;
-    const double *ga[G];
-    uint64_t gh[G];
-    int gb[G], gf[G], ng = 0;
+    uint64_t gr[G], gh[G];
+    int gf[G], ng = 0;
+    if (pt0 + p->n_pts > MAX_POINTS) return ZR_ERR_LIMIT; /* see edge.rc */
     for (size_t gi = 0; gi < p->n_polys; gi++)
         for (size_t r = p->poly_start[gi]; r < p->poly_start[gi + 1]; r++) {
             const int rev = (r == p->poly_start[gi]) != (zr_ring_planar_area(p, r) > 0);
             const size_t m = zr_poly_ring_len(p, r);
             const double *v = p->xy + 2 * p->ring_start[r];
-            if ((uint64_t)(uintptr_t)v & ~REF_MASK) return ZR_ERR_LIMIT; /* see edge.rc */
             uint64_t hk = m ? vertex_hash(v) : 0; /* v[k]'s hash, carried along */
             for (size_t k = 0; k + 1 < m; k++) {
                 const uint64_t hn = vertex_hash(v + 2 * k + 2);
@@ -370,12 +413,14 @@ static zr_status count_poly(edge_ctx *c, const zr_poly *p) {
                 if (c->parts > 1 && (int)(h & 1) != c->part) continue;
                 if (c->tiles && tile_of(c->tiles, forward ? a : b) != c->tile) continue;
                 if (!c->direct) __builtin_prefetch(&et->t[home(et, h)], 1);
-                ga[ng] = a, gh[ng] = h, gb[ng] = b < a, gf[ng] = forward;
+                /* a's point number, and whether b is the vertex before it */
+                gr[ng] = (pt0 + (uint64_t)(a - p->xy) / 2) << 1 | (uint64_t)(b < a);
+                gh[ng] = h, gf[ng] = forward;
                 if (++ng < G && k + 2 < m) continue;
-                count_group(c, ga, gh, gb, gf, ng);
+                count_group(c, gr, gh, gf, ng);
                 ng = 0;
             }
-            count_group(c, ga, gh, gb, gf, ng); /* the last edges were skipped */
+            count_group(c, gr, gh, gf, ng); /* the last edges were skipped */
             ng = 0;
         }
     return ZR_OK;
@@ -395,12 +440,12 @@ static int inside_boundary(const qc_data *d, double x, double y) {
 
 /* The loose edges of one table: one segment per edge whose net count is not zero, read back
  * from its first occurrence (copied: the parcels may go away after this). */
-static zr_status collect_loose(const edge_table *et, seg_list *segs) {
+static zr_status collect_loose(const edge_table *et, const point_space *ps, seg_list *segs) {
     zr_status s = ZR_OK;
     for (size_t i = 0; i < et->cap && !s; i++) {
         const edge *e = &et->t[i];
         if (!e->h || !edge_count(e)) continue;
-        const double *a = (const double *)(uintptr_t)(e->rc & REF_MASK & ~UINT64_C(1));
+        const double *a = point_at(ps, (e->rc & REF_MASK) >> 1);
         s = push_seg(segs, a, (e->rc & 1) ? a - 2 : a + 2);
     }
     return s;
@@ -484,13 +529,13 @@ void qc_edges_range(qc_data *d, size_t b, size_t e, int w) {
         if (!d->p[i].valid) continue;
         if (d->edges_direct) { /* the layer is not in spatial order: list, count later */
             edge_ctx ec = {&a->t, 1, NULL, 0, NULL, 0, 1, 0, a};
-            zr_status st = count_poly(&ec, &d->p[i].poly);
+            zr_status st = count_poly(&ec, &d->p[i].poly, d->p[i].pt0);
             if (st && !a->st) a->st = st;
             continue;
         }
         if ((a->st = edges_reserve(a, d->p[i].poly.n_pts))) break;
         edge_ctx ec = {&a->t, 1, a->used, a->n_used, NULL, 0, 1, 0, NULL};
-        a->st = count_poly(&ec, &d->p[i].poly);
+        a->st = count_poly(&ec, &d->p[i].poly, d->p[i].pt0);
         a->n_used = ec.n_used;
     }
 }
@@ -565,6 +610,7 @@ typedef struct {
     const qc_data *d;
     size_t n_edges;
     int parts;
+    point_space ps; /* the layer's parcels, then the boundary */
     seg_list segs[2];
     zr_status st[2];
 } merge_job;
@@ -593,8 +639,8 @@ static void merge_part(merge_job *j, int k) {
     edge_ctx ec = {&et, -1, NULL, 0, NULL, 0, j->parts, k, NULL};
     zr_status s = ZR_OK;
     for (size_t i = 0; i < d->n_v && !s; i++)
-        s = count_poly(&ec, &d->vpoly[i]);
-    if (!s) s = collect_loose(&et, &j->segs[k]);
+        s = count_poly(&ec, &d->vpoly[i], j->ps.vbase + j->ps.vprefix[i]);
+    if (!s) s = collect_loose(&et, &j->ps, &j->segs[k]);
     zr_big_free(et.t, et.cap * sizeof *et.t);
     j->st[k] = s;
 }
@@ -605,10 +651,25 @@ static void merge_range(void *ctx, size_t b, size_t e, int worker) {
         merge_part(ctx, (int)k);
 }
 
+/* Point numbers before each boundary polygon: vprefix[0..n_v] (malloc'd). */
+static uint64_t *boundary_prefix(const qc_data *d) {
+    uint64_t *v = zr_malloc((d->n_v + 1) * sizeof *v);
+    if (!v) return NULL;
+    v[0] = 0;
+    for (size_t i = 0; i < d->n_v; i++)
+        v[i + 1] = v[i] + d->vpoly[i].n_pts;
+    return v;
+}
+
 static zr_status loose_held(const qc_data *d, seg_list *segs) {
     merge_job j;
     memset(&j, 0, sizeof j);
     j.d = d;
+    uint64_t *vprefix = boundary_prefix(d);
+    if (!vprefix) return ZR_ERR_NOMEM;
+    const qc_parcel *last = d->n ? &d->p[d->n - 1] : NULL;
+    j.ps = (point_space){d->p,   d->n, d->vpoly, d->n_v, last ? last->pt0 + last->poly.n_pts : 0,
+                         vprefix};
     for (int w = 0; w < d->n_edge_acc; w++)
         j.n_edges += d->edges[w].n_surv + d->edges[w].n_occ[0] + d->edges[w].n_occ[1];
     for (size_t i = 0; i < d->n_v; i++)
@@ -621,6 +682,7 @@ static zr_status loose_held(const qc_data *d, seg_list *segs) {
             s = push_seg(segs, j.segs[k].seg + 4 * i, j.segs[k].seg + 4 * i + 2);
         free(j.segs[k].seg);
     }
+    free(vprefix);
     if (!s && segs->n > 1) qsort(segs->seg, segs->n, 4 * sizeof *segs->seg, cmp_seg);
     return s;
 }
@@ -633,11 +695,12 @@ typedef struct {
     qc_data *d;
     tiling t;
     double pad;
-    const double *venv;  /* the boundary polygons' envelopes */
-    seg_list *tile_segs; /* per tile */
-    zr_status *tile_st;  /* per tile */
-    qc_win *win[64];     /* per worker: a connection and an arena, opened on first use */
-    zr_arena *arena[64];
+    const double *venv;      /* the boundary polygons' envelopes */
+    const uint64_t *vprefix; /* point numbers before each boundary polygon */
+    seg_list *tile_segs;     /* per tile */
+    zr_status *tile_st;      /* per tile */
+    qc_win **win;            /* per worker: a connection and an arena, opened on first use */
+    zr_arena **arena;
 } tile_job;
 
 static int envelopes_meet(const double *a, const double *b) {
@@ -658,8 +721,12 @@ static zr_status one_tile(tile_job *j, qc_win *win, zr_arena *a, int k) {
     zr_status s = qc_win_read(win, d, env, a, &ps, &np);
     if (s) return s;
     size_t n_edges = 64;
-    for (size_t i = 0; i < np; i++)
+    uint64_t pts = 0; /* the tile's point numbers: its parcels, then the boundary */
+    for (size_t i = 0; i < np; i++) {
         n_edges += ps[i].poly.n_pts;
+        ps[i].pt0 = pts, pts += ps[i].poly.n_pts;
+    }
+    const point_space space = {ps, np, d->vpoly, d->n_v, pts, j->vprefix};
     const double *ve = j->venv;
     for (size_t i = 0; i < d->n_v; i++)
         if (envelopes_meet(ve + 4 * i, env)) n_edges += d->vpoly[i].n_pts;
@@ -668,11 +735,11 @@ static zr_status one_tile(tile_job *j, qc_win *win, zr_arena *a, int k) {
     if (!(et.t = zr_big_calloc(et.cap * sizeof *et.t))) s = ZR_ERR_NOMEM;
     edge_ctx ec = {&et, 1, NULL, 0, t, k, 1, 0, NULL};
     for (size_t i = 0; i < np && !s; i++)
-        if (ps[i].valid) s = count_poly(&ec, &ps[i].poly);
+        if (ps[i].valid) s = count_poly(&ec, &ps[i].poly, ps[i].pt0);
     ec.sign = -1;
     for (size_t i = 0; i < d->n_v && !s; i++)
-        if (envelopes_meet(ve + 4 * i, env)) s = count_poly(&ec, &d->vpoly[i]);
-    if (!s) s = collect_loose(&et, &j->tile_segs[k]);
+        if (envelopes_meet(ve + 4 * i, env)) s = count_poly(&ec, &d->vpoly[i], pts + j->vprefix[i]);
+    if (!s) s = collect_loose(&et, &space, &j->tile_segs[k]);
     zr_big_free(et.t, et.cap * sizeof *et.t);
     free(ps);
     return s;
@@ -681,8 +748,8 @@ static zr_status one_tile(tile_job *j, qc_win *win, zr_arena *a, int k) {
 static void tile_range(void *ctx, size_t b, size_t e, int w) {
     tile_job *j = ctx;
     for (size_t k = b; k < e; k++) {
-        zr_status s = ZR_OK;
-        if (!j->arena[w] && !(j->arena[w] = zr_arena_new(1 << 22))) s = ZR_ERR_NOMEM;
+        zr_status s = qc_cancelled(j->d) ? ZR_ERR_CANCELLED : ZR_OK;
+        if (!s && !j->arena[w] && !(j->arena[w] = zr_arena_new(1 << 22))) s = ZR_ERR_NOMEM;
         if (!s && !j->win[w]) s = qc_win_open(j->d, &j->win[w]);
         if (!s) s = one_tile(j, j->win[w], j->arena[w], (int)k);
         if (j->arena[w]) zr_arena_reset(j->arena[w]);
@@ -691,11 +758,16 @@ static void tile_range(void *ctx, size_t b, size_t e, int w) {
 }
 
 static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
+    /* the tiles span the valid parcels (a parcel at infinity is G01 and stretches only the
+       R*Tree's extent); border tiles own whatever lies beyond */
     double ext[4];
-    if (zr_source_extent(d->src, ext) != ZR_OK) {
-        if (!d->n_total) return ZR_OK;
-        snprintf(err, n, "%s: layer %s: no extent to tile", d->path, d->layer_name);
-        return ZR_ERR_NOT_FOUND;
+    memcpy(ext, d->valid_env, sizeof ext);
+    if (!(ext[0] <= ext[1] && ext[2] <= ext[3])) {
+        const int known = zr_source_extent(d->src, ext) == ZR_OK;
+        if (!known && !d->n_total) return ZR_OK;
+        if (!known || !isfinite(ext[0]) || !isfinite(ext[1]) || !isfinite(ext[2]) ||
+            !isfinite(ext[3]))
+            ext[0] = ext[1] = ext[2] = ext[3] = 0; /* no valid parcel: one tile for the boundary */
     }
     tile_job j;
     memset(&j, 0, sizeof j);
@@ -703,10 +775,8 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     const double w = fmax(ext[1] - ext[0], 1e-9), h = fmax(ext[3] - ext[2], 1e-9);
     const double tiles = ceil((double)d->n_total / (double)d->tile_parcels);
     j.t = (tiling){ext[0], ext[2], 0, 0, 1, 1};
-    j.t.nx = (int)fmax(1, round(sqrt(tiles * w / h)));
-    j.t.ny = (int)fmax(1, ceil(tiles / j.t.nx));
-    if (j.t.nx > 4096) j.t.nx = 4096;
-    if (j.t.ny > 4096) j.t.ny = 4096;
+    j.t.nx = (int)fmin(4096, fmax(1, round(sqrt(tiles * w / h))));
+    j.t.ny = (int)fmin(4096, fmax(1, ceil(tiles / j.t.nx)));
     j.t.w = w / j.t.nx, j.t.h = h / j.t.ny;
     j.pad = 1e-6 * fmax(w, h) + 1e-9; /* the R*Tree keeps float envelopes */
     const int n_tiles = j.t.nx * j.t.ny;
@@ -720,18 +790,33 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     for (size_t i = 0; i < d->n_v; i++)
         zr_poly_envelope(&d->vpoly[i], venv + 4 * i);
     j.venv = venv;
-    const int nt = d->threads < 1 ? 1 : d->threads > 64 ? 64 : d->threads;
+    uint64_t *vprefix = boundary_prefix(d);
+    if (!vprefix) {
+        free(venv), free(j.tile_segs), free(j.tile_st);
+        return ZR_ERR_NOMEM;
+    }
+    j.vprefix = vprefix;
+    const int nt = d->threads < 1 ? 1 : d->threads;
+    j.win = zr_calloc((size_t)nt, sizeof *j.win);
+    j.arena = zr_calloc((size_t)nt, sizeof *j.arena);
+    if (!j.win || !j.arena) {
+        free(j.win), free(j.arena), free(venv), free(vprefix), free(j.tile_segs), free(j.tile_st);
+        return ZR_ERR_NOMEM;
+    }
     zr_parallel_for(nt, (size_t)n_tiles, tile_range, &j);
     for (int t = 0; t < nt; t++) {
         qc_win_close(j.win[t]);
         zr_arena_free(j.arena[t]);
     }
+    free(j.win), free(j.arena);
     /* the first failure in tile order, whatever the threads did */
     int failed = 0;
     while (failed < n_tiles && !j.tile_st[failed])
         failed++;
     zr_status s = failed < n_tiles ? j.tile_st[failed] : ZR_OK;
-    if (s == ZR_ERR_NOT_FOUND)
+    if (s == ZR_ERR_CANCELLED)
+        ;
+    else if (s == ZR_ERR_NOT_FOUND)
         snprintf(err, n,
                  "%s: layer %s has no R*Tree spatial index to check it by tiles: import it "
                  "(zrzy import STORE FILE) and check the store",
@@ -747,7 +832,17 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     free(j.tile_segs);
     free(j.tile_st);
     free(venv);
+    free(vprefix);
     return s;
+}
+
+/* A parcel found again for a finding; its absence (a read that failed) fails the run. */
+static zr_status fetch_or_fail(qc_data *d, int64_t fid, const qc_parcel **out, char *err,
+                               size_t n) {
+    if ((*out = qc_fetch(d, fid))) return ZR_OK;
+    snprintf(err, n, "%s: layer %s: feature fid=%lld: cannot be read again for the topology",
+             d->path, d->layer_name, (long long)fid);
+    return ZR_ERR_IO;
 }
 
 zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs, char *err,
@@ -755,8 +850,6 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
     const int want_t01 = cat->rules[R_T01].enabled, want_t02 = cat->rules[R_T02].enabled,
               want_t03 = cat->rules[R_T03].enabled;
     if (!want_t01 && !want_t02 && !want_t03) return ZR_OK;
-    const int timing = getenv("ZRZY_TIMING") != NULL;
-    const double T0 = zr_now();
     zr_geos *g = NULL;
     cover cv;
     memset(&cv, 0, sizeof cv);
@@ -768,26 +861,42 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
     pair_list outside = {0}; /* 0.01 m² of a parcel outside the boundary, face by face */
     zr_buf scratch = {0};
     /* net directed edges: parcels +1, boundary −1; inner edges and a shared outline cancel */
+    zr_progress(d->ctl, "edges", 0, 0);
     zr_status s = d->tiled ? loose_tiled(d, &segs, err, n) : loose_held(d, &segs);
-    if (timing) {
-        size_t surv = 0;
-        for (int w = 0; w < d->n_edge_acc; w++)
-            surv += d->edges[w].n_surv;
-        fprintf(stderr, "timing:   edges %.3f s (%zu survived their chunk, %zu loose)\n",
-                zr_now() - T0, surv, segs.n);
-    }
+    if (!s && qc_cancelled(d)) s = ZR_ERR_CANCELLED;
     if (!s) s = zr_geos_open(&g);
     if (s) goto done;
+    zr_progress(d->ctl, "faces", 0, 0);
     if ((s = zr_geos_faces(g, segs.seg, segs.n, &faces, &n_faces))) {
-        snprintf(err, n, "topology: cannot build faces: %s", zr_geos_errmsg(g));
+        snprintf(err, n, "topology: cannot build the faces of %zu loose edges: %s", segs.n,
+                 zr_geos_errmsg(g));
         goto done;
     }
     if (!d->tiled && n_faces && (s = grid_build(&cv.gr, d))) goto done; /* for the faces only */
     for (size_t f = 0; f < n_faces; f++) {
+        if ((f & 63) == 0) {
+            if (qc_cancelled(d)) {
+                s = ZR_ERR_CANCELLED;
+                goto done;
+            }
+            zr_progress(d->ctl, "faces", (int64_t)f, (int64_t)n_faces);
+        }
         double x, y;
-        if (zr_geos_interior_point(g, &faces[f], &x, &y)) continue;
+        if ((s = zr_geos_interior_point(g, &faces[f], &x, &y))) {
+            /* a face that cannot be placed would vanish with its gap or overlap */
+            snprintf(err, n, "topology: face %zu of %zu (near %.3f, %.3f): no interior point: %s",
+                     f, n_faces, faces[f].n_pts ? faces[f].xy[0] : 0.0,
+                     faces[f].n_pts ? faces[f].xy[1] : 0.0, zr_geos_errmsg(g));
+            goto done;
+        }
         int64_t hit[16];
         const size_t k = cover_at(&cv, x, y, hit, 16);
+        if (cv.st) {
+            s = cv.st;
+            snprintf(err, n, "%s: layer %s: cannot read the parcels at (%.3f, %.3f): %s", d->path,
+                     d->layer_name, x, y, zr_status_str(s));
+            goto done;
+        }
         const int inside = d->n_v ? inside_boundary(d, x, y) : 1;
         if (k == 0 && inside && want_t02) {
             const int64_t a = zr_round_cents(zr_poly_area(&faces[f], &d->crs, &scratch));
@@ -796,6 +905,12 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
                 gap_neighbours(&cv, &faces[f], &na, &nb);
                 qc_add(fs, R_T02, na ? na : "", nb, x, y, a, "gap of %.2f m² covered by no parcel",
                        (double)a / 100);
+                if (cv.st) {
+                    s = cv.st;
+                    snprintf(err, n, "%s: layer %s: cannot read the parcels around a gap: %s",
+                             d->path, d->layer_name, zr_status_str(s));
+                    goto done;
+                }
             }
         }
         if (k >= 1 && !inside) {
@@ -814,12 +929,27 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
     if (pairs.n) qsort(pairs.v, pairs.n, sizeof *pairs.v, cmp_pair);
     for (size_t i = 0; want_t01 && i < pairs.n; i++) {
         if (i && !cmp_pair(&pairs.v[i], &pairs.v[i - 1])) continue;
-        const qc_parcel *a = qc_fetch(d, pairs.v[i].a), *b = qc_fetch(d, pairs.v[i].b);
-        if (!a || !b || zr_geos_intersection(g, &a->poly, &b->poly, &inter) != ZR_OK) continue;
+        if ((i & 63) == 0 && qc_cancelled(d)) {
+            s = ZR_ERR_CANCELLED;
+            goto done;
+        }
+        const qc_parcel *a, *b;
+        if ((s = fetch_or_fail(d, pairs.v[i].a, &a, err, n)) ||
+            (s = fetch_or_fail(d, pairs.v[i].b, &b, err, n)))
+            goto done;
+        if ((s = zr_geos_intersection(g, &a->poly, &b->poly, &inter))) {
+            /* both parcels passed G01: an overlap GEOS cannot measure must not vanish */
+            snprintf(
+                err, n,
+                "%s: layer %s: parcels BSM %s and %s overlap and GEOS cannot intersect them: %s",
+                d->path, d->layer_name, a->bsm ? a->bsm : "", b->bsm ? b->bsm : "",
+                zr_geos_errmsg(g));
+            goto done;
+        }
         const int64_t area = zr_round_cents(zr_poly_area(&inter, &d->crs, &scratch));
         if ((double)area / 100 <= cat->rules[R_T01].tolerance) continue;
         double x = a->env[0], y = a->env[2];
-        zr_geos_interior_point(g, &inter, &x, &y);
+        if (inter.n_pts) zr_geos_interior_point(g, &inter, &x, &y); /* else a corner of a */
         qc_add(fs, R_T01, a->bsm, b->bsm, x, y, area, "parcels %s and %s overlap by %.2f m²",
                a->bsm ? a->bsm : "", b->bsm ? b->bsm : "", (double)area / 100);
     }
@@ -830,8 +960,9 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
         int64_t sum = 0;
         for (; j < outside.n && outside.v[j].a == outside.v[i].a; j++)
             sum += outside.v[j].b;
-        const qc_parcel *p = qc_fetch(d, outside.v[i].a);
-        if (p && (double)sum / 100 > cat->rules[R_T03].tolerance) {
+        if ((double)sum / 100 > cat->rules[R_T03].tolerance) {
+            const qc_parcel *p;
+            if ((s = fetch_or_fail(d, outside.v[i].a, &p, err, n))) goto done;
             double x, y;
             qc_parcel_point(p, &x, &y);
             qc_add(fs, R_T03, p->bsm, NULL, x, y, sum,
@@ -840,9 +971,6 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
         i = j;
     }
     if (!s && cv.st) s = cv.st;
-    if (timing)
-        fprintf(stderr, "timing:   faces and findings %.3f s (%zu faces)\n", zr_now() - T0,
-                n_faces);
 done:
     qc_fetch_reset(d);
     free(segs.seg);

@@ -51,7 +51,8 @@ static void ramp(cairo_t *cr, int cls, int n_classes) {
 zr_status zr_map_new(const double env[4], int long_px, int n_classes, zr_map **out) {
     *out = NULL;
     const double dx = env[1] - env[0], dy = env[3] - env[2];
-    if (!(dx > 0) || !(dy > 0) || long_px < 16) return ZR_ERR_ARG;
+    if (!(dx > 0) || !(dy > 0) || !isfinite(dx) || !isfinite(dy) || long_px < 16)
+        return ZR_ERR_ARG; /* before any cast of the scaled sizes */
     zr_map *m = zr_calloc(1, sizeof *m);
     if (!m) return ZR_ERR_NOMEM;
     memcpy(m->env, env, sizeof m->env);
@@ -73,7 +74,7 @@ zr_status zr_map_new(const double env[4], int long_px, int n_classes, zr_map **o
 }
 
 void zr_map_fill(zr_map *m, const zr_poly *p, int cls) {
-    if (!m) return;
+    if (!m || p->nonfinite) return; /* a NaN or Inf vertex has no place on a map */
     cairo_t *cr = m->cr;
     ramp(cr, cls, m->n_classes);
     cairo_new_path(cr);
@@ -128,6 +129,9 @@ static double draw_map(cairo_t *cr, const zr_report_map *m, double x, double y, 
 }
 
 zr_status zr_report_pdf(const char *path, const zr_report_doc *doc) {
+    /* a map whose drawing failed (cairo's errors are sticky: out of memory) would print blank */
+    if (doc->map && doc->map->raster && cairo_status(doc->map->raster->cr) != CAIRO_STATUS_SUCCESS)
+        return ZR_ERR_NOMEM;
     cairo_surface_t *sf = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
     if (cairo_surface_status(sf) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(sf);

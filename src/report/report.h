@@ -13,6 +13,8 @@ struct zr_poly;
 typedef struct zr_map zr_map;
 /* env {minx, maxx, miny, maxy}; the longer side gets long_px pixels. */
 zr_status zr_map_new(const double env[4], int long_px, int n_classes, zr_map **out);
+/* Paint p (polygons with a NaN or Inf vertex are left off the map). A failure of cairo's is kept
+ * by the map and makes zr_report_pdf fail. */
 void zr_map_fill(zr_map *m, const struct zr_poly *p, int cls);
 void zr_map_free(zr_map *m);
 
@@ -38,6 +40,10 @@ typedef struct zr_report_doc {
     const zr_report_map *map; /* optional: drawn on the first page, before the table */
 } zr_report_doc;
 
+/* Write doc as a workbook at path. Every cell or none: a failed write (ZR_ERR_NOMEM; ZR_ERR_LIMIT
+ * past 1,048,576 rows or a cell of more than 32,767 characters; ZR_ERR_IO) removes the file. */
 zr_status zr_report_xlsx(const char *path, const char *sheet, const zr_report_doc *doc);
+/* Write doc as a PDF at path; ZR_ERR_NOMEM when the map's drawing had failed, ZR_ERR_IO when
+ * cairo could not write. */
 zr_status zr_report_pdf(const char *path, const zr_report_doc *doc);
 #endif

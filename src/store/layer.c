@@ -2,6 +2,7 @@
 #include "core/alloc.h"
 #include "store/store_int.h"
 #include "core/buf.h"
+#include "geo/geo.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,14 @@ struct zr_writer {
     size_t n_idx, cap_idx;
 };
 
+/* "(?, ?, …)": the parameters of one row. */
+static void row_params(store_sql *q, int has_geom, int n_fields) {
+    sql_put(q, has_geom ? "(?, ?" : "(?");
+    for (int i = 0; i < n_fields; i++)
+        sql_put(q, ", ?");
+    sql_put(q, ")");
+}
+
 static zr_status writer_open(zr_store *s, const char *table, const zr_field_def *fields,
                              int n_fields, int has_geom, zr_writer **out) {
     *out = NULL;
@@ -47,52 +56,45 @@ static zr_status writer_open(zr_store *s, const char *table, const zr_field_def 
     w->s = s;
     w->n_fields = n_fields;
     w->has_geom = has_geom;
+    if (strlen(table) >= sizeof w->table) {
+        zr_writer_abandon(w);
+        return store_fail(s, ZR_ERR_LIMIT, "%s: layer %.60s…: name too long", s->path, table);
+    }
     snprintf(w->table, sizeof w->table, "%s", table);
     w->env[0] = w->env[2] = 1e300;
     w->env[1] = w->env[3] = -1e300;
-    zr_buf sql = {0};
-    char t[300];
-    store_ident(t, sizeof t, table);
-    zr_buf_printf(&sql, "SELECT coalesce(max(fid), 0) + 1 FROM %s", t);
-    sqlite3_stmt *q = NULL;
+    store_sql sql = {0};
+    sql_put(&sql, "SELECT coalesce(max(fid), 0) + 1 FROM ");
+    sql_id(&sql, NULL, table, NULL);
+    int found = 0;
     w->next_fid = 1;
-    if (sql.data && sqlite3_prepare_v2(s->db, (const char *)sql.data, -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        w->next_fid = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    zr_buf_reset(&sql);
-    zr_buf_printf(&sql, "INSERT INTO %s (fid%s", t, has_geom ? ", geom" : "");
-    for (int i = 0; i < n_fields; i++)
-        zr_buf_printf(&sql, ", \"%s\"", fields[i].name);
-    zr_buf_printf(&sql, ") VALUES ");
-    const size_t head = sql.len;
+    zr_status st = sql_text(&sql)
+                       ? store_int(s, "next fid", sql_text(&sql), &w->next_fid, &found, NULL)
+                       : sql.st;
+    sql_free(&sql);
+    /* one statement for one row, then the same with MULTI_ROWS rows */
+    store_sql one = {0}, multi = {0};
+    sql_put(&one, "INSERT INTO ");
+    sql_id(&one, NULL, table, NULL);
+    sql_put(&one, has_geom ? " (fid, geom" : " (fid");
+    for (int i = 0; i < n_fields; i++) {
+        sql_put(&one, ", ");
+        sql_id(&one, NULL, fields[i].name, NULL);
+    }
+    sql_put(&one, ") VALUES ");
+    const char *head = sql_text(&one);
+    if (head) sql_put(&multi, head);
     for (int r = 0; r < MULTI_ROWS; r++) {
-        zr_buf_printf(&sql, "%s(?%s", r ? ", " : "", has_geom ? ", ?" : "");
-        for (int i = 0; i < n_fields; i++)
-            zr_buf_printf(&sql, ", ?");
-        zr_buf_printf(&sql, ")");
-        if (r == 0) zr_buf_printf(&sql, "%c", 0); /* the one-row statement ends here */
+        if (r) sql_put(&multi, ", ");
+        row_params(&multi, has_geom, n_fields);
     }
-    if (!sql.data) {
-        zr_writer_close(w);
-        return ZR_ERR_NOMEM;
-    }
-    (void)head;
-    const char *one = (const char *)sql.data;
-    const size_t one_len = strlen(one);
-    /* the multi-row text: the one-row text, then the rest after its NUL */
-    zr_buf multi = {0};
-    zr_buf_append(&multi, one, one_len);
-    zr_buf_append(&multi, one + one_len + 1, sql.len - one_len - 1);
-    int rc = sqlite3_prepare_v3(s->db, one, -1, SQLITE_PREPARE_PERSISTENT, &w->ins, NULL);
-    if (rc == SQLITE_OK && multi.data)
-        rc = sqlite3_prepare_v3(s->db, (const char *)multi.data, -1, SQLITE_PREPARE_PERSISTENT,
-                                &w->multi, NULL);
-    zr_buf_free(&sql);
-    zr_buf_free(&multi);
-    if (rc != SQLITE_OK || !w->multi) {
-        zr_status st = store_db_fail(s, "prepare insert");
-        zr_writer_close(w);
+    row_params(&one, has_geom, n_fields);
+    if (!st) st = store_prepare(s, "prepare insert", sql_text(&one), &w->ins);
+    if (!st) st = store_prepare(s, "prepare insert", sql_text(&multi), &w->multi);
+    sql_free(&one);
+    sql_free(&multi);
+    if (st) {
+        zr_writer_abandon(w);
         return st;
     }
     *out = w;
@@ -109,12 +111,12 @@ zr_status zr_writer_open_attr(zr_store *s, const char *table, const zr_field_def
     return writer_open(s, table, fields, n_fields, 0, out);
 }
 
-static float round_down(double d) {
+float store_round_down(double d) {
     float f = (float)d;
     return (double)f > d ? nextafterf(f, -INFINITY) : f;
 }
 
-static float round_up(double d) {
+float store_round_up(double d) {
     float f = (float)d;
     return (double)f < d ? nextafterf(f, INFINITY) : f;
 }
@@ -122,15 +124,7 @@ static float round_up(double d) {
 /* Grow the layer extent and note the feature's envelope for the spatial index. */
 static zr_status env_note(zr_writer *w, int64_t fid, const unsigned char *b, size_t n) {
     double e[4];
-    if (n == 29 && ((b[3] >> 1) & 7) == 0 && b[8] == 1 && b[9] == 1) { /* a point, no envelope */
-        memcpy(&e[0], b + 13, 8);
-        memcpy(&e[2], b + 21, 8);
-        e[1] = e[0], e[3] = e[2];
-    } else if (n < 40 || ((b[3] >> 1) & 7) == 0 || (b[3] & 0x10) || !(b[3] & 1)) {
-        return ZR_OK;
-    } else {
-        memcpy(e, b + 8, 32); /* zrzy writes little-endian blobs; hosts are little-endian */
-    }
+    if (!zr_gpkg_blob_envelope(b, n, e)) return ZR_OK; /* empty: not indexed */
     if (e[0] < w->env[0]) w->env[0] = e[0];
     if (e[1] > w->env[1]) w->env[1] = e[1];
     if (e[2] < w->env[2]) w->env[2] = e[2];
@@ -138,8 +132,8 @@ static zr_status env_note(zr_writer *w, int64_t fid, const unsigned char *b, siz
     store_rtree_entry *ni = zr_grow(w->idx, &w->cap_idx, w->n_idx, sizeof *ni, 4096);
     if (!ni) return ZR_ERR_NOMEM;
     w->idx = ni;
-    w->idx[w->n_idx++] = (store_rtree_entry){fid, round_down(e[0]), round_up(e[1]),
-                                             round_down(e[2]), round_up(e[3])};
+    w->idx[w->n_idx++] = (store_rtree_entry){fid, store_round_down(e[0]), store_round_up(e[1]),
+                                             store_round_down(e[2]), store_round_up(e[3])};
     return ZR_OK;
 }
 
@@ -174,21 +168,22 @@ static void bind_row(zr_writer *w, sqlite3_stmt *q, int base, const pending_row 
 zr_status zr_writer_flush(zr_writer *w) {
     if (!w->pending) return ZR_OK;
     const int per = w->n_fields + 1 + w->has_geom;
-    int rc = SQLITE_DONE;
+    zr_status st = ZR_OK;
+    int row = 0;
     if (w->pending == MULTI_ROWS) {
         for (int r = 0; r < MULTI_ROWS; r++)
             bind_row(w, w->multi, 1 + r * per, &w->rows[r]);
-        rc = sqlite3_step(w->multi);
+        st = store_step(w->s, "insert features", w->multi, &row);
         sqlite3_reset(w->multi);
     } else {
-        for (int r = 0; r < w->pending && rc == SQLITE_DONE; r++) {
+        for (int r = 0; r < w->pending && !st; r++) {
             bind_row(w, w->ins, 1, &w->rows[r]);
-            rc = sqlite3_step(w->ins);
+            st = store_step(w->s, "insert features", w->ins, &row);
             sqlite3_reset(w->ins);
         }
     }
     w->pending = 0;
-    return rc == SQLITE_DONE ? ZR_OK : store_db_fail(w->s, "insert features");
+    return st;
 }
 
 zr_status zr_writer_insert(zr_writer *w, const zr_value *vals, const unsigned char *blob,
@@ -228,22 +223,11 @@ zr_status zr_writer_close(zr_writer *w) {
     sqlite3_finalize(w->ins);
     sqlite3_finalize(w->multi);
     if (!st && w->has_geom && w->multi) st = store_rtree_bulk(w->s, w->table, w->idx, w->n_idx);
-    if (!st && w->n > 0 && w->has_geom) {
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(w->s->db,
-                               "UPDATE gpkg_contents SET min_x = ?, max_x = ?, min_y = ?, max_y = "
-                               "?, last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE "
-                               "table_name = ?",
-                               -1, &q, NULL) == SQLITE_OK) {
-            for (int i = 0; i < 4; i++)
-                sqlite3_bind_double(q, i + 1, w->env[i]);
-            sqlite3_bind_text(q, 5, w->table, -1, SQLITE_STATIC);
-            if (sqlite3_step(q) != SQLITE_DONE) st = store_db_fail(w->s, "gpkg_contents extent");
-        } else {
-            st = store_db_fail(w->s, "gpkg_contents extent");
-        }
-        sqlite3_finalize(q);
-    }
+    if (!st && w->n > 0 && w->has_geom)
+        st = store_run(w->s, "gpkg_contents extent",
+                       "UPDATE gpkg_contents SET min_x = ?, max_x = ?, min_y = ?, max_y = ?, "
+                       "last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = ?",
+                       "ddddt", w->env[0], w->env[1], w->env[2], w->env[3], w->table);
     free(w->idx);
     free(w->val_store);
     free(w);
@@ -271,20 +255,26 @@ struct zr_reader {
 static zr_status pick_table(zr_store *s, const char *want, char *table, size_t n, char *gcol,
                             char *gtype, int *srs_id) {
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT g.table_name, g.column_name, g.geometry_type_name, g.srs_id "
-                           "FROM gpkg_geometry_columns g JOIN gpkg_contents c ON "
-                           "c.table_name = g.table_name ORDER BY g.table_name",
-                           -1, &q, NULL) != SQLITE_OK)
-        return store_db_fail(s, "gpkg_geometry_columns");
+    zr_status st = store_prepare(s, "gpkg_geometry_columns",
+                                 "SELECT g.table_name, g.column_name, g.geometry_type_name, "
+                                 "g.srs_id FROM gpkg_geometry_columns g JOIN gpkg_contents c ON "
+                                 "c.table_name = g.table_name ORDER BY g.table_name",
+                                 &q);
+    if (st) return st;
     int found = 0, polys = 0;
     char only[128] = "", only_col[128] = "", only_type[32] = "";
     int only_srs = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int row = 0;
+    while (!(st = store_step(s, "gpkg_geometry_columns", q, &row)) && row) {
         const char *t = (const char *)sqlite3_column_text(q, 0);
         const char *c = (const char *)sqlite3_column_text(q, 1);
         const char *ty = (const char *)sqlite3_column_text(q, 2);
         if (!t || !c || !ty) continue;
+        if (strlen(t) >= 128 || strlen(c) >= 128 || strlen(ty) >= 32) {
+            if (want && !zr_strieq(t, want)) continue;
+            sqlite3_finalize(q);
+            return store_fail(s, ZR_ERR_LIMIT, "%s: layer %.60s…: name too long", s->path, t);
+        }
         int is_poly = zr_strieq(ty, "POLYGON") || zr_strieq(ty, "MULTIPOLYGON") ||
                       zr_strieq(ty, "GEOMETRY") || zr_strieq(ty, "MULTISURFACE");
         int match = want ? zr_strieq(t, want) : zr_strieq(t, "DLTB");
@@ -305,6 +295,7 @@ static zr_status pick_table(zr_store *s, const char *want, char *table, size_t n
         }
     }
     sqlite3_finalize(q);
+    if (st) return st;
     if (found) return ZR_OK;
     if (!want && polys == 1) {
         snprintf(table, n, "%s", only);
@@ -330,6 +321,17 @@ static int wanted(const char *const *want, const char *name) {
     return 0;
 }
 
+/* "SELECT <pk>, <geom>, <fields…>" with each column as alias.name (alias NULL: none). */
+static void select_cols(store_sql *q, const zr_reader *r, const char *alias) {
+    const char *const cols[2] = {r->pk, r->geom_col};
+    sql_put(q, "SELECT ");
+    for (int i = 0; i < 2 + r->n_cols; i++) {
+        if (i) sql_put(q, ", ");
+        if (alias) sql_put(q, alias);
+        sql_id(q, NULL, i < 2 ? cols[i] : r->names[i - 2], NULL);
+    }
+}
+
 zr_status zr_reader_open_cols(zr_store *s, const char *table, const char *const *want,
                               zr_reader **out) {
     *out = NULL;
@@ -337,90 +339,91 @@ zr_status zr_reader_open_cols(zr_store *s, const char *table, const char *const 
     if (!r) return ZR_ERR_NOMEM;
     r->s = s;
     int srs_id = 0;
+    sqlite3_stmt *q = NULL;
+    int row = 0;
     zr_status st =
         pick_table(s, table, r->table, sizeof r->table, r->geom_col, r->geom_type, &srs_id);
+    if (!st)
+        st = store_prepare(s, "gpkg_spatial_ref_sys",
+                           "SELECT organization, organization_coordsys_id, definition FROM "
+                           "gpkg_spatial_ref_sys WHERE srs_id = ?",
+                           &q);
+    if (!st) {
+        sqlite3_bind_int(q, 1, srs_id);
+        st = store_step(s, "gpkg_spatial_ref_sys", q, &row);
+    }
+    if (!st && row) {
+        const char *org = (const char *)sqlite3_column_text(q, 0);
+        const char *def = (const char *)sqlite3_column_text(q, 2);
+        if (org && zr_strieq(org, "EPSG")) r->epsg = sqlite3_column_int(q, 1);
+        if (def && !(r->wkt = zr_strdup(def))) st = ZR_ERR_NOMEM;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    /* the primary key (the INTEGER PRIMARY KEY column) and the wanted fields, from table_info */
+    snprintf(r->pk, sizeof r->pk, "rowid");
+    if (!st) st = store_prepare(s, "table_info", "SELECT name, pk FROM pragma_table_info(?)", &q);
+    if (!st) sqlite3_bind_text(q, 1, r->table, -1, SQLITE_STATIC);
+    while (!st && !(st = store_step(s, "table_info", q, &row)) && row) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        if (!name) continue;
+        if (strlen(name) >= sizeof r->pk) {
+            st = store_fail(s, ZR_ERR_LIMIT, "%s: layer %s: column %.60s…: name too long", s->path,
+                            r->table, name);
+            break;
+        }
+        if (sqlite3_column_int(q, 1) == 1) {
+            snprintf(r->pk, sizeof r->pk, "%s", name);
+            continue;
+        }
+        if (zr_strieq(name, r->geom_col) || !wanted(want, name)) continue;
+        char **nn = zr_realloc(r->names, sizeof *nn * (size_t)(r->n_cols + 1));
+        if (!nn) {
+            st = ZR_ERR_NOMEM; /* never a layer with columns missing */
+            break;
+        }
+        r->names = nn;
+        if (!(r->names[r->n_cols] = zr_strdup(name))) {
+            st = ZR_ERR_NOMEM;
+            break;
+        }
+        r->n_cols++;
+    }
+    sqlite3_finalize(q);
+    if (st == ZR_ERR_NOMEM)
+        store_fail(s, st, "%s: layer %s: out of memory reading its columns", s->path, r->table);
     if (st) goto fail;
     {
-        sqlite3_stmt *q = NULL;
-        if (sqlite3_prepare_v2(s->db,
-                               "SELECT organization, organization_coordsys_id, definition FROM "
-                               "gpkg_spatial_ref_sys WHERE srs_id = ?",
-                               -1, &q, NULL) == SQLITE_OK) {
-            sqlite3_bind_int(q, 1, srs_id);
-            if (sqlite3_step(q) == SQLITE_ROW) {
-                const char *org = (const char *)sqlite3_column_text(q, 0);
-                if (org && zr_strieq(org, "EPSG")) r->epsg = sqlite3_column_int(q, 1);
-                r->wkt = zr_strdup((const char *)sqlite3_column_text(q, 2));
-            }
-        }
-        sqlite3_finalize(q);
-    }
-    {
-        /* the primary key: the INTEGER PRIMARY KEY column, found via table_info */
-        char t[300], g[300], *pk = r->pk;
-        snprintf(r->pk, sizeof r->pk, "\"rowid\"");
-        store_ident(t, sizeof t, r->table);
-        store_ident(g, sizeof g, r->geom_col);
-        char sql[1200];
-        snprintf(sql, sizeof sql, "SELECT name, pk FROM pragma_table_info(%s)", "?");
-        sqlite3_stmt *q = NULL;
-        zr_buf cols = {0};
-        if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK) {
-            st = store_db_fail(s, "table_info");
-            goto fail;
-        }
-        sqlite3_bind_text(q, 1, r->table, -1, SQLITE_STATIC);
-        char **names = NULL;
-        int n = 0;
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            const char *name = (const char *)sqlite3_column_text(q, 0);
-            if (!name) continue;
-            if (sqlite3_column_int(q, 1) == 1) {
-                store_ident(pk, sizeof r->pk, name);
-                continue;
-            }
-            if (zr_strieq(name, r->geom_col) || !wanted(want, name)) continue;
-            char **nn = zr_realloc(names, sizeof *nn * (size_t)(n + 1));
-            if (!nn) break;
-            names = nn;
-            names[n++] = zr_strdup(name);
-        }
-        sqlite3_finalize(q);
-        r->names = names;
-        r->n_cols = n;
-        zr_buf_printf(&cols, "SELECT %s, %s", pk, g);
-        for (int i = 0; i < n; i++) {
-            char id[300];
-            zr_buf_printf(&cols, ", %s", store_ident(id, sizeof id, names[i]));
-        }
-        zr_buf_printf(&cols, " FROM %s", t);
-        r->base = cols.data ? zr_strdup((const char *)cols.data) : NULL;
-        {
-            /* the window query walks the R*Tree and fetches each row by its key: no IN list to
-               materialise, no sort (the caller orders what it needs) */
-            zr_buf j = {0};
-            char rt[600], rq[700];
-            snprintf(rt, sizeof rt, "rtree_%s_%s", r->table, r->geom_col);
-            zr_buf_printf(&j, "SELECT l.%s, l.%s", pk, g);
-            for (int i = 0; i < n; i++) {
-                char id[300];
-                zr_buf_printf(&j, ", l.%s", store_ident(id, sizeof id, names[i]));
-            }
-            zr_buf_printf(&j, " FROM %s AS r CROSS JOIN %s AS l ON l.%s = r.id",
-                          store_ident(rq, sizeof rq, rt), t, pk);
-            r->base_join = j.data ? zr_strdup((const char *)j.data) : NULL;
-            zr_buf_free(&j);
-        }
-        zr_buf_printf(&cols, " ORDER BY %s", pk);
-        int rc = cols.data && r->base
-                     ? sqlite3_prepare_v2(s->db, (const char *)cols.data, -1, &r->all, NULL)
-                     : SQLITE_NOMEM;
+        store_sql all = {0}, join = {0};
+        select_cols(&all, r, NULL);
+        sql_put(&all, " FROM ");
+        sql_id(&all, NULL, r->table, NULL);
+        const char *base = sql_text(&all);
+        r->base = base ? zr_strdup(base) : NULL;
+        sql_put(&all, " ORDER BY ");
+        sql_id(&all, NULL, r->pk, NULL);
+        /* the window query walks the R*Tree and fetches each row by its key: no IN list to
+           materialise, no sort (the caller orders what it needs) */
+        select_cols(&join, r, "l.");
+        sql_put(&join, " FROM ");
+        char suffix[160];
+        snprintf(suffix, sizeof suffix, "_%s", r->geom_col);
+        sql_id(&join, "rtree_", r->table, suffix);
+        sql_put(&join, " AS r CROSS JOIN ");
+        sql_id(&join, NULL, r->table, NULL);
+        sql_put(&join, " AS l ON l.");
+        sql_id(&join, NULL, r->pk, NULL);
+        sql_put(&join, " = r.id");
+        const char *bj = sql_text(&join);
+        r->base_join = bj ? zr_strdup(bj) : NULL;
+        if (!r->base || !r->base_join || !sql_text(&all))
+            st = store_fail(s, ZR_ERR_NOMEM, "%s: layer %s: out of memory", s->path, r->table);
+        else
+            st = store_prepare(s, "read layer", sql_text(&all), &r->all);
+        sql_free(&all);
+        sql_free(&join);
         r->q = r->all;
-        zr_buf_free(&cols);
-        if (rc != SQLITE_OK) {
-            st = store_db_fail(s, "read layer");
-            goto fail;
-        }
+        if (st) goto fail;
     }
     *out = r;
     return ZR_OK;
@@ -531,16 +534,15 @@ zr_status zr_reader_next(zr_reader *r, zr_batch *b, size_t max, size_t *n_read) 
 
 zr_status zr_reader_window(zr_reader *r, const double env[4]) {
     if (!r->win) {
-        char *sql = r->base_join ? sqlite3_mprintf(
-                                       "%s WHERE r.minx <= ?2 AND r.maxx >= ?1 AND "
-                                       "r.miny <= ?4 AND r.maxy >= ?3",
-                                       r->base_join)
-                                 : NULL;
-        const int rc = sql ? sqlite3_prepare_v2(r->s->db, sql, -1, &r->win, NULL) : SQLITE_NOMEM;
-        sqlite3_free(sql);
-        if (rc != SQLITE_OK)
+        store_sql q = {0};
+        sql_put(&q, r->base_join);
+        sql_put(&q, " WHERE r.minx <= ?2 AND r.maxx >= ?1 AND r.miny <= ?4 AND r.maxy >= ?3");
+        zr_status st = store_prepare(r->s, "R*Tree window", sql_text(&q), &r->win);
+        sql_free(&q);
+        if (st == ZR_ERR_DB) /* prepared only when the index exists */
             return store_fail(r->s, ZR_ERR_NOT_FOUND, "%s: layer %s has no R*Tree index",
                               r->s->path, r->table);
+        if (st) return st;
     }
     sqlite3_reset(r->win);
     for (int k = 0; k < 4; k++)
@@ -552,10 +554,14 @@ zr_status zr_reader_window(zr_reader *r, const double env[4]) {
 
 zr_status zr_reader_fid(zr_reader *r, int64_t fid) {
     if (!r->one) {
-        char *sql = sqlite3_mprintf("%s WHERE %s = ?", r->base, r->pk);
-        const int rc = sql ? sqlite3_prepare_v2(r->s->db, sql, -1, &r->one, NULL) : SQLITE_NOMEM;
-        sqlite3_free(sql);
-        if (rc != SQLITE_OK) return store_db_fail(r->s, "read by fid");
+        store_sql q = {0};
+        sql_put(&q, r->base);
+        sql_put(&q, " WHERE ");
+        sql_id(&q, NULL, r->pk, NULL);
+        sql_put(&q, " = ?");
+        zr_status st = store_prepare(r->s, "read by fid", sql_text(&q), &r->one);
+        sql_free(&q);
+        if (st) return st;
     }
     sqlite3_reset(r->one);
     sqlite3_bind_int64(r->one, 1, fid);
@@ -579,10 +585,13 @@ void zr_reader_close(zr_reader *r) {
     free(r);
 }
 
-static int extent_query(zr_store *s, const char *sql, double env[4]) {
+/* 1 when the query's one row holds a proper envelope (minx, maxx, miny, maxy). */
+static int extent_query(zr_store *s, const char *sql, const char *bind, double env[4]) {
     sqlite3_stmt *q = NULL;
-    int ok = sql && sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK &&
-             sqlite3_step(q) == SQLITE_ROW;
+    int row = 0;
+    if (!sql || store_prepare(s, "extent", sql, &q)) return 0;
+    if (bind) sqlite3_bind_text(q, 1, bind, -1, SQLITE_STATIC);
+    int ok = !store_step(s, "extent", q, &row) && row;
     for (int k = 0; ok && k < 4; k++) {
         ok = sqlite3_column_type(q, k) != SQLITE_NULL;
         env[k] = sqlite3_column_double(q, k);
@@ -592,17 +601,17 @@ static int extent_query(zr_store *s, const char *sql, double env[4]) {
 }
 
 zr_status zr_reader_extent(zr_reader *r, double env[4]) {
-    char *a = sqlite3_mprintf(
-        "SELECT min_x, max_x, min_y, max_y FROM gpkg_contents "
-        "WHERE lower(table_name) = lower(%Q)",
-        r->table);
-    char *b = sqlite3_mprintf(
-        "SELECT min(minx), max(maxx), min(miny), max(maxy) FROM "
-        "\"rtree_%w_%w\"",
-        r->table, r->geom_col);
-    const int ok = extent_query(r->s, a, env) || extent_query(r->s, b, env);
-    sqlite3_free(a);
-    sqlite3_free(b);
+    store_sql b = {0};
+    sql_put(&b, "SELECT min(minx), max(maxx), min(miny), max(maxy) FROM ");
+    char suffix[160];
+    snprintf(suffix, sizeof suffix, "_%s", r->geom_col);
+    sql_id(&b, "rtree_", r->table, suffix);
+    const int ok = extent_query(r->s,
+                                "SELECT min_x, max_x, min_y, max_y FROM gpkg_contents "
+                                "WHERE lower(table_name) = lower(?)",
+                                r->table, env) ||
+                   extent_query(r->s, sql_text(&b), NULL, env);
+    sql_free(&b);
     return ok ? ZR_OK : ZR_ERR_NOT_FOUND;
 }
 
@@ -612,24 +621,30 @@ zr_status zr_store_layers(zr_store *s, zr_layer_info **out, int *n) {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT c.table_name, coalesce(g.geometry_type_name, ''), "
-                           "coalesce(c.srs_id, 0) FROM gpkg_contents c LEFT JOIN "
-                           "gpkg_geometry_columns g ON g.table_name = c.table_name ORDER BY 1",
-                           -1, &q, NULL) != SQLITE_OK)
-        return store_db_fail(s, "gpkg_contents");
+    zr_status st =
+        store_prepare(s, "gpkg_contents",
+                      "SELECT c.table_name, coalesce(g.geometry_type_name, ''), "
+                      "coalesce(c.srs_id, 0) FROM gpkg_contents c LEFT JOIN "
+                      "gpkg_geometry_columns g ON g.table_name = c.table_name ORDER BY 1",
+                      &q);
+    if (st) return st;
     zr_layer_info *v = NULL;
-    int cnt = 0;
-    zr_status st = ZR_OK;
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int cnt = 0, row = 0;
+    while (!(st = store_step(s, "gpkg_contents", q, &row)) && row) {
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        if (!name) continue;
+        if (strlen(name) >= sizeof v->table) {
+            st = store_fail(s, ZR_ERR_LIMIT, "%s: layer %.60s…: name too long", s->path, name);
+            break;
+        }
         zr_layer_info *nv = zr_realloc(v, sizeof *nv * (size_t)(cnt + 1));
         if (!nv) {
-            st = ZR_ERR_NOMEM;
+            st = store_fail(s, ZR_ERR_NOMEM, "%s: out of memory listing layers", s->path);
             break;
         }
         v = nv;
         zr_layer_info *li = &v[cnt++];
-        snprintf(li->table, sizeof li->table, "%s", (const char *)sqlite3_column_text(q, 0));
+        snprintf(li->table, sizeof li->table, "%s", name);
         snprintf(li->geom_type, sizeof li->geom_type, "%s",
                  (const char *)sqlite3_column_text(q, 1));
         li->srs_id = sqlite3_column_int(q, 2);
@@ -637,12 +652,17 @@ zr_status zr_store_layers(zr_store *s, zr_layer_info **out, int *n) {
     }
     sqlite3_finalize(q);
     for (int i = 0; i < cnt && !st; i++) {
-        char t[300], sql[400];
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", store_ident(t, sizeof t, v[i].table));
-        if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
-            v[i].count = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
+        store_sql c = {0};
+        sql_put(&c, "SELECT count(*) FROM ");
+        sql_id(&c, NULL, v[i].table, NULL);
+        int found = 0;
+        st = sql_text(&c) ? store_int(s, "count features", sql_text(&c), &v[i].count, &found, NULL)
+                          : c.st;
+        sql_free(&c);
+        if (st && st != ZR_ERR_NOMEM) { /* a registered table that cannot be counted */
+            v[i].count = -1;
+            st = ZR_OK;
+        }
     }
     if (st) {
         free(v);
@@ -655,23 +675,22 @@ zr_status zr_store_layers(zr_store *s, zr_layer_info **out, int *n) {
 
 zr_status zr_store_group_sum(zr_store *s, const char *table, const char *key_expr,
                              const char *value_expr, zr_group_fn fn, void *ctx) {
-    char t[300];
-    zr_buf sql = {0};
-    zr_buf_printf(&sql,
-                  "SELECT %s AS k, count(*), sum(CAST(round(%s * 100) AS INTEGER)) FROM %s "
-                  "GROUP BY k ORDER BY k",
-                  key_expr, value_expr, store_ident(t, sizeof t, table));
+    store_sql g = {0};
+    sql_put(&g, "SELECT ");
+    sql_put(&g, key_expr); /* zrzy's own fragments (store.h) */
+    sql_put(&g, " AS k, count(*), sum(CAST(round(");
+    sql_put(&g, value_expr);
+    sql_put(&g, " * 100) AS INTEGER)) FROM ");
+    sql_id(&g, NULL, table, NULL);
+    sql_put(&g, " GROUP BY k ORDER BY k");
     sqlite3_stmt *q = NULL;
-    int rc =
-        sql.data ? sqlite3_prepare_v2(s->db, (const char *)sql.data, -1, &q, NULL) : SQLITE_NOMEM;
-    zr_buf_free(&sql);
-    if (rc != SQLITE_OK) return store_db_fail(s, "group sum");
-    zr_status st = ZR_OK;
-    while (!st && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+    zr_status st = sql_text(&g) ? store_prepare(s, "group sum", sql_text(&g), &q) : g.st;
+    sql_free(&g);
+    int row = 1;
+    while (!st && !(st = store_step(s, "group sum", q, &row)) && row) {
         const char *k = (const char *)sqlite3_column_text(q, 0);
         st = fn(ctx, k ? k : "", sqlite3_column_int64(q, 1), sqlite3_column_int64(q, 2));
     }
-    if (!st && rc != SQLITE_DONE) st = store_db_fail(s, "group sum");
     sqlite3_finalize(q);
     return st;
 }

@@ -65,33 +65,51 @@ static zr_status put_node(writer_ctx *w, int64_t nodeno, int depth, const store_
     }
     sqlite3_bind_int64(w->node, 1, nodeno);
     sqlite3_bind_blob(w->node, 2, w->blob, w->node_size, SQLITE_STATIC);
-    int rc = sqlite3_step(w->node);
+    int row = 0;
+    zr_status st = store_step(w->s, "write R*Tree node", w->node, &row);
     sqlite3_reset(w->node);
-    return rc == SQLITE_DONE ? ZR_OK : store_db_fail(w->s, "write R*Tree node");
+    return st;
 }
 
 static zr_status link(writer_ctx *w, sqlite3_stmt *q, int64_t a, int64_t b) {
     sqlite3_bind_int64(q, 1, a);
     sqlite3_bind_int64(q, 2, b);
-    int rc = sqlite3_step(q);
+    int row = 0;
+    zr_status st = store_step(w->s, "write R*Tree links", q, &row);
     sqlite3_reset(q);
-    return rc == SQLITE_DONE ? ZR_OK : store_db_fail(w->s, "write R*Tree links");
+    return st;
+}
+
+/* Prepare statement text: prefix, the R*Tree's table of layer `table` named with suffix
+ * ("rtree_<table>_geom<suffix>", quoted), then rest. */
+static zr_status prep(zr_store *s, const char *prefix, const char *table, const char *suffix,
+                      const char *rest, sqlite3_stmt **q) {
+    store_sql t = {0};
+    sql_put(&t, prefix);
+    sql_id(&t, "rtree_", table, suffix);
+    sql_put(&t, rest);
+    zr_status st = store_prepare(s, "R*Tree tables", sql_text(&t), q);
+    sql_free(&t);
+    return st;
 }
 
 zr_status store_rtree_bulk(zr_store *s, const char *table, store_rtree_entry *e, size_t n) {
-    char sql[1024];
-    snprintf(sql, sizeof sql,
-             "CREATE VIRTUAL TABLE \"rtree_%s_geom\" USING rtree(id, minx, maxx, miny, maxy)",
-             table);
-    zr_status st = store_exec(s, sql);
+    store_sql cr = {0};
+    sql_put(&cr, "CREATE VIRTUAL TABLE ");
+    sql_id(&cr, "rtree_", table, "_geom");
+    sql_put(&cr, " USING rtree(id, minx, maxx, miny, maxy)");
+    zr_status st = sql_text(&cr) ? store_exec(s, sql_text(&cr)) : cr.st;
+    sql_free(&cr);
     if (st) return st;
     writer_ctx w = {s, NULL, NULL, NULL, 0, NULL};
     sqlite3_stmt *q = NULL;
-    snprintf(sql, sizeof sql, "SELECT length(data) FROM \"rtree_%s_geom_node\" WHERE nodeno = 1",
-             table);
-    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
-        w.node_size = sqlite3_column_int(q, 0);
+    int row = 0;
+    st = prep(s, "SELECT length(data) FROM ", table, "_geom_node", " WHERE nodeno = 1", &q);
+    if (!st) st = store_step(s, "R*Tree root", q, &row);
+    if (!st && row) w.node_size = sqlite3_column_int(q, 0);
     sqlite3_finalize(q);
+    q = NULL; /* finalized: a later failure must not finalize it again */
+    if (st) return st;
     const size_t m = w.node_size > 4 ? (size_t)(w.node_size - 4) / 24 : 0;
     if (m < 4) return store_fail(s, ZR_ERR_DB, "%s: unexpected R*Tree node size", s->path);
     if (n == 0) return store_rtree_triggers(s, table); /* the empty root is already there */
@@ -103,18 +121,19 @@ zr_status store_rtree_bulk(zr_store *s, const char *table, store_rtree_entry *e,
     int depth = 0;
     int64_t next_nodeno = 2; /* 1 is the root */
     w.blob = zr_malloc((size_t)w.node_size);
-    snprintf(sql, sizeof sql, "DELETE FROM \"rtree_%s_geom_node\"", table);
-    st = w.blob ? store_exec(s, sql) : ZR_ERR_NOMEM;
-#define PREP(stmt, fmt)                                                          \
-    do {                                                                         \
-        snprintf(sql, sizeof sql, fmt, table);                                   \
-        if (!st && sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL) != SQLITE_OK) \
-            st = store_db_fail(s, "R*Tree tables");                              \
-    } while (0)
-    PREP(w.node, "INSERT INTO \"rtree_%s_geom_node\" (nodeno, data) VALUES (?, ?)");
-    PREP(w.rowid, "INSERT INTO \"rtree_%s_geom_rowid\" (rowid, nodeno) VALUES (?, ?)");
-    PREP(w.parent, "INSERT INTO \"rtree_%s_geom_parent\" (nodeno, parentnode) VALUES (?, ?)");
-#undef PREP
+    if (!w.blob) st = store_fail(s, ZR_ERR_NOMEM, "%s: out of memory", s->path);
+    if (!st) st = prep(s, "DELETE FROM ", table, "_geom_node", "", &q);
+    if (!st) st = store_step(s, "R*Tree root", q, &row);
+    sqlite3_finalize(q);
+    q = NULL;
+    if (!st)
+        st = prep(s, "INSERT INTO ", table, "_geom_node", " (nodeno, data) VALUES (?, ?)", &w.node);
+    if (!st)
+        st = prep(s, "INSERT INTO ", table, "_geom_rowid", " (rowid, nodeno) VALUES (?, ?)",
+                  &w.rowid);
+    if (!st)
+        st = prep(s, "INSERT INTO ", table, "_geom_parent", " (nodeno, parentnode) VALUES (?, ?)",
+                  &w.parent);
     (void)first_node;
     while (!st) {
         str_sort(level, count, m);

@@ -10,15 +10,40 @@
 typedef struct zr_store zr_store;
 
 enum { ZR_STORE_READ = 0, ZR_STORE_WRITE = 1, ZR_STORE_CREATE = 2 };
+/* The zrzy schema version this build writes (docs/store.md): the number of migration steps. */
+#define ZR_STORE_SCHEMA 1
+
+typedef struct zr_store_opts {
+    int busy_ms;     /* how long to wait for another writer; 0: 5000 */
+    const char *who; /* the command recorded in the lock file; NULL: this process's command line */
+} zr_store_opts;
+
 /* Open path. READ: read-only; WRITE: must exist; CREATE: created (as an empty GeoPackage)
- * when absent. A file that is not a GeoPackage/SQLite database is ZR_ERR_DB. */
+ * when absent. A file that is not a GeoPackage/SQLite database is ZR_ERR_DB; a store written
+ * by a newer zrzy schema is ZR_ERR_SCHEMA.
+ * Writers (WRITE, CREATE) take the lock file PATH.zrzy-lock for their lifetime (a second writer
+ * waits busy_ms, then fails with ZR_ERR_DB_BUSY naming the holder's pid, command and start
+ * time), switch an existing store to WAL and migrate it to ZR_STORE_SCHEMA. A created file is
+ * built with the rollback journal (it has no readers yet) and switched to WAL when closed.
+ * Readers never write: no lock file, no migration, no memory mapping (a file replaced while it
+ * is read fails with an error, not SIGBUS); a rollback journal left hot by a killed writer of
+ * an old store is rolled back first when the file is writable.
+ * *out is set even on failure (for zr_store_errmsg); close it. */
 zr_status zr_store_open(const char *path, int mode, zr_store **out);
+zr_status zr_store_open_ex(const char *path, int mode, const zr_store_opts *opts, zr_store **out);
 void zr_store_close(zr_store *s);
 const char *zr_store_errmsg(const zr_store *s);
 /* 1 when zr_store_open created the file. */
 int zr_store_created(const zr_store *s);
+/* The zrzy schema version of the open store (0: a GeoPackage zrzy has not written to). */
+int zr_store_schema(const zr_store *s);
 
+/* BEGIN IMMEDIATE: bulk work (imports, outputs) with synchronous=NORMAL — in WAL mode a crash
+ * or power loss may lose the last commits but never corrupts or half-applies one. */
 zr_status zr_store_begin(zr_store *s);
+/* A transaction that records legal facts (the register): synchronous=FULL, so its commit is on
+ * disk when zr_store_commit returns. */
+zr_status zr_store_begin_durable(zr_store *s);
 zr_status zr_store_commit(zr_store *s);
 void zr_store_rollback(zr_store *s);
 

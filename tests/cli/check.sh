@@ -15,12 +15,22 @@ sqlite3 "$T/bad.gpkg" "drop trigger rtree_DLTB_geom_update3; drop trigger rtree_
     update DLTB set BSM = (select BSM from DLTB where fid = 2) where fid = 1;
     update DLTB set DLBM = '0100' where fid = 3;"
 expect_exit "planted defects fail" 3 "$Z" check "$T/bad.gpkg" --out "$T/qc3"
-expect_contains "A04 rows" "$(grep -c '^A04,' "$T/qc3/errors.csv")" "2"
+expect_eq "A04 rows" "$(grep -c '^A04,' "$T/qc3/errors.csv")" "2"
 expect_contains "A01 row" "$(grep '^A01,' "$T/qc3/errors.csv")" "0100"
 # the same inputs give the same bytes
 "$Z" check "$T/bad.gpkg" --out "$T/qc4" 2>/dev/null
 cmp -s "$T/qc3/errors.csv" "$T/qc4/errors.csv" && ok || bad "errors.csv differs between runs"
 cmp -s "$T/qc3/report.pdf" "$T/qc4/report.pdf" && ok || bad "report.pdf differs between runs"
+# results are staged and swapped in with one rename: a rerun replaces them whole, keeps the
+# user's own files in the folder, and leaves no stage behind; a failed run changes nothing
+echo keep >"$T/qc4/notes.txt"
+"$Z" check "$T/county.gpkg" --out "$T/qc4" 2>/dev/null
+expect_eq "rerun: clean findings replace the planted ones" "$(wc -l <"$T/qc4/errors.csv")" "1"
+expect_eq "rerun: the user's file is kept" "$(cat "$T/qc4/notes.txt")" "keep"
+expect_eq "no stage left" "$(ls -a "$T" | grep -c zrzy-stage)" "0"
+cp -r "$T/qc4" "$T/qc4.before"
+expect_exit "a failed run" 2 "$Z" check "$T/bad.gpkg" --boundary NOPE --out "$T/qc4"
+diff -r "$T/qc4" "$T/qc4.before" >/dev/null && ok || bad "a failed run changed the results"
 # streamed by tiles through the R*Tree: the same findings, byte for byte
 "$Z" check "$T/bad.gpkg" --tile-parcels 40 --out "$T/qc8" 2>/dev/null
 cmp -s "$T/qc3/errors.csv" "$T/qc8/errors.csv" && ok || bad "tiled errors.csv differs from held mode"

@@ -42,6 +42,27 @@ cmp -s "$T/inv-codes/reserve.csv" "$T/inv-cn/reserve.csv" && ok || bad "reserve 
 expect_exit "missing --out" 2 "$Z" inventory --parcels "$T/store.gpkg"
 expect_exit "missing index file" 2 "$Z" inventory --parcels "$T/store.gpkg" --prices "$T/county.gpkg" \
     --price-index "$T/nope.csv" --out "$T/x"
+# conflicting price-index rows: exit 2 naming both lines, nothing written
+{ cat "$T/price_index.csv"; echo "5,2023/12/31,1.00"; } >"$T/index-conflict.csv"
+expect_exit "conflicting index rows" 2 "$Z" inventory --parcels "$T/store.gpkg" --prices "$T/county.gpkg" \
+    --price-index "$T/index-conflict.csv" --out "$T/x"
+expect_contains "conflicting index rows named" "$(cat "$T/stderr")" "both give the index of TDYT 05 on 2023-12-31"
+[ ! -e "$T/x" ] && ok || bad "a refused run created its results folder"
+# SIGINT once the parcels stream: exit 130, the earlier results as they were, nothing left over
+cp "$T/inv/parcels.csv" "$T/parcels-before.csv"
+cp "$T/inv/summary.csv" "$T/summary-before.csv"
+ZRZY_TIMING=1 "$Z" inventory --parcels "$T/store.gpkg" --prices "$T/county.gpkg" --price-index "$T/price_index.csv" \
+    --batch-rows 50 --out "$T/inv" 2>"$T/int.err" &
+pid=$!
+i=0
+while [ $i -lt 500 ] && ! grep -q "timing: open" "$T/int.err" 2>/dev/null; do sleep 0.01; i=$((i + 1)); done
+kill -INT $pid
+wait $pid
+expect_eq "SIGINT exit code" "$?" 130
+cmp -s "$T/inv/parcels.csv" "$T/parcels-before.csv" && cmp -s "$T/inv/summary.csv" "$T/summary-before.csv" && ok ||
+    bad "an interrupted run changed the results"
+left=$(find "$T" -maxdepth 2 \( -name '*.part' -o -name '.*zrzy-stage*' \) | head -3)
+[ -z "$left" ] && ok || bad "left behind: $left"
 
 pg=$(cd "$T" && pwd)/pg
 eval "$(sh "$top/scripts/pg-temp.sh" start "$pg")" || { bad "cannot start PostgreSQL"; finish; exit 1; }

@@ -1,9 +1,12 @@
 /* Quality check: a hand-made county with one planted defect per rule, compared row by row with
  * the expected findings; and no severity-1 finding on a generated county. */
+#include <stdatomic.h>
 #include "codes/codes.h"
+#include "core/pool.h"
 #include "core/fixed.h"
 #include "geo/geo.h"
 #include "geo/geos_ops.h"
+#include "io/io.h"
 #include "qc/qc_int.h"
 #include "store/store.h"
 #include <sqlite3.h>
@@ -42,7 +45,9 @@ static int64_t sum_tbmj;
 
 static zr_status put(zr_writer *w, const zr_crs *crs, const zr_poly *p, const attrs *a) {
     zr_buf blob = {0}, sc = {0};
-    const int64_t tbmj = zr_round_cents(zr_poly_area(p, crs, &sc)) + zr_round_cents(a->tbmj_delta);
+    const double area = zr_poly_area(p, crs, &sc);
+    const int64_t tbmj =
+        (isfinite(area) ? zr_round_cents(area) : 0) + zr_round_cents(a->tbmj_delta);
     const int64_t kcxs = a->kcxs >= 0 ? zr_double_scaled(a->kcxs, 4) : 0;
     const int64_t kcmj = a->stated_kcmj0 ? 0 : zr_muldiv_round(tbmj, kcxs, 10000);
     char zl[32];
@@ -420,6 +425,246 @@ TEST(catalogue_override) {
 cleanup:;
 }
 
+/* ---- hostile parcels: one bad geometry must not sink a check ---- */
+
+enum { H_INF, H_PARTS, H_VERTICES, H_BIG_RING };
+
+/* A 4×4 county of 30 m squares (as build()) whose cell 5 is replaced by a hostile parcel H01:
+ * a vertex at +Inf, a MULTIPOLYGON of 100,000 parts, a ring of 2,000,000 vertices, or a ring
+ * of 100,000 vertices (below the limit: checked). */
+static zr_status build_hostile(const char *path, int kind) {
+    zr_crs crs;
+    zr_crs_from_epsg(4527, &crs);
+    zr_store *st = NULL;
+    zr_writer *w = NULL;
+    char *wkt = NULL;
+    zr_poly p = {0};
+    zr_buf blob = {0};
+    sum_tbmj = 0;
+    zr_status s = zr_store_open(path, ZR_STORE_CREATE, &st);
+    if (!s) s = zr_crs_wkt(4527, &wkt);
+    if (!s) s = zr_store_begin(st);
+    if (!s) s = zr_store_ensure_srs(st, 4527, "CGCS2000 zone 39", wkt);
+    if (!s) s = zr_store_create_layer(st, "DLTB", zr_dltb_fields, ZR_DLTB_NFIELDS, 4527, "");
+    if (!s) s = zr_writer_open(st, "DLTB", zr_dltb_fields, ZR_DLTB_NFIELDS, &w);
+    for (int k = 0; k < 16 && !s; k++) {
+        char bsm[8];
+        snprintf(bsm, sizeof bsm, k == 5 ? "H01" : "P%02d", k);
+        attrs a = {bsm, NULL, NULL, NULL, NULL, NULL, 0, 0, 0};
+        const double x = 30.0 * (k % 4), y = 30.0 * (k / 4);
+        square(&p, x, y, 30);
+        if (k == 5) {
+            zr_poly_clear(&p);
+            zr_poly_begin_polygon(&p);
+            if (kind == H_INF) { /* the cell with one vertex thrown to infinity */
+                const double pts[4][2] = {{x, y}, {x + 30, y}, {INFINITY, y + 30}, {x, y + 30}};
+                ring(&p, pts, 4);
+            } else if (kind == H_PARTS) { /* 100,000 squares of 5 cm in a 316 × 316 grid */
+                for (int i = 0; i < 100000 && !s; i++) {
+                    const double px = x + 0.09 * (i % 316), py = y + 0.09 * (i / 316);
+                    const double pts[4][2] = {
+                        {px, py}, {px + 0.05, py}, {px + 0.05, py + 0.05}, {px, py + 0.05}};
+                    if (i) zr_poly_begin_polygon(&p);
+                    ring(&p, pts, 4);
+                }
+            } else { /* a star-shaped ring inside the cell: radius 10–14 m around its centre */
+                const int n = kind == H_VERTICES ? 2000000 : 100000;
+                zr_poly_begin_ring(&p);
+                for (int i = 0; i < n; i++) {
+                    const double t = 2 * M_PI * i / n, r = 12 + 2 * sin(3000 * t);
+                    zr_poly_add_point(&p, X0 + x + 15 + r * cos(t), Y0 + y + 15 + r * sin(t));
+                }
+                zr_poly_add_point(&p, X0 + x + 15 + 12, Y0 + y + 15);
+            }
+            zr_poly_finish(&p);
+        }
+        if (!s) s = put(w, &crs, &p, &a);
+    }
+    if (!s) s = zr_writer_close(w);
+    if (!s) s = zr_store_create_layer(st, "XZQ", zr_xzq_fields, ZR_XZQ_NFIELDS, 4527, "");
+    if (!s) s = zr_writer_open(st, "XZQ", zr_xzq_fields, ZR_XZQ_NFIELDS, &w);
+    if (!s) {
+        square(&p, 0, 0, 120);
+        zr_value v[ZR_XZQ_NFIELDS] = {0};
+        v[ZR_XZQ_XZQDM] = (zr_value){.kind = ZR_FT_TEXT, .s = VIL};
+        v[ZR_XZQ_DCMJ] = (zr_value){.kind = ZR_FT_REAL, .r = (double)sum_tbmj / 100};
+        s = zr_poly_to_gpkg_blob(&p, 4527, &blob);
+        if (!s) s = zr_writer_insert(w, v, blob.data, blob.len);
+        if (!s) s = zr_writer_close(w);
+    }
+    if (!s) s = zr_store_commit(st);
+    zr_store_close(st);
+    free(wkt);
+    zr_poly_free(&p);
+    zr_buf_free(&blob);
+    return s;
+}
+
+/* Rows of errors.csv for rule (e.g. "G01,") whose line contains want; -1 when unreadable. */
+static int count_rows(const char *csv, const char *rule, const char *want) {
+    FILE *f = fopen(csv, "r");
+    if (!f) return -1;
+    char line[4096];
+    int k = 0;
+    while (fgets(line, sizeof line, f))
+        k += !strncmp(line, rule, strlen(rule)) && strstr(line, want) != NULL;
+    fclose(f);
+    return k;
+}
+
+/* Each hostile parcel is one G01 finding naming it and why; the run goes on (the other
+ * fifteen parcels are checked, the hole it leaves is a T02 gap named by its neighbours), held
+ * and by tiles, and the work stays in proportion to the input. */
+TEST(hostile_parcels) {
+    static const char *const names[] = {"inf", "parts", "vertices", "bigring"};
+    static const char *const why[] = {"NaN or infinite", "100000 polygon parts", "2000001 vertices",
+                                      ""};
+    for (int kind = H_INF; kind <= H_BIG_RING; kind++) {
+        char path[1200], out[1200], csv[1300], err[1024] = "";
+        snprintf(path, sizeof path, "%s/hostile-%s.gpkg", dir, names[kind]);
+        snprintf(out, sizeof out, "%s/hostile-%s-check", dir, names[kind]);
+        snprintf(csv, sizeof csv, "%s/errors.csv", out);
+        REQUIRE(build_hostile(path, kind) == ZR_OK);
+        for (int tiled = 0; tiled < 2; tiled++) {
+            zr_check_opts o = {.source = path, .out_dir = out, .threads = 2};
+            if (tiled) o.tile_parcels = 4;
+            zr_check_result r;
+            const double t0 = zr_now();
+            const zr_status s = t_check_run(&o, &r, err, sizeof err);
+            const double secs = zr_now() - t0;
+            ZR_TEST_RECORD_(s == ZR_OK, "%s%s: %s", names[kind], tiled ? " (tiles)" : "", err);
+            if (s) continue;
+            printf("hostile %s%s: %.2f s\n", names[kind], tiled ? " by tiles" : "", secs);
+            CHECK_EQ_INT(r.n_parcels, 16);
+            if (kind == H_BIG_RING) { /* below the limits: valid, and its annulus a gap */
+                CHECK_EQ_INT(count_rows(csv, "G01,", ""), 0);
+                CHECK_EQ_INT(count_rows(csv, "T02,", "H01"), 1);
+                continue;
+            }
+            CHECK_EQ_INT(r.rules[0].findings, 1);
+            CHECK_STR(r.rules[0].id, "G01");
+            ZR_TEST_RECORD_(count_rows(csv, "G01,1,H01,", why[kind]) == 1,
+                            "%s: no G01 row for H01 saying '%s'", names[kind], why[kind]);
+            /* the parcel takes no part in the topology: its cell is a gap between P01 … P09 */
+            CHECK_EQ_INT(count_rows(csv, "T02,1,P", "900.00"), 1);
+        }
+    }
+cleanup:;
+}
+
+/* A run stopped at any phase — by the caller's flag, or by its findings callback — leaves the
+ * earlier results byte-identical and no stage behind; the findings callback sees errors.csv's
+ * rows in its order, and the per-rule counts add up. */
+typedef struct {
+    atomic_int flag;
+    const char *at; /* raise the flag when this phase is reported */
+    int seen;
+} cancel_at;
+
+static void raise_at(void *user, const char *phase, int64_t done, int64_t total) {
+    (void)done, (void)total;
+    cancel_at *c = user;
+    if (!strcmp(phase, c->at)) c->seen = 1, atomic_store(&c->flag, 1);
+}
+
+typedef struct {
+    FILE *f; /* errors.csv lines rebuilt from the findings */
+    int64_t n, stop_after;
+} collect;
+
+static zr_status collect_finding(void *user, const zr_check_finding *x) {
+    collect *c = user;
+    if (c->stop_after && c->n == c->stop_after) return ZR_ERR_IO;
+    c->n++;
+    char a[32] = "";
+    if (x->has_area) zr_fmt_scaled(a, x->area, 2);
+    fprintf(c->f, "%s,%d,", x->rule, x->severity);
+    zr_csv_write_field(c->f, x->bsm);
+    fputc(',', c->f);
+    zr_csv_write_field(c->f, x->other_bsm);
+    fprintf(c->f, ",%.3f,%.3f,%s,", x->x, x->y, a);
+    zr_csv_write_field(c->f, x->message);
+    fputc('\n', c->f);
+    return ZR_OK;
+}
+
+static int stage_left(const char *parent) {
+    char cmd[1400];
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -q zrzy-stage", parent);
+    return system(cmd) == 0;
+}
+
+TEST(cancel_and_findings_as_data) {
+    char path[1200], out[1200], err[1024] = "";
+    static const char *const files[] = {"errors.csv", "errors.gpkg", "report.xlsx", "report.pdf"};
+    snprintf(path, sizeof path, "%s/planted.gpkg", dir);
+    snprintf(out, sizeof out, "%s/planted-check", dir);
+    unsigned char *before[4] = {0};
+    size_t n_before[4];
+    for (int k = 0; k < 4; k++) {
+        char f[1300];
+        snprintf(f, sizeof f, "%s/%s", out, files[k]);
+        REQUIRE((before[k] = file_bytes(f, &n_before[k])) != NULL);
+    }
+    static const char *const phases[] = {"open",  "rules", "duplicates",
+                                         "edges", "faces", "outputs"};
+    for (int i = 0; i < 7; i++) {
+        cancel_at c = {0, i < 6 ? phases[i] : "", 0};
+        collect col = {tmpfile(), 0, i == 6 ? 5 : 0}; /* 6: the callback fails at its 6th */
+        REQUIRE(col.f);
+        zr_check_opts o = {.source = path, .out_dir = out, .threads = 2, .findings_held = 4};
+        o.ctl = (zr_control){raise_at, &c, &c.flag};
+        o.on_finding = collect_finding, o.finding_user = &col;
+        zr_check_result r;
+        memset(&r, 0x5A, sizeof r);
+        const zr_status s = t_check_run(&o, &r, err, sizeof err);
+        fclose(col.f);
+        const char *what = i < 6 ? phases[i] : "the findings callback";
+        ZR_TEST_RECORD_(i == 6 ? s == ZR_ERR_IO : s == ZR_ERR_CANCELLED && c.seen,
+                        "stopped at %s: status %d", what, (int)s);
+        CHECK_EQ_INT(r.n_parcels, 0x5A5A5A5A5A5A5A5ALL); /* the result untouched */
+        for (int k = 0; k < 4; k++) {
+            char f[1300];
+            size_t n;
+            snprintf(f, sizeof f, "%s/%s", out, files[k]);
+            unsigned char *now = file_bytes(f, &n);
+            ZR_TEST_RECORD_(now && n == n_before[k] && !memcmp(now, before[k], n),
+                            "stopped at %s: %s changed", what, files[k]);
+            free(now);
+        }
+        CHECK(!stage_left(dir));
+    }
+    /* findings as data, without files: the same rows as errors.csv, and the counts per rule */
+    char rebuilt[1300], csv[1300];
+    snprintf(rebuilt, sizeof rebuilt, "%s/rebuilt.csv", dir);
+    snprintf(csv, sizeof csv, "%s/errors.csv", out);
+    collect col = {fopen(rebuilt, "w"), 0, 0};
+    REQUIRE(col.f);
+    fputs("rule,severity,bsm,other_bsm,x,y,area,message\n", col.f);
+    zr_check_opts o = {.source = path, .threads = 2};
+    o.on_finding = collect_finding, o.finding_user = &col;
+    zr_check_result r;
+    const zr_status s = t_check_run(&o, &r, err, sizeof err);
+    fclose(col.f);
+    REQUIRE(s == ZR_OK);
+    size_t n1, n2;
+    unsigned char *a = file_bytes(rebuilt, &n1), *b = file_bytes(csv, &n2);
+    CHECK(a && b && n1 == n2 && !memcmp(a, b, n1));
+    free(a), free(b);
+    CHECK_EQ_INT(col.n, r.n_findings);
+    int64_t sum = 0;
+    CHECK_EQ_INT(r.n_rules, 17);
+    for (int k = 0; k < r.n_rules; k++)
+        sum += r.rules[k].findings;
+    CHECK_EQ_INT(sum, r.n_findings);
+    CHECK_STR(r.rules[3].id, "T02");
+    CHECK_EQ_INT(r.rules[3].findings, 1);
+    CHECK_EQ_INT(r.rules[8].findings, 2); /* A04: both rows of the duplicate */
+cleanup:
+    for (int k = 0; k < 4; k++)
+        free(before[k]);
+}
+
 int main(void);
 /* G01's fast path never calls a ring simple that GEOS finds invalid: random star-shaped rings
  * (simple), the same with vertices swapped, pulled onto other vertices or edges, or spiked
@@ -532,4 +777,5 @@ TEST(surely_simple_agrees_with_geos) {
 
 TEST_MAIN(const char *d = tmp_dir("check"); if (!d) return 1; snprintf(dir, sizeof dir, "%s", d);
           RUN(planted_defects); RUN(planted_defects_tiled); RUN(findings_spilled);
-          RUN(no_false_positives); RUN(catalogue_override); RUN(surely_simple_agrees_with_geos))
+          RUN(no_false_positives); RUN(catalogue_override); RUN(cancel_and_findings_as_data);
+          RUN(hostile_parcels); RUN(surely_simple_agrees_with_geos))

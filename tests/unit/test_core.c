@@ -5,8 +5,12 @@
 #include "core/fixed.h"
 #include "core/sha256.h"
 #include "core/text.h"
+#include "io/io.h"
 #include "test.h"
 #include <sys/stat.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include "core/alloc.h"
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +31,18 @@ TEST(rounding) {
     CHECK_EQ_INT(zr_muldiv_round(10000, 5, 10), 5000);
     CHECK_EQ_INT(zr_muldiv_round(15, 1, 10), 2);                       /* 1.5 → 2 */
     CHECK_EQ_INT(zr_muldiv_round(INT64_MAX / 2, 4, 4), INT64_MAX / 2); /* no overflow */
+    /* what cannot be an amount says so: never a plausible 0 (and no undefined cast) */
+    int64_t c = 7;
+    CHECK(zr_cents(NAN, &c) == ZR_ERR_LIMIT && c == 7);
+    CHECK(zr_cents(INFINITY, &c) == ZR_ERR_LIMIT);
+    CHECK(zr_cents(-1e300, &c) == ZR_ERR_LIMIT);
+    CHECK(zr_cents(1e15, &c) == ZR_OK && c == 100000000000000000LL);
+    CHECK_EQ_INT(zr_round_cents(123456789012.344), 12345678901234LL); /* not nudged up a cent */
+    CHECK_EQ_INT(zr_round_cents(NAN), INT64_MIN);
+    CHECK_EQ_INT(zr_round_cents(1e300), INT64_MIN);
+    CHECK(zr_muldiv_checked(INT64_MAX, 2, 1, &c) == ZR_ERR_LIMIT);
+    CHECK(zr_muldiv_checked(5, 3, 0, &c) == ZR_ERR_ARG);
+    CHECK(zr_muldiv_checked(-15, 1, 10, &c) == ZR_OK && c == -2);
 }
 
 TEST(decimals) {
@@ -41,6 +57,10 @@ TEST(decimals) {
     CHECK(zr_parse_decimal("99999999999999999999", 2, &v) == ZR_ERR_ARG);
     CHECK_EQ_INT(zr_double_scaled(0.1195, 4), 1195);
     CHECK_EQ_INT(zr_double_scaled(0.068, 4), 680);
+    CHECK(zr_scaled(1e300, 4, &v) == ZR_ERR_LIMIT); /* used to be a silent 0 */
+    CHECK(zr_scaled(NAN, 4, &v) == ZR_ERR_LIMIT);
+    CHECK_EQ_INT(zr_double_scaled(1e300, 4), INT64_MIN);
+    CHECK(zr_scaled(-0.00005, 4, &v) == ZR_OK && v == -1);
     char b[32];
     CHECK_STR(zr_fmt_scaled(b, -5, 2), "-0.05");
     CHECK_STR(zr_fmt_scaled(b, 123456, 2), "1234.56");
@@ -138,6 +158,16 @@ TEST(value_conversions) {
     CHECK(zr_value_number(&num, &x) && x == 12.5);
     CHECK(!zr_value_number(&bad, &x));
     CHECK(zr_value_number(&i, &x) && x == 371521);
+    /* NaN, Inf and hexadecimal are no numbers, as text or as REAL */
+    static const char *const not_numbers[] = {"nan", "inf", "-Infinity", "0x1p4", " NAN ", "1e999"};
+    for (size_t k = 0; k < sizeof not_numbers / sizeof *not_numbers; k++) {
+        zr_value w = {ZR_FT_TEXT, 0, 0, not_numbers[k]};
+        CHECK(!zr_value_number(&w, &x));
+    }
+    zr_value rn = {ZR_FT_REAL, 0, NAN, NULL}, ri = {ZR_FT_REAL, 0, -INFINITY, NULL};
+    CHECK(!zr_value_number(&rn, &x) && !zr_value_number(&ri, &x));
+    zr_value e = {ZR_FT_TEXT, 0, 0, " 1.5e2"};
+    CHECK(zr_value_number(&e, &x) && x == 150);
     zr_arena_free(a);
 cleanup:;
 }
@@ -207,8 +237,96 @@ TEST(sha256_files) {
     REQUIRE(wrote);
     CHECK(zr_sha256_file(path, hex) == ZR_OK);
     CHECK_STR(hex, want);
+    zr_sha256_portable(1); /* the portable rounds give the same hash */
+    CHECK(zr_sha256_file(path, hex) == ZR_OK);
+    zr_sha256_portable(0);
+    CHECK_STR(hex, want);
     CHECK(zr_sha256_file("/nonexistent/zrzy", hex) == ZR_ERR_IO);
+    CHECK(zr_sha256_file("/tmp", hex) == ZR_ERR_IO); /* a folder has no hash */
+    zr_alloc_fail_at(1, 1); /* no allocation: no way to fail for want of memory */
+    CHECK(zr_sha256_file(path, hex) == ZR_OK);
+    CHECK_EQ_INT(zr_alloc_count(), 0);
+    zr_alloc_fail_at(0, 0);
 cleanup:
+    unlink(path);
+}
+
+/* A file overwritten while it is hashed (`cp` over a source during a check): the hash either
+ * is the file's, or the call says it changed (ZR_ERR_IO). A mapping of the file used to kill the
+ * process with SIGBUS here. */
+typedef struct {
+    const char *path;
+    const unsigned char *data;
+    size_t n;
+    atomic_int stop;
+} rewriter;
+
+static int rewrite_once(const rewriter *w) {
+    FILE *f = fopen(w->path, "wb"); /* truncates, as cp does */
+    if (!f) return -1;
+    for (size_t off = 0; off < w->n; off += 1 << 16) /* in pieces, as cp writes */
+        fwrite(w->data + off, 1, w->n - off < (1 << 16) ? w->n - off : 1 << 16, f);
+    return fclose(f);
+}
+
+static void *rewrite_loop(void *p) {
+    rewriter *w = p;
+    while (!atomic_load(&w->stop) && rewrite_once(w) == 0)
+        ;
+    return NULL;
+}
+
+static int is_prefix_hash(char (*prefix)[65], size_t n, const char *hex) {
+    for (size_t k = 0; k < n; k++)
+        if (!strcmp(prefix[k], hex)) return 1;
+    return 0;
+}
+
+TEST(sha256_file_overwritten) {
+    char path[] = "/tmp/zrzy-sha-rw-XXXXXX", hex[65];
+    char(*prefix)[65] = NULL;
+    const size_t n = (size_t)24 << 20;
+    unsigned char *data = malloc(n);
+    const int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    close(fd);
+    REQUIRE(data);
+    for (size_t i = 0; i < n; i++)
+        data[i] = (unsigned char)(i * 2654435761u >> 11);
+    /* the file's states while cp writes it: its first k pieces, k = 0 … all */
+    enum { piece = 1 << 16 };
+    prefix = malloc((n / piece + 1) * sizeof *prefix);
+    REQUIRE(prefix);
+    zr_sha256 c, fin;
+    zr_sha256_init(&c);
+    for (size_t k = 0; k <= n / piece; k++) {
+        fin = c;
+        zr_sha256_hex(&fin, prefix[k]);
+        if (k < n / piece) zr_sha256_update(&c, data + k * piece, piece);
+    }
+    rewriter w = {path, data, n, 0};
+    REQUIRE(rewrite_once(&w) == 0);
+    pthread_t t;
+    REQUIRE(pthread_create(&t, NULL, rewrite_loop, &w) == 0);
+    int same = 1, ok = 0, changed = 0, other = 0;
+    for (int k = 0; k < 60; k++) {
+        const zr_status s = zr_sha256_file(path, hex);
+        if (s == ZR_OK)
+            ok++, same &= is_prefix_hash(prefix, n / piece + 1, hex);
+        else if (s == ZR_ERR_IO)
+            changed++;
+        else
+            other++;
+    }
+    atomic_store(&w.stop, 1);
+    pthread_join(t, NULL);
+    printf("sha256 during rewrites: %d whole, %d changed\n", ok, changed);
+    CHECK(same);                    /* a hash given is of a state the file was in */
+    CHECK_EQ_INT(other, 0);         /* no other failure */
+    CHECK_EQ_INT(ok + changed, 60); /* and every call returned */
+cleanup:
+    free(prefix);
+    free(data);
     unlink(path);
 }
 
@@ -231,6 +349,35 @@ TEST(grow_arrays) {
     CHECK(zr_grow(a, &big, big, 2, 4) == NULL && big == SIZE_MAX / 2 + 1);
 cleanup:
     free(a);
+}
+
+/* CSV from memory: CR LF, LF and a lone CR (old Mac files) all end a line, and none eats the
+ * next byte (a lone CR used to swallow the first character of the next line). */
+TEST(csv_line_ends) {
+    static const char *const texts[] = {"A,B\r1,2\r3,4\r", "A,B\r\n1,2\r\n3,4", "A,B\n1,2\n3,4\n"};
+    for (size_t k = 0; k < 3; k++) {
+        char *raw = strdup(texts[k]), err[256] = "";
+        zr_csv t;
+        REQUIRE(raw);
+        REQUIRE(zr_csv_parse("t.csv", raw, strlen(texts[k]), &t, err, sizeof err) == ZR_OK);
+        CHECK_EQ_INT(t.ncols, 2);
+        CHECK_EQ_INT(t.nrows, 2);
+        if (t.nrows == 2) {
+            CHECK_STR(zr_csv_cell(&t, 0, 0), "1");
+            CHECK_STR(zr_csv_cell(&t, 1, 0), "3");
+            CHECK_STR(zr_csv_cell(&t, 1, 1), "4");
+        }
+        zr_csv_free(&t);
+    }
+    /* GBK after a lone CR: converted whole, so every cell is UTF-8 */
+    char gbk[] = "A\r\xC4\xE3\xBA\xC3\r";
+    char *raw = strdup(gbk), err[256] = "";
+    zr_csv t;
+    REQUIRE(raw);
+    REQUIRE(zr_csv_parse("g.csv", raw, strlen(gbk), &t, err, sizeof err) == ZR_OK);
+    CHECK_STR(zr_csv_cell(&t, 0, 0), "你好");
+    zr_csv_free(&t);
+cleanup:;
 }
 
 static int write_text(const char *path, const char *text) {
@@ -323,5 +470,6 @@ TEST(alloc_hook) {
 }
 
 TEST_MAIN(RUN(status_text); RUN(stage_folders); RUN(alloc_hook); RUN(grow_arrays);
-          RUN(sha256_vectors); RUN(sha256_files); RUN(value_conversions); RUN(rounding);
-          RUN(decimals); RUN(apportion_conserves); RUN(utf8_and_gbk); RUN(arena_and_batch))
+          RUN(sha256_vectors); RUN(sha256_files); RUN(sha256_file_overwritten); RUN(csv_line_ends);
+          RUN(value_conversions); RUN(rounding); RUN(decimals); RUN(apportion_conserves);
+          RUN(utf8_and_gbk); RUN(arena_and_batch))

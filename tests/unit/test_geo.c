@@ -1,5 +1,7 @@
 /* Ellipsoidal area and Gauss-Krüger against the official vector, PROJ and geodesics. */
 #include "geo/geo.h"
+#include "core/alloc.h"
+#include "geo/geos_ops.h"
 #include "core/fixed.h"
 #include "test.h"
 #include <geodesic.h>
@@ -244,6 +246,133 @@ TEST(holes_and_multipolygon) {
     zr_buf_free(&scratch);
 }
 
+/* A polygon of squares (x0 + k, y0) for k in [0, n), one part each. */
+static void squares(zr_poly *p, double x0, double y0, int n) {
+    zr_poly_clear(p);
+    for (int k = 0; k < n; k++) {
+        zr_poly_begin_polygon(p);
+        zr_poly_begin_ring(p);
+        const double sq[][2] = {{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}};
+        for (int i = 0; i < 5; i++)
+            zr_poly_add_point(p, x0 + k + sq[i][0], y0 + sq[i][1]);
+    }
+    zr_poly_finish(p);
+}
+
+/* A part GEOS cannot build fails the operation: it is never dropped from a union, an
+ * intersection or a validity test (geos.c used to skip it and answer for the rest). */
+TEST(geos_no_silent_drop) {
+    zr_geos *g = NULL;
+    zr_poly a = {0}, b = {0}, out = {0};
+    REQUIRE(zr_geos_open(&g) == ZR_OK);
+    squares(&a, 0, 0, 2);
+    squares(&b, 2, 0, 1);
+    const zr_poly *parts[2] = {&a, &b};
+    REQUIRE(zr_geos_union(g, parts, 2, &out) == ZR_OK);
+    CHECK_EQ_INT(out.n_polys, 1); /* three squares in a row: one polygon */
+    double env[4];
+    zr_poly_envelope(&out, env);
+    CHECK(env[0] == 0 && env[1] == 3);
+    /* b gets a second part whose ring has one point: GEOS refuses it */
+    zr_poly_begin_polygon(&b);
+    zr_poly_begin_ring(&b);
+    zr_poly_add_point(&b, 10, 10);
+    zr_poly_finish(&b);
+    CHECK(zr_geos_union(g, parts, 2, &out) == ZR_ERR_GEOS);
+    CHECK(zr_geos_coverage_union(g, parts, 2, &out) == ZR_ERR_GEOS);
+    CHECK(zr_geos_intersection(g, &a, &b, &out) == ZR_ERR_GEOS);
+    CHECK(zr_geos_errmsg(g)[0] != 0);
+    double x, y;
+    CHECK(zr_geos_interior_point(g, &b, &x, &y) == ZR_ERR_GEOS);
+    int valid = 1;
+    char why[256] = "";
+    CHECK(zr_geos_is_valid(g, &b, &valid, why, sizeof why) == ZR_OK); /* a verdict: invalid */
+    CHECK(!valid && why[0]);
+    /* out of memory is a failure, never a verdict of "invalid" */
+    squares(&out, 0, 0, 1);
+    valid = 1;
+    zr_alloc_fail_at(1, 0);
+    const zr_status sv = zr_geos_is_valid(g, &out, &valid, why, sizeof why);
+    zr_alloc_fail_at(0, 0);
+    CHECK(sv == ZR_ERR_NOMEM);
+    CHECK(zr_geos_is_valid(g, &out, &valid, why, sizeof why) == ZR_OK && valid);
+    /* the faces of a square's four sides and a diagonal: two triangles, or an error */
+    const double seg[] = {0, 0, 1, 0, 1, 0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 0, 0, 0, 1, 1};
+    zr_poly *faces = NULL;
+    size_t nf = 0;
+    REQUIRE(zr_geos_faces(g, seg, 5, &faces, &nf) == ZR_OK);
+    CHECK_EQ_INT(nf, 2);
+    for (size_t k = 0; k < nf; k++)
+        zr_poly_free(&faces[k]);
+    free(faces);
+    int64_t failed_ok = 0;
+    for (int64_t n = 1; n < 4; n++) { /* each of its allocations failing in turn */
+        zr_alloc_fail_at(n, 0);
+        const zr_status sf = zr_geos_faces(g, seg, 5, &faces, &nf);
+        const int64_t hit = zr_alloc_failed();
+        zr_alloc_fail_at(0, 0);
+        if (sf == ZR_OK) {
+            CHECK(hit == 0 && nf == 2);
+            for (size_t k = 0; k < nf; k++)
+                zr_poly_free(&faces[k]);
+            free(faces);
+        } else {
+            failed_ok += sf == ZR_ERR_NOMEM && faces == NULL && nf == 0;
+        }
+    }
+    CHECK(failed_ok >= 1);
+cleanup:
+    zr_poly_free(&a);
+    zr_poly_free(&b);
+    zr_poly_free(&out);
+    zr_geos_close(g);
+}
+
+/* Out of memory is never taken for a bad coordinate: a parcel's area needs no allocation, a
+ * ring of more than 256 points says ZR_ERR_NOMEM when its scratch cannot grow. */
+TEST(area_out_of_memory) {
+    zr_crs crs;
+    zr_crs_from_epsg(4527, &crs);
+    zr_poly small = {0}, big = {0};
+    zr_buf scratch = {0};
+    double a = 0, b = 0;
+    squares(&small, 39500000, 4000000, 3);
+    zr_poly_begin_polygon(&big);
+    zr_poly_begin_ring(&big);
+    for (int i = 0; i < 1000; i++) { /* a circle of 1000 points, radius 100 m */
+        const double t = 2 * M_PI * i / 1000;
+        zr_poly_add_point(&big, 39500000 + 100 * cos(t), 4000000 + 100 * sin(t));
+    }
+    zr_poly_finish(&big);
+    zr_alloc_fail_at(1, 1);
+    const zr_status s1 = zr_poly_area_checked(&small, &crs, &scratch, &a);
+    const zr_status s2 = zr_poly_area_checked(&big, &crs, &scratch, &b);
+    zr_alloc_fail_at(0, 0);
+    CHECK(s1 == ZR_OK && a > 2.9 && a < 3.1);
+    CHECK(s2 == ZR_ERR_NOMEM);
+    CHECK(zr_poly_area_checked(&big, &crs, &scratch, &b) == ZR_OK);
+    CHECK_NEAR(b, M_PI * 1e4, 0.01 * M_PI * 1e4); /* a polygon inscribed in the circle */
+    /* a blob that cannot be read for want of memory says so, not garbage */
+    zr_buf blob = {0};
+    REQUIRE(zr_poly_to_gpkg_blob(&big, 4527, &blob) == ZR_OK);
+    zr_poly fresh = {0};
+    char why[128];
+    memset(why, '@', sizeof why);
+    zr_alloc_fail_at(1, 1);
+    const zr_status s3 = zr_geom_to_poly(1, blob.data, blob.len, &fresh, why, sizeof why);
+    zr_alloc_fail_at(0, 0);
+    CHECK(s3 == ZR_ERR_NOMEM);
+    CHECK_STR(why, "out of memory");
+    zr_buf_free(&blob);
+    zr_poly_free(&fresh);
+    zr_poly_add_point(&small, NAN, 0);
+    CHECK(zr_poly_area_checked(&small, &crs, &scratch, &a) == ZR_ERR_GEOM_INVALID);
+cleanup:
+    zr_poly_free(&small);
+    zr_poly_free(&big);
+    zr_buf_free(&scratch);
+}
+
 /* zrzy writes the WKT of its 65 CRSs itself; it must be PROJ's, byte for byte. */
 TEST(wkt_matches_proj) {
     PJ_CONTEXT *ctx = proj_context_create();
@@ -317,4 +446,5 @@ cleanup:
 
 TEST_MAIN(RUN(trapezoid_vector); RUN(six_degree_zones); RUN(gk_matches_proj);
           RUN(gk_local_expansion); RUN(area_order_independent); RUN(parcel_area_vs_geodesic);
-          RUN(holes_and_multipolygon); RUN(crs_table); RUN(wkt_matches_proj))
+          RUN(holes_and_multipolygon); RUN(crs_table); RUN(wkt_matches_proj);
+          RUN(geos_no_silent_drop); RUN(area_out_of_memory))
