@@ -92,8 +92,14 @@ static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
             r->st = s == ZR_ERR_NOMEM ? s : ZR_ERR_GEOM_INVALID;
             continue;
         }
-        const double a = zr_poly_area(&w->poly, rc->p->crs, &w->scratch);
-        if (isfinite(a)) {
+        double a = NAN;
+        const zr_status as = zr_poly_area_checked(&w->poly, rc->p->crs, &w->scratch, &a);
+        if (as == ZR_ERR_NOMEM) { /* not to be taken for a coordinate that is not finite */
+            r->st = ZR_ERR_NOMEM;
+            snprintf(r->why, sizeof r->why, "out of memory");
+            continue;
+        }
+        if (as == ZR_OK && isfinite(a)) {
             r->area_ok = 1;
             r->area_cents = zr_round_cents(a);
         }
@@ -108,6 +114,7 @@ static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
         si->blob_off[i] = w->blobs.len;
         if (zr_poly_to_gpkg_blob(&w->poly, rc->p->srs_id, &w->blobs) != ZR_OK) {
             r->st = ZR_ERR_NOMEM;
+            snprintf(r->why, sizeof r->why, "out of memory");
             continue;
         }
         r->blob_len = w->blobs.len - si->blob_off[i];
