@@ -7,7 +7,7 @@
 #include "geo/geo.h"
 #include "source/source.h"
 
-#define IMP_BATCH 4096
+#define IMP_BATCH 2048
 
 typedef struct imp_geom {
     zr_status st; /* ZR_OK, ZR_ERR_GEOM_INVALID or ZR_ERR_NOMEM */
