@@ -491,6 +491,13 @@ static zr_status import_run(zr_import *imp, const zr_import_opts *o, zr_import_r
     else
         default_report_path(o->store, res->report_path, sizeof res->report_path);
     imp_sweep(res->report_path, "report");
+    struct stat sr;
+    if (!strcmp(res->report_path, o->store) || !strcmp(res->report_path, o->source) ||
+        (stat(res->report_path, &sr) == 0 &&
+         ((store_exists && sr.st_dev == sd.st_dev && sr.st_ino == sd.st_ino) ||
+          (stat(o->source, &ss) == 0 && sr.st_dev == ss.st_dev && sr.st_ino == ss.st_ino))))
+        return fail(imp, ZR_ERR_ARG, "%s: the report cannot be the store or the source",
+                    res->report_path);
 
     zr_status st = zr_source_open(&src, o->source, o->layer, err, sizeof err);
     if (st) return fail(imp, st == ZR_ERR_NOMEM ? st : ZR_ERR_IMPORT, "%s", err);

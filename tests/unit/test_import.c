@@ -407,6 +407,16 @@ TEST(same_file_refused) {
     zr_import_result r;
     char msg[2048];
     CHECK(run_import(county, county, 0, &r, msg, sizeof msg) == ZR_ERR_ARG);
+    /* nor may the report overwrite the store or the source */
+    size_t n0;
+    unsigned char *before = file_bytes(store, &n0);
+    zr_import_opts io = {.store = store, .source = county, .threads = 2, .report_path = store};
+    CHECK_EQ_INT(t_import_run(&io, &r, msg, sizeof msg), ZR_ERR_ARG);
+    CHECK(strstr(msg, "report") != NULL);
+    io.report_path = county;
+    CHECK_EQ_INT(t_import_run(&io, &r, msg, sizeof msg), ZR_ERR_ARG);
+    CHECK(same_bytes(store, before, n0));
+    free(before);
 }
 
 /* ---- cancellation, interruption and all-or-nothing publication ---- */
