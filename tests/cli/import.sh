@@ -130,9 +130,13 @@ printf 'BSM,FIELD,STATED,COMPUTED\n' >"$T/int/store.import-report.csv"
 before=$(listing "$T/int")
 cp "$T/int/store.gpkg" "$T/int-orig.gpkg"
 interrupted=0
-for delay in 0.3 0.15 0.05; do
+for delay in 0.2 0.1 0; do
     "$Z" import -q "$T/int/store.gpkg" "$T/big/county.gpkg" 2>"$T/err" &
     pid=$!
+    # once the writer holds the store (its lock file exists) the SIGINT handler is in place: a
+    # background job of sh starts with SIGINT ignored, so an earlier signal would be lost
+    i=0
+    while [ $i -lt 200 ] && [ ! -e "$T/int/store.gpkg.zrzy-lock" ]; do sleep 0.05; i=$((i + 1)); done
     sleep $delay
     kill -INT $pid
     wait $pid
