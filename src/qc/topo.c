@@ -315,6 +315,8 @@ static void gap_neighbours(cover *cv, const zr_poly *gap, const char **a, const 
             }
         }
     }
+    /* equal stretches: the first met along the gap's ring (GEOS gives the same ring for the
+       same loose edges, which both modes hand it in the same order) */
     for (size_t c = 0; c < nc; c++) {
         if (len[c] > best[0]) {
             best[1] = best[0], idx[1] = idx[0];
@@ -833,6 +835,8 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     free(j.tile_st);
     free(venv);
     free(vprefix);
+    /* the same loose edges as held mode, in the same order: the same faces from GEOS */
+    if (!s && segs->n > 1) qsort(segs->seg, segs->n, 4 * sizeof *segs->seg, cmp_seg);
     return s;
 }
 

@@ -1,5 +1,6 @@
 /* Quality check: a hand-made county with one planted defect per rule, compared row by row with
  * the expected findings; and no severity-1 finding on a generated county. */
+#include <pthread.h>
 #include <stdatomic.h>
 #include "codes/codes.h"
 #include "core/alloc.h"
@@ -526,6 +527,8 @@ TEST(hostile_parcels) {
         snprintf(out, sizeof out, "%s/hostile-%s-check", dir, names[kind]);
         snprintf(csv, sizeof csv, "%s/errors.csv", out);
         REQUIRE(build_hostile(path, kind) == ZR_OK);
+        unsigned char *held = NULL; /* held mode's errors.csv: tiles must give the same bytes */
+        size_t n_held = 0;
         for (int tiled = 0; tiled < 2; tiled++) {
             zr_check_opts o = {.source = path, .out_dir = out, .threads = 2};
             if (tiled) o.tile_parcels = 4;
@@ -537,6 +540,15 @@ TEST(hostile_parcels) {
             if (s) continue;
             printf("hostile %s%s: %.2f s\n", names[kind], tiled ? " by tiles" : "", secs);
             CHECK_EQ_INT(r.n_parcels, 16);
+            size_t nb;
+            unsigned char *bytes = file_bytes(csv, &nb);
+            if (!tiled) {
+                held = bytes, n_held = nb;
+            } else {
+                ZR_TEST_RECORD_(held && bytes && nb == n_held && !memcmp(held, bytes, nb),
+                                "%s: errors.csv by tiles differs from held mode", names[kind]);
+                free(bytes);
+            }
             if (kind == H_BIG_RING) { /* below the limits: valid, and its annulus a gap */
                 CHECK_EQ_INT(count_rows(csv, "G01,", ""), 0);
                 CHECK_EQ_INT(count_rows(csv, "T02,", "H01"), 1);
@@ -549,6 +561,7 @@ TEST(hostile_parcels) {
             /* the parcel takes no part in the topology: its cell is a gap between P01 … P09 */
             CHECK_EQ_INT(count_rows(csv, "T02,1,P", "900.00"), 1);
         }
+        free(held);
     }
 cleanup:;
 }
@@ -735,6 +748,61 @@ cleanup:
     free(want);
 }
 
+/* Two checks at once on threads of one process (as the server will run them): the planted
+ * county and a hostile one, each giving byte for byte what it gave alone, with findings
+ * delivered to each run's own callback. Run under ThreadSanitizer by make test-tsan. */
+typedef struct {
+    zr_check_opts o;
+    zr_check_result r;
+    collect col;
+    char err[1024];
+    zr_status s;
+} concurrent_run;
+
+static void *run_check_thread(void *arg) {
+    concurrent_run *c = arg;
+    c->s = t_check_run(&c->o, &c->r, c->err, sizeof c->err);
+    return NULL;
+}
+
+TEST(concurrent_runs) {
+    char src[2][1200], out[2][1200], alone[2][1300];
+    snprintf(src[0], sizeof src[0], "%s/planted.gpkg", dir);
+    snprintf(src[1], sizeof src[1], "%s/hostile-inf.gpkg", dir);
+    snprintf(alone[0], sizeof alone[0], "%s/planted-check/errors.csv", dir);
+    snprintf(alone[1], sizeof alone[1], "%s/hostile-inf-check/errors.csv", dir);
+    concurrent_run runs[2];
+    memset(runs, 0, sizeof runs);
+    pthread_t t[2];
+    int started[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        snprintf(out[k], sizeof out[k], "%s/concurrent-%d", dir, k);
+        runs[k].o = (zr_check_opts){.source = src[k], .out_dir = out[k], .threads = 2};
+        runs[k].col.f = tmpfile();
+        REQUIRE(runs[k].col.f);
+        runs[k].o.on_finding = collect_finding, runs[k].o.finding_user = &runs[k].col;
+    }
+    for (int k = 0; k < 2; k++)
+        started[k] = pthread_create(&t[k], NULL, run_check_thread, &runs[k]) == 0;
+    for (int k = 0; k < 2; k++)
+        if (started[k]) pthread_join(t[k], NULL);
+    for (int k = 0; k < 2; k++) {
+        REQUIRE(started[k]);
+        ZR_TEST_RECORD_(runs[k].s == ZR_OK, "run %d: %s", k, runs[k].err);
+        char csv[2600];
+        snprintf(csv, sizeof csv, "%s/errors.csv", out[k]);
+        size_t n1, n2;
+        unsigned char *a = file_bytes(csv, &n1), *b = file_bytes(alone[k], &n2);
+        ZR_TEST_RECORD_(a && b && n1 == n2 && !memcmp(a, b, n1),
+                        "run %d: errors.csv differs from the run alone", k);
+        free(a), free(b);
+        CHECK_EQ_INT(runs[k].col.n, runs[k].r.n_findings);
+    }
+cleanup:
+    for (int k = 0; k < 2; k++)
+        if (runs[k].col.f) fclose(runs[k].col.f);
+}
+
 int main(void);
 /* G01's fast path never calls a ring simple that GEOS finds invalid: random star-shaped rings
  * (simple), the same with vertices swapped, pulled onto other vertices or edges, or spiked
@@ -848,4 +916,5 @@ TEST(surely_simple_agrees_with_geos) {
 TEST_MAIN(const char *d = tmp_dir("check"); if (!d) return 1; snprintf(dir, sizeof dir, "%s", d);
           RUN(planted_defects); RUN(planted_defects_tiled); RUN(findings_spilled);
           RUN(no_false_positives); RUN(catalogue_override); RUN(cancel_and_findings_as_data);
-          RUN(allocation_failures); RUN(hostile_parcels); RUN(surely_simple_agrees_with_geos))
+          RUN(allocation_failures); RUN(hostile_parcels); RUN(concurrent_runs);
+          RUN(surely_simple_agrees_with_geos))
