@@ -38,15 +38,14 @@ const char *const qc_parcel_fields[NF + 1] = {
     "BSM",    "DLBM",   "DLMC", "QSXZ", "ZLDWDM", "QSDWDM", "KCDLBM", "GDLX",
     "GDPDJB", "CZCSXM", "TBMJ", "KCMJ", "TBDLMJ", "KCXS",   "XZDWKD", NULL};
 
-
 /* ---- the workers: one GEOS context and scratch each, serving every chunk ---- */
 
 typedef struct qc_workers {
     int threads;
-    zr_geos **geos;   /* one a worker */
-    zr_buf *scratch;  /* one a worker */
-    zr_poly *part;    /* one a worker */
-    qc_data *d;       /* the chunk being checked, */
+    zr_geos **geos;  /* one a worker */
+    zr_buf *scratch; /* one a worker */
+    zr_poly *part;   /* one a worker */
+    qc_data *d;      /* the chunk being checked, */
     const qc_catalogue *cat;
     qc_findings *fs;
 } qc_workers;
@@ -97,7 +96,12 @@ static void chunk_range(void *ctx, size_t b, size_t e, int k) {
             p->area = -1;
             memset(p->env, 0, sizeof p->env);
         } else {
-            const double a = zr_poly_area(&p->poly, &d->crs, c.scratch);
+            double a;
+            if (qc_poly_area(&p->poly, &d->crs, c.scratch, &a)) {
+                qc_findings_fail(w->fs, ZR_ERR_NOMEM, "out of memory measuring parcel BSM %s",
+                                 p->bsm ? p->bsm : "");
+                return;
+            }
             p->area = isfinite(a) ? zr_round_cents(a) : -1;
         }
         c.dl = zr_dlbm_find(p->dlbm);
@@ -110,8 +114,7 @@ static void chunk_range(void *ctx, size_t b, size_t e, int k) {
 }
 
 /* The per-parcel rules over the chunk in d->p[0..d->n), on all workers. */
-static zr_status chunk_rules(qc_workers *w, qc_data *d, const qc_catalogue *cat,
-                             qc_findings *fs) {
+static zr_status chunk_rules(qc_workers *w, qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
     w->d = d, w->cat = cat, w->fs = fs;
     zr_status s = d->tiled ? ZR_OK : qc_edges_prepare(d, w->threads);
     if (!s) s = zr_parallel_for(w->threads, d->n, chunk_range, w);
@@ -364,4 +367,3 @@ zr_status qc_stream(qc_data *d, const qc_catalogue *cat, qc_findings *fs, int th
     free(held);
     return s;
 }
-
