@@ -14,7 +14,8 @@
  * a step that keeps each engine near ZRZY_ALLOC_RUNS, 100, more runs) — and also the first
  * allocation of every call site (ZRZY_ALLOC_SITE_DEPTH return addresses above the allocator,
  * default 3) seen in a traced reference run, so no site is skipped by the step.
- * ZRZY_ALLOC_STEP=1 tries every N; ZRZY_ALLOC_ENGINE=import|check|inventory runs one engine;
+ * ZRZY_ALLOC_STEP=1 tries every N; ZRZY_ALLOC_ENGINE=import|import-existing|check|inventory
+ * runs one engine;
  * ZRZY_ALLOC_N=n runs that one N in this process (for a debugger). ctest runs it with a smaller
  * budget (CMakeLists.txt). The county lives in /dev/shm where there is one. */
 #include "core/alloc.h"
@@ -270,8 +271,9 @@ static char *result_snapshot(const engine *e) {
     struct stat st;
     if (stat(e->result, &st) == 0 && S_ISDIR(st.st_mode)) return snapshot(e->result);
     long long size;
+    const uint64_t h = file_hash(e->result, &size);
     char *s = malloc(64);
-    snprintf(s, 64, "%lld %016llx", 0LL, (unsigned long long)file_hash(e->result, &size));
+    snprintf(s, 64, "%lld %016llx\n", size, (unsigned long long)h);
     return s;
 }
 
@@ -443,6 +445,14 @@ static zr_status import_run(char *err, size_t n) {
     return t_import_run(&o, &r, err, n);
 }
 
+/* the same source again into a store that has it: after a failure, the store as it was */
+static char store_x[1400];
+static zr_status import_existing_run(char *err, size_t n) {
+    zr_import_opts o = {.store = store_x, .source = county, .threads = 1};
+    zr_import_result r;
+    return t_import_run(&o, &r, err, n);
+}
+
 static zr_status check_run(char *err, size_t n) {
     zr_check_opts o = {.source = store_ref, .out_dir = qc_out, .threads = 1};
     zr_check_result r;
@@ -496,25 +506,30 @@ TEST(alloc_failures) {
     REQUIRE(t_import_run(&io, &ir, err, sizeof err) == ZR_OK);
     printf("alloc: county of %lld parcels\n", (long long)ir.n_parcels);
     /* each engine writes in its own folder, which holds an earlier run's results */
-    static engine engines[3] = {{"import", import_run, "", "", NULL},
-                                {"check", check_run, "", "", NULL},
-                                {"inventory", inventory_run, "", "", NULL}};
-    const char *homes[3] = {"imp", "qc", "inv"};
-    for (int k = 0; k < 3; k++) {
+    enum { N_ENGINES = 4 };
+    static engine engines[N_ENGINES] = {{"import", import_run, "", "", NULL},
+                                        {"import-existing", import_existing_run, "", "", NULL},
+                                        {"check", check_run, "", "", NULL},
+                                        {"inventory", inventory_run, "", "", NULL}};
+    const char *homes[N_ENGINES] = {"imp", "impx", "qc", "inv"};
+    for (int k = 0; k < N_ENGINES; k++) {
         snprintf(engines[k].home, sizeof engines[k].home, "%s/%s", base, homes[k]);
         mkdir(engines[k].home, 0755);
     }
     snprintf(store, sizeof store, "%s/store.gpkg", engines[0].home);
-    snprintf(qc_out, sizeof qc_out, "%s/out", engines[1].home);
-    snprintf(inv_out, sizeof inv_out, "%s/out", engines[2].home);
+    snprintf(store_x, sizeof store_x, "%s/store.gpkg", engines[1].home);
+    snprintf(qc_out, sizeof qc_out, "%s/out", engines[2].home);
+    snprintf(inv_out, sizeof inv_out, "%s/out", engines[3].home);
     snprintf(engines[0].result, sizeof engines[0].result, "%s", store);
-    snprintf(engines[1].result, sizeof engines[1].result, "%s", qc_out);
-    snprintf(engines[2].result, sizeof engines[2].result, "%s", inv_out);
+    snprintf(engines[1].result, sizeof engines[1].result, "%s", store_x);
+    snprintf(engines[2].result, sizeof engines[2].result, "%s", qc_out);
+    snprintf(engines[3].result, sizeof engines[3].result, "%s", inv_out);
     engines[0].drop = "store.gpkg"; /* into a new store: absent before each run */
     REQUIRE(import_run(err, sizeof err) == ZR_OK);
+    REQUIRE(import_existing_run(err, sizeof err) == ZR_OK);
     REQUIRE(check_run(err, sizeof err) == ZR_OK);
     REQUIRE(inventory_run(err, sizeof err) == ZR_OK);
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < N_ENGINES; k++) {
         make_pristine(&engines[k]);
         sweep(&engines[k]);
     }
