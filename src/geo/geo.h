@@ -71,6 +71,9 @@ zr_status zr_geom_to_poly(int is_gpkg, const unsigned char *g, size_t n, zr_poly
                           size_t whylen);
 /* Append p as a GeoPackage blob (little-endian, xy envelope, 2D MultiPolygon) to out. */
 zr_status zr_poly_to_gpkg_blob(const zr_poly *p, int32_t srs_id, zr_buf *out);
+/* 1 when blob[0..n) is byte for byte what zr_poly_to_gpkg_blob(p, srs_id) would append (so a
+ * GeoPackage source's blob can be stored as it is, without writing it again). */
+int zr_poly_gpkg_blob_same(const zr_poly *p, int32_t srs_id, const unsigned char *blob, size_t n);
 /* Append p as little-endian 2D MultiPolygon WKB. */
 zr_status zr_poly_to_wkb(const zr_poly *p, zr_buf *out);
 void zr_poly_envelope(const zr_poly *p, double env[4]); /* minx, maxx, miny, maxy */

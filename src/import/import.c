@@ -474,6 +474,7 @@ static zr_status import_run(zr_import *imp, const zr_import_opts *o, zr_import_r
                     zr_now(), {0}, {0},  ""};
     if (c.threads > 64) c.threads = 64;
     zr_progress(&o->ctl, "open", 0, 0);
+    if (zr_cancelled(&o->ctl)) return fail(imp, ZR_ERR_CANCELLED, "import cancelled");
     zr_source src = {0}, xzq = {0};
     imp_report rep = {.old_fd = -1};
     int have_xzq = 0, is_new = 0;
@@ -514,6 +515,10 @@ static zr_status import_run(zr_import *imp, const zr_import_opts *o, zr_import_r
     fputs("BSM,FIELD,STATED,COMPUTED\n", c.report);
 
     /* a new store is built under a temporary name and appears whole or not at all */
+    if (zr_cancelled(&o->ctl)) {
+        st = fail(imp, ZR_ERR_CANCELLED, "import cancelled");
+        goto out;
+    }
     const char *target = o->store;
     if (!store_exists) {
         if (imp_temp_name(o->store, "new", tmp_store, sizeof tmp_store) != 0) {
@@ -529,6 +534,10 @@ static zr_status import_run(zr_import *imp, const zr_import_opts *o, zr_import_r
             fail(imp, st, "%s: cannot create the store: %s", o->store, zr_store_errmsg(c.store));
         else
             fail(imp, st, "%s", zr_store_errmsg(c.store));
+        goto out;
+    }
+    if (zr_cancelled(&o->ctl)) {
+        st = fail(imp, ZR_ERR_CANCELLED, "import cancelled");
         goto out;
     }
     if ((st = zr_store_begin(c.store))) {

@@ -7,7 +7,6 @@
 #include "core/control.h"
 #include "core/fixed.h"
 #include "core/pool.h"
-#include "core/text.h"
 
 typedef struct {
     zr_poly poly;
@@ -42,14 +41,32 @@ typedef struct {
     slot_impl *si;
 } range_ctx;
 
-/* 1 when s (NUL-terminated) is valid UTF-8; plain ASCII is settled in one pass. */
-static int text_ok(const char *s) {
+/* Survey text is mostly 3-byte CJK: that case first. */
+int imp_utf8_ok(const char *s) {
     const unsigned char *p = (const unsigned char *)s;
-    for (;; p++) {
-        if (*p == 0) return 1;
-        if (*p >= 0x80) break;
+    for (;;) {
+        const unsigned c = *p;
+        if (c < 0x80) {
+            if (!c) return 1;
+            p++;
+        } else if (c >= 0xE1 && c <= 0xEC) { /* 3 bytes, the common case (U+1000–U+CFFF) */
+            if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+            p += 3;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            if ((p[1] & 0xC0) != 0x80) return 0;
+            p += 2;
+        } else if (c >= 0xE0 && c <= 0xEF) { /* E0: no overlong; ED: no surrogate */
+            const unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+            if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80) return 0;
+            p += 3;
+        } else if (c >= 0xF0 && c <= 0xF4) { /* F0: no overlong; F4: not past U+10FFFF */
+            const unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+            if (p[1] < lo || p[1] > hi || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+            p += 4;
+        } else {
+            return 0; /* a continuation byte, C0/C1 or F5–FF */
+        }
     }
-    return zr_utf8_valid(p, strlen((const char *)p));
 }
 
 static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
@@ -67,7 +84,7 @@ static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
         r->bad_text = 0;
         si->blob_worker[i] = worker;
         for (int k = 0; k < rc->p->n_cols; k++)
-            if (rc->p->text_cols[k] && f->v[k].kind == ZR_FT_TEXT && !text_ok(f->v[k].s))
+            if (rc->p->text_cols[k] && f->v[k].kind == ZR_FT_TEXT && !imp_utf8_ok(f->v[k].s))
                 r->bad_text++;
         zr_status s = zr_geom_to_poly(si->s.b.geom_is_gpkg, f->geom, f->geom_len, &w->poly, r->why,
                                       sizeof r->why);
@@ -75,14 +92,29 @@ static void geom_range(void *ctx, size_t begin, size_t end, int worker) {
             r->st = s == ZR_ERR_NOMEM ? s : ZR_ERR_GEOM_INVALID;
             continue;
         }
-        const double a = zr_poly_area(&w->poly, rc->p->crs, &w->scratch);
-        if (isfinite(a)) {
+        double a = NAN;
+        const zr_status as = zr_poly_area_checked(&w->poly, rc->p->crs, &w->scratch, &a);
+        if (as == ZR_ERR_NOMEM) { /* not to be taken for a coordinate that is not finite */
+            r->st = ZR_ERR_NOMEM;
+            snprintf(r->why, sizeof r->why, "out of memory");
+            continue;
+        }
+        if (as == ZR_OK && isfinite(a)) {
             r->area_ok = 1;
             r->area_cents = zr_round_cents(a);
+        }
+        if (si->s.b.geom_is_gpkg &&
+            zr_poly_gpkg_blob_same(&w->poly, rc->p->srs_id, f->geom, f->geom_len)) {
+            /* a GeoPackage source's blob that is already what the store would write: kept */
+            r->blob = f->geom;
+            r->blob_len = f->geom_len;
+            si->blob_worker[i] = -1;
+            continue;
         }
         si->blob_off[i] = w->blobs.len;
         if (zr_poly_to_gpkg_blob(&w->poly, rc->p->srs_id, &w->blobs) != ZR_OK) {
             r->st = ZR_ERR_NOMEM;
+            snprintf(r->why, sizeof r->why, "out of memory");
             continue;
         }
         r->blob_len = w->blobs.len - si->blob_off[i];
@@ -105,14 +137,19 @@ static void fill(imp_pipe *p, slot_impl *si) {
     range_ctx rc = {p, si};
     for (int t = 0; t < p->threads; t++)
         zr_buf_reset(&si->ws[t].blobs);
-    zr_parallel_for(s->got < 512 ? 1 : p->threads, s->got, geom_range, &rc);
+    /* threads pay off for many parcels or a few large polygons (villages: 379 of ~300
+       vertices) */
+    size_t bytes = 0;
+    for (size_t i = 0; i < s->got; i++)
+        bytes += s->b.f[i].geom_len;
+    zr_parallel_for(s->got < 512 && bytes < 256 * 1024 ? 1 : p->threads, s->got, geom_range, &rc);
     if (zr_cancelled(p->ctl)) { /* the geometry may be unfinished */
         s->st = ZR_ERR_CANCELLED;
         return;
     }
     /* blob pointers only now: the worker buffers may have moved while growing */
     for (size_t i = 0; i < s->got; i++)
-        if (s->geom[i].blob_len)
+        if (s->geom[i].blob_len && si->blob_worker[i] >= 0)
             s->geom[i].blob = si->ws[si->blob_worker[i]].blobs.data + si->blob_off[i];
 }
 

@@ -7,7 +7,7 @@
 #include "geo/geo.h"
 #include "source/source.h"
 
-#define IMP_BATCH 4096
+#define IMP_BATCH 2048
 
 typedef struct imp_geom {
     zr_status st; /* ZR_OK, ZR_ERR_GEOM_INVALID or ZR_ERR_NOMEM */
@@ -26,6 +26,10 @@ typedef struct imp_slot {
     zr_status st;   /* a read error, with err; ZR_ERR_CANCELLED once the flag is seen */
     char err[1024];
 } imp_slot;
+
+/* 1 when s (NUL-terminated) is valid UTF-8 as zr_utf8_valid decides (no overlongs, no
+ * surrogates, nothing past U+10FFFF), in one pass. */
+int imp_utf8_ok(const char *s);
 
 typedef struct imp_pipe imp_pipe;
 /* Start reading src; geometry work uses `threads` threads in total. text_cols[k] != 0: source

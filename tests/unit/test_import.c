@@ -15,7 +15,9 @@
 #include "core/buf.h"
 #include "core/fixed.h"
 #include "core/pool.h"
+#include "core/text.h"
 #include "geo/geo.h"
+#include "import/pipeline.h"
 #include "codes/division.h"
 #include "io/io.h"
 #include "store/store.h"
@@ -210,13 +212,19 @@ TEST(areas_match_geodesic) {
     REQUIRE(sqlite3_prepare_v2(h, "SELECT geom, TBMJ, KCXS, KCMJ, TBDLMJ FROM DLTB", -1, &q,
                                NULL) == SQLITE_OK);
     double *lat = NULL, *lon = NULL;
-    int holes = 0;
+    int holes = 0, canonical = 1;
+    zr_buf again = {0};
     while (sqlite3_step(q) == SQLITE_ROW) {
         int empty;
         char why[128];
-        if (zr_gpkg_blob_to_poly(sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0), &p,
-                                 &empty, why, sizeof why) != ZR_OK)
-            break;
+        const unsigned char *blob = sqlite3_column_blob(q, 0);
+        const size_t blob_len = (size_t)sqlite3_column_bytes(q, 0);
+        if (zr_gpkg_blob_to_poly(blob, blob_len, &p, &empty, why, sizeof why) != ZR_OK) break;
+        /* every stored blob is the canonical one (kept from the source or written anew) */
+        zr_buf_reset(&again);
+        canonical &= zr_poly_to_gpkg_blob(&p, 4527, &again) == ZR_OK && again.len == blob_len &&
+                     !memcmp(again.data, blob, blob_len) &&
+                     zr_poly_gpkg_blob_same(&p, 4527, blob, blob_len);
         double total = 0;
         for (size_t r = 0; r < p.n_rings; r++) {
             size_t m = zr_poly_ring_len(&p, r);
@@ -248,6 +256,8 @@ TEST(areas_match_geodesic) {
     CHECK(n > 2500);
     CHECK(holes >= 1); /* the holed parcel: a hole added instead of subtracted fails below */
     CHECK(identities);
+    CHECK(canonical);
+    zr_buf_free(&again);
     /* 0.01 m² for the two computations, plus 0.005 for TBMJ's rounding */
     CHECK(worst <= 0.015);
     printf("areas: %d parcels, worst |TBMJ - geodesic| = %.4f m2\n", n, worst);
@@ -781,7 +791,7 @@ TEST(allocation_failures) {
     snap(&before, d, st, rep);
     int64_t failures = 0, absorbed = 0, bad = 0;
     const char *only = getenv("ZR_TEST_ALLOC_AT"); /* debugging: that N, in this process */
-    if (only) {
+    if (only && *only) {
         zr_alloc_fail_at(atoll(only), 0);
         const zr_status s = t_import_run(&io, &r, msg, sizeof msg);
         zr_alloc_fail_at(0, 0);
@@ -851,6 +861,94 @@ TEST(allocation_failures) {
     CHECK(failures > 50);
     snap_free(&before);
 cleanup:;
+}
+
+/* A source blob in another valid form (here: no envelope in its header) is written anew in the
+ * store's form; canonical ones are kept as they are (checked in areas_match_geodesic). */
+TEST(blob_forms) {
+    char src[1200], st[1200], msg[2048];
+    snprintf(src, sizeof src, "%s/noenv.gpkg", dir);
+    snprintf(st, sizeof st, "%s/noenv-store.gpkg", dir);
+    REQUIRE(copy_file(county, src) == 0);
+    /* flags 0x01: little-endian, no envelope; the 32 envelope bytes dropped */
+    {
+        sqlite3 *h = db_open(src);
+        sqlite3_stmt *g = NULL, *u = NULL;
+        int ok = h &&
+                 sqlite3_prepare_v2(h, "SELECT geom FROM DLTB WHERE fid = 20", -1, &g, NULL) ==
+                     SQLITE_OK &&
+                 sqlite3_step(g) == SQLITE_ROW;
+        unsigned char *b = NULL;
+        size_t n = 0;
+        if (ok) {
+            n = (size_t)sqlite3_column_bytes(g, 0);
+            b = malloc(n);
+            memcpy(b, sqlite3_column_blob(g, 0), n);
+            b[3] = 0x01;
+            memmove(b + 8, b + 40, n - 40);
+            ok = sqlite3_prepare_v2(h, "UPDATE DLTB SET geom = ? WHERE fid = 20", -1, &u, NULL) ==
+                 SQLITE_OK;
+        }
+        if (ok) {
+            sqlite3_bind_blob(u, 1, b, (int)(n - 32), SQLITE_STATIC);
+            ok = sqlite3_step(u) == SQLITE_DONE;
+        }
+        sqlite3_finalize(g);
+        sqlite3_finalize(u);
+        sqlite3_close(h);
+        free(b);
+        REQUIRE(ok);
+    }
+    CHECK_EQ_INT(sql_int(src, "SELECT length(geom) FROM DLTB WHERE fid = 20") + 32,
+                 sql_int(store, "SELECT length(geom) FROM DLTB WHERE fid = 20"));
+    zr_import_opts io = {.store = st, .source = src, .threads = 2};
+    zr_import_result r;
+    REQUIRE(t_import_run(&io, &r, msg, sizeof msg) == ZR_OK);
+    char q[300];
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM DLTB a, s.DLTB b WHERE a.fid = b.fid AND a.geom = "
+             "b.geom");
+    sqlite3 *h = db_open(st);
+    sqlite3_stmt *qs = NULL;
+    char att[1300];
+    snprintf(att, sizeof att, "ATTACH '%s' AS s", store);
+    REQUIRE(h && sqlite3_exec(h, att, NULL, NULL, NULL) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(h, q, -1, &qs, NULL) == SQLITE_OK && sqlite3_step(qs) == SQLITE_ROW);
+    CHECK_EQ_INT(sqlite3_column_int64(qs, 0), r.n_parcels); /* fid 20 included */
+    sqlite3_finalize(qs);
+    sqlite3_close(h);
+cleanup:;
+}
+
+/* The import's one-pass UTF-8 check agrees with zr_utf8_valid on every sequence of one to three
+ * bytes, on four-byte sequences around each boundary, and inside longer text. */
+TEST(utf8_check) {
+    unsigned char b[8];
+    int64_t disagree = 0, n = 0;
+    for (unsigned x = 1; x < 256; x++) {
+        b[0] = (unsigned char)x, b[1] = 0;
+        disagree += imp_utf8_ok((char *)b) != zr_utf8_valid(b, 1), n++;
+        for (unsigned y = 1; y < 256; y++) {
+            b[1] = (unsigned char)y, b[2] = 0;
+            disagree += imp_utf8_ok((char *)b) != zr_utf8_valid(b, 2), n++;
+            for (unsigned z = 1; z < 256; z += (x >= 0xE0 && x <= 0xF4) ? 1 : 37) {
+                b[2] = (unsigned char)z, b[3] = 0;
+                disagree += imp_utf8_ok((char *)b) != zr_utf8_valid(b, 3), n++;
+                if (x >= 0xF0 && x <= 0xF5 && (z == 0x80 || z == 0xBF || z == 0x41))
+                    for (unsigned w = 1; w < 256; w++) {
+                        b[3] = (unsigned char)w, b[4] = 0;
+                        disagree += imp_utf8_ok((char *)b) != zr_utf8_valid(b, 4), n++;
+                    }
+            }
+        }
+    }
+    CHECK_EQ_INT(disagree, 0);
+    CHECK(n > 2000000);
+    CHECK(imp_utf8_ok("BSM 中华人民共和国 ASCII \xF0\x9F\x98\x80 end"));
+    CHECK(!imp_utf8_ok("中华\xE4\xB8"));     /* cut short */
+    CHECK(!imp_utf8_ok("\xED\xA0\x80"));     /* a surrogate */
+    CHECK(!imp_utf8_ok("\xC0\xAF"));         /* overlong */
+    CHECK(!imp_utf8_ok("\xF4\x90\x80\x80")); /* past U+10FFFF */
 }
 
 int main(void);
@@ -963,5 +1061,5 @@ TEST_MAIN(const char *d = tmp_dir("import"); if (!d) return 1; snprintf(dir, siz
           RUN(areas_match_geodesic); RUN(stated_area_report); RUN(rejections_change_nothing);
           RUN(reimport_replaces); RUN(window_reads); RUN(same_file_refused);
           RUN(cancel_at_each_phase); RUN(late_failure_restores_report);
-          RUN(killed_import_leaves_no_store); RUN(empty_layer); RUN(invalid_utf8);
-          RUN(allocation_failures); RUN(cancel_from_a_thread); RUN(division_list))
+          RUN(killed_import_leaves_no_store); RUN(empty_layer); RUN(invalid_utf8); RUN(blob_forms);
+          RUN(utf8_check); RUN(allocation_failures); RUN(cancel_from_a_thread); RUN(division_list))
