@@ -38,6 +38,9 @@ test-valgrind: build
 	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite $(BUILD)/test_core
 	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite $(BUILD)/fuzz_geometry_replay fuzz/corpus/geometry
 	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite $(BUILD)/fuzz_rules_replay fuzz/corpus/rules
+	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite $(BUILD)/fuzz_csv_replay fuzz/corpus/csv
+	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite $(BUILD)/fuzz_numbers_replay fuzz/corpus/numbers
+	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite $(BUILD)/fuzz_gpkg_replay fuzz/corpus/gpkg
 
 $(CLANG_BUILD)/build.ninja: CMakeLists.txt
 	CC=clang cmake -S . -B $(CLANG_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -43,6 +43,17 @@ typedef enum zr_status {
 /* Static text for a status; never NULL, never to be freed. */
 const char *zr_status_str(zr_status s);
 
+/* ---- Process configuration -----------------------------------------------------------------
+ * Set once at start-up, before the first run (as sqlite3_config is): the library itself reads
+ * no environment. The zrzy command sets them from ZRZY_DATA and ZRZY_GDAL (docs/cli.md). */
+
+/* The data folder (rule catalogue, division list). NULL: the folder zrzy was built with.
+ * ZR_ERR_ARG when the path is too long. */
+zr_status zr_config_data_dir(const char *dir);
+/* The GDAL library to load (a soname or a path) for sources that are not GeoPackages. NULL: the
+ * soname zrzy was built against. Has no effect once GDAL has been loaded. */
+zr_status zr_config_gdal(const char *library);
+
 /* ---- The engine contract -------------------------------------------------------------------- */
 
 /* Why a call failed: its status and one line naming file, layer, feature (BSM) and field where

@@ -11,10 +11,13 @@ static const char *const check_help =
     "Runs the quality-check rule catalogue (data/qc/rules.tsv) over the parcels of SOURCE (a\n"
     "store or any importable file). The boundary layer defaults to XZQ in the same file (for a\n"
     "shapefile, XZQ.shp beside it); --boundary takes a layer name or a file.\n"
-    "Writes DIR/errors.csv, DIR/errors.gpkg, DIR/report.xlsx and DIR/report.pdf.\n"
+    "Writes DIR/errors.csv, DIR/errors.gpkg, DIR/report.xlsx and DIR/report.pdf, all four\n"
+    "together when the check has succeeded (staged beside DIR, then one rename); an\n"
+    "interrupted or failed check leaves DIR as it was.\n"
     "A layer too large for memory (or any, with --tile-parcels N) is streamed and its topology\n"
     "checked tile by tile through its R*Tree (GeoPackage sources); the findings are the same.\n"
-    "Exit 0: no severity-1 error; 3: severity-1 errors found; 2: unusable input.\n";
+    "Exit 0: no severity-1 error; 3: severity-1 errors found; 2: unusable input;\n"
+    "1: the results could not be written, or the check was interrupted.\n";
 
 int cmd_check(int argc, char **argv) {
     zr_check_opts o = {0};

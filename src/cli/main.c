@@ -1,4 +1,5 @@
 /* zrzy: git-style subcommands. */
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
@@ -65,6 +66,12 @@ int cli_opt(int argc, char **argv, int *i, const char *name, const char **val, i
 }
 
 int main(int argc, char **argv) {
+    /* the library reads no environment: the command hands its settings over */
+    const char *data = getenv("ZRZY_DATA"), *gdal = getenv("ZRZY_GDAL");
+    if ((data && *data && zr_config_data_dir(data)) || (gdal && *gdal && zr_config_gdal(gdal))) {
+        fprintf(stderr, "zrzy: ZRZY_DATA or ZRZY_GDAL is too long\n");
+        return EXIT_INPUT;
+    }
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);

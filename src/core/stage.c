@@ -101,7 +101,8 @@ static int is_ours(const char *name, const char *const *ours) {
     return 0;
 }
 
-/* Hard-link the old folder's foreign regular files into the stage. */
+/* Hard-link the old folder's foreign regular files and links into the stage (the old folder
+ * keeps them too until it is removed: nothing of the user's is ever only in the stage). */
 static int carry_over(const zr_stage *st, const char *const *ours) {
     DIR *d = opendir(st->dir);
     if (!d) return errno == ENOENT ? 0 : -1;
@@ -116,13 +117,43 @@ static int carry_over(const zr_stage *st, const char *const *ours) {
         struct stat sb;
         if (lstat(a, &sb) != 0) continue;
         if (access(b, F_OK) == 0) continue; /* written by this run */
-        if (S_ISREG(sb.st_mode) || S_ISLNK(sb.st_mode))
-            rc = linkat(AT_FDCWD, a, AT_FDCWD, b, 0);
-        else if (S_ISDIR(sb.st_mode))
-            rc = rename(a, b); /* a folder of the user's travels with the results */
+        if (S_ISREG(sb.st_mode) || S_ISLNK(sb.st_mode)) rc = linkat(AT_FDCWD, a, AT_FDCWD, b, 0);
     }
     closedir(d);
     return rc;
+}
+
+/* After the swap: move the user's folders from the old tree into the new results folder.
+ * Returns the number that could not be moved. */
+static int move_folders_back(const char *old, const char *dir, const char *const *ours) {
+    DIR *d = opendir(old);
+    if (!d) return 0;
+    struct dirent *e;
+    int bad = 0;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || is_ours(e->d_name, ours))
+            continue;
+        char a[1600], b[1400];
+        snprintf(a, sizeof a, "%s/%s", old, e->d_name);
+        snprintf(b, sizeof b, "%s/%s", dir, e->d_name);
+        struct stat sb;
+        if (lstat(a, &sb) != 0 || !S_ISDIR(sb.st_mode)) continue;
+        if (rename(a, b) != 0) bad++;
+    }
+    closedir(d);
+    return bad;
+}
+
+/* Remove the old results tree, unless a folder of the user's could not be moved out of it: then
+ * keep it under a name no sweep touches. */
+static void retire_old(const char *old, const zr_stage *st, const char *const *ours) {
+    if (move_folders_back(old, st->dir, ours) == 0) {
+        zr_remove_tree(old);
+        return;
+    }
+    char kept[1500];
+    snprintf(kept, sizeof kept, "%s.zrzy-kept-%ld", st->dir, (long)getpid());
+    if (rename(old, kept) != 0) return; /* left where it is: never deleted */
 }
 
 static void sync_dir(const char *path) {
@@ -158,9 +189,9 @@ zr_status zr_stage_publish(zr_stage *st, const char *const *ours, char *err, siz
                 rename(old, st->dir);
                 errno = e;
             }
-            if (!rc) zr_remove_tree(old);
+            if (!rc) retire_old(old, st, ours);
         } else if (!rc) {
-            zr_remove_tree(st->path); /* the stage's name now holds the old results */
+            retire_old(st->path, st, ours); /* the stage's name now holds the old results */
         }
     }
     if (rc != 0) {

@@ -22,7 +22,9 @@ const char *zr_stage_file(const zr_stage *st, const char *name, char *buf, size_
 
 /* Publish: the stage replaces dir in one rename (an atomic exchange where the file system has
  * one). Regular files in the old dir whose names are not in ours (NULL-terminated: every name
- * this kind of run may write) are carried over by hard link; the old folder is then removed.
+ * this kind of run may write) are carried over by hard link before the swap, the user's folders
+ * moved into the new one after it; the old folder is then removed (or, when a folder of the
+ * user's could not be moved, kept as DIR.zrzy-kept-PID: nothing of the user's is deleted).
  * On failure dir is as it was and the stage is removed. */
 zr_status zr_stage_publish(zr_stage *st, const char *const *ours, char *err, size_t n);
 

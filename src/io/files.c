@@ -38,9 +38,16 @@ zr_status zr_read_file(const char *path, char **data, size_t *len) {
     return ZR_OK;
 }
 
+static char data_dir[1024]; /* zr_config_data_dir; empty: ZR_DATA_DIR */
+
+zr_status zr_config_data_dir(const char *dir) {
+    if (dir && strlen(dir) >= sizeof data_dir) return ZR_ERR_ARG;
+    snprintf(data_dir, sizeof data_dir, "%s", dir ? dir : "");
+    return ZR_OK;
+}
+
 const char *zr_data_dir(void) {
-    const char *d = getenv("ZRZY_DATA");
-    return d && *d ? d : ZR_DATA_DIR;
+    return data_dir[0] ? data_dir : ZR_DATA_DIR;
 }
 
 static void province_path(char *path, size_t n, const char *pp) {

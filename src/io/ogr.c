@@ -55,16 +55,24 @@ static struct {
 static pthread_once_t gdal_once = PTHREAD_ONCE_INIT;
 static char gdal_missing[256]; /* why GDAL could not be loaded; empty when it was */
 
+static char gdal_library[1024]; /* zr_config_gdal; empty: ZR_GDAL_SONAME */
+
+zr_status zr_config_gdal(const char *library) {
+    if (library && strlen(library) >= sizeof gdal_library) return ZR_ERR_ARG;
+    snprintf(gdal_library, sizeof gdal_library, "%s", library ? library : "");
+    return ZR_OK;
+}
+
 static void gdal_init(void) {
-    const char *env = getenv("ZRZY_GDAL"), *lib = env && *env ? env : ZR_GDAL_SONAME;
+    const char *lib = gdal_library[0] ? gdal_library : ZR_GDAL_SONAME;
     if (!(G.lib = dlopen(lib, RTLD_NOW | RTLD_LOCAL))) {
-        snprintf(gdal_missing, sizeof gdal_missing, "GDAL (%s) cannot be loaded: %s", lib,
+        snprintf(gdal_missing, sizeof gdal_missing, "GDAL (%.120s) cannot be loaded: %s", lib,
                  dlerror());
         return;
     }
 #define GDAL_SYM(f)                                                   \
     if (!gdal_missing[0] && !(*(void **)&G.p_##f = dlsym(G.lib, #f))) \
-        snprintf(gdal_missing, sizeof gdal_missing, "GDAL (%s) has no %s", lib, #f);
+        snprintf(gdal_missing, sizeof gdal_missing, "GDAL (%.120s) has no %s", lib, #f);
     GDAL_FNS(GDAL_SYM)
 #undef GDAL_SYM
     if (gdal_missing[0]) return;

@@ -117,10 +117,18 @@ void qc_rule_a08(qc_rule_ctx *c, qc_parcel *p) {
         snprintf(v, sizeof v, "%.12s", p->zldwdm);
         snprintf(t, sizeof t, "%.9s000", p->zldwdm);
         snprintf(k, sizeof k, "%.6s000000", p->zldwdm);
-        /* -1 (a province file unreadable): not a finding about the data */
+        /* -1: the province's list cannot be read (or memory ran out): the rule cannot decide,
+           and the run must not pass its parcels silently */
         const int hk = zr_division_cache_has(c->d->div, k),
                   ht = hk == 1 ? zr_division_cache_has(c->d->div, t) : 1,
                   hv = hk == 1 && ht == 1 ? zr_division_cache_has(c->d->div, v) : 1;
+        if (hk < 0 || ht < 0 || hv < 0) {
+            qc_findings_fail(c->fs, ZR_ERR_IO,
+                             "A08: the statistical division list of province %.2s cannot be read "
+                             "(BSM %s)",
+                             p->zldwdm, p->bsm ? p->bsm : "");
+            return;
+        }
         c->a08_missing = !hk ? "county" : !ht ? "town" : !hv ? "village" : NULL;
         memcpy(c->a08_village, p->zldwdm, 12);
         c->a08_known = 1;
@@ -209,9 +217,14 @@ zr_status qc_bsm_finish(qc_data *d, const qc_catalogue *cat, qc_findings *fs) {
             const qc_parcel **g = zr_malloc((j - i) * sizeof *g);
             size_t m = 0;
             if (!g) s = ZR_ERR_NOMEM;
-            for (size_t k = i; g && k < j; k++) {
+            for (size_t k = i; g && k < j && !s; k++) {
                 const qc_parcel *p = qc_fetch(d, d->keys[k].fid);
+                if (!p) s = ZR_ERR_IO; /* a duplicate must not vanish with a failed read */
                 if (p && p->bsm) g[m++] = p;
+            }
+            if (s) {
+                free(g);
+                break;
             }
             if (g) qsort(g, m, sizeof *g, cmp_bsm);
             for (size_t a = 0; g && a < m;) {

@@ -200,6 +200,7 @@ typedef struct {
     const char *path;
     char *hex;
     const zr_control *ctl;
+    zr_status st; /* out of memory, or a file that could not be read to its end */
 } hash_job;
 
 /* The input's SHA-256, read in blocks (no mapping that could fault if the file shrinks), the
@@ -208,9 +209,14 @@ static void *hash_file(void *arg) {
     hash_job *j = arg;
     enum { BLOCK = 1 << 20 };
     unsigned char *buf = zr_malloc(BLOCK);
-    const int fd = buf ? open(j->path, O_RDONLY | O_CLOEXEC) : -1;
+    if (!buf) {
+        j->st = ZR_ERR_NOMEM;
+        return NULL;
+    }
+    const int fd = open(j->path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    int ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    const int regular = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    int ok = regular;
     zr_sha256 c;
     zr_sha256_init(&c);
     while (ok && !zr_cancelled(j->ctl)) {
@@ -218,6 +224,7 @@ static void *hash_file(void *arg) {
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0) {
             ok = got == 0;
+            if (!ok) j->st = ZR_ERR_IO; /* a regular file that cannot be read to its end */
             break;
         }
         zr_sha256_update(&c, buf, (size_t)got);
@@ -281,14 +288,15 @@ static zr_status check_run(const zr_check_opts *o, zr_check_result *r, char *err
         snprintf(err, n, "a source and an output folder (or a findings callback) are required");
         return ZR_ERR_ARG;
     }
-    const int threads = o->threads > 0 ? o->threads : zr_ncpu();
+    int threads = o->threads > 0 ? o->threads : zr_ncpu();
+    if (threads > 64) threads = 64; /* zr_parallel_for runs no more; no use in more contexts */
     qc_catalogue cat;
     zr_status s = qc_catalogue_load(o->rules_path, &cat, err, n);
     if (s) return s;
     snprintf(r->version, sizeof r->version, "%s", cat.version);
     zr_progress(&o->ctl, "open", 0, 0);
     /* the input's hash is computed beside the loading */
-    hash_job hj = {o->source, r->input_sha256, &o->ctl};
+    hash_job hj = {o->source, r->input_sha256, &o->ctl, ZR_OK};
     pthread_t ht;
     const int hashing = pthread_create(&ht, NULL, hash_file, &hj) == 0;
     if (!hashing) hash_file(&hj);
@@ -307,10 +315,17 @@ static zr_status check_run(const zr_check_opts *o, zr_check_result *r, char *err
     if (!s) s = qc_bsm_finish(&d, &cat, &fs);
     if (!s) s = qc_topology_rules(&d, &cat, &fs, err, n);
     if (hashing) pthread_join(ht, NULL);
+    if (!s && hj.st) {
+        s = hj.st;
+        snprintf(err, n, "%s: cannot compute its SHA-256 (%s)", o->source, zr_status_str(s));
+    }
     if (!s) qc_sums_finish(&d, &cat, &fs);
     if (!s && fs.st) {
         s = fs.st;
-        snprintf(err, n, "cannot keep the findings (%s)", zr_status_str(s));
+        if (fs.why[0])
+            snprintf(err, n, "%s: %s", o->source, fs.why);
+        else
+            snprintf(err, n, "%s: cannot keep the findings (%s)", o->source, zr_status_str(s));
     }
     if (!s && qc_cancelled(&d)) s = ZR_ERR_CANCELLED;
     zr_stage stage;
@@ -330,6 +345,7 @@ static zr_status check_run(const zr_check_opts *o, zr_check_result *r, char *err
             zr_stage_abort(&stage);
     }
     if (s == ZR_ERR_CANCELLED) snprintf(err, n, "%s: cancelled; nothing was written", o->source);
+    if (s && !err[0]) snprintf(err, n, "%s: %s", o->source, zr_status_str(s));
     qc_findings_free(&fs);
     qc_data_free(&d);
     return s;

@@ -164,6 +164,18 @@ void qc_add_parcel(qc_findings *fs, int rule, const qc_parcel *p, int64_t area, 
     va_end(ap);
 }
 
+void qc_findings_fail(qc_findings *fs, zr_status s, const char *fmt, ...) {
+    pthread_mutex_lock(&fs->mu);
+    if (!fs->st) {
+        fs->st = s;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(fs->why, sizeof fs->why, fmt, ap);
+        va_end(ap);
+    }
+    pthread_mutex_unlock(&fs->mu);
+}
+
 static int cmp_u64(const void *a, const void *b) {
     const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);

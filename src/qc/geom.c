@@ -193,7 +193,23 @@ void qc_rule_g01(qc_rule_ctx *c, qc_parcel *p) {
         valid = 1;
     } else if (!why) {
         /* a GEOS failure on this geometry is a finding about it, never a pass */
-        if (zr_geos_is_valid(c->geos, &p->poly, &valid, reason, sizeof reason) != ZR_OK) {
+        const zr_status st = zr_geos_is_valid(c->geos, &p->poly, &valid, reason, sizeof reason);
+        if (st == ZR_ERR_NOMEM) { /* memory, not the parcel: the run fails */
+            qc_findings_fail(c->fs, st, "out of memory deciding the validity of BSM %s",
+                             p->bsm ? p->bsm : "");
+            p->valid = 0;
+            return;
+        }
+        /* the rings are closed, finite and long enough (structure_problem): when GEOS cannot
+           even be handed them, and says nothing, the conversion ran out of memory (geos.c
+           reports that as "cannot build geometry" with ZR_OK) — not a defect of the parcel */
+        if (st == ZR_OK && !valid && !strcmp(reason, "cannot build geometry")) {
+            qc_findings_fail(c->fs, ZR_ERR_NOMEM, "out of memory handing BSM %s to GEOS",
+                             p->bsm ? p->bsm : "");
+            p->valid = 0;
+            return;
+        }
+        if (st != ZR_OK) {
             valid = 0;
             snprintf(reason, sizeof reason, "GEOS could not decide validity (%.200s)",
                      zr_geos_errmsg(c->geos));
@@ -243,14 +259,18 @@ void qc_rule_g02(qc_rule_ctx *c, qc_parcel *p) {
     for (size_t g = 0; g < p->poly.n_polys; g++) {
         zr_poly *part = c->part;
         zr_poly_clear(part);
-        zr_poly_begin_polygon(part);
-        for (size_t r = p->poly.poly_start[g]; r < p->poly.poly_start[g + 1]; r++) {
-            zr_poly_begin_ring(part);
-            for (size_t k = p->poly.ring_start[r]; k < p->poly.ring_start[r + 1]; k++)
-                zr_poly_add_point(part, p->poly.xy[2 * k], p->poly.xy[2 * k + 1]);
+        zr_status st = zr_poly_begin_polygon(part);
+        for (size_t r = p->poly.poly_start[g]; !st && r < p->poly.poly_start[g + 1]; r++) {
+            st = zr_poly_begin_ring(part);
+            for (size_t k = p->poly.ring_start[r]; !st && k < p->poly.ring_start[r + 1]; k++)
+                st = zr_poly_add_point(part, p->poly.xy[2 * k], p->poly.xy[2 * k + 1]);
         }
-        zr_poly_finish(part);
-        const double a = zr_poly_area(part, &c->d->crs, c->scratch);
+        double a = 0;
+        if (st || zr_poly_finish(part) || qc_poly_area(part, &c->d->crs, c->scratch, &a)) {
+            qc_findings_fail(c->fs, ZR_ERR_NOMEM, "out of memory measuring the parts of BSM %s",
+                             p->bsm ? p->bsm : "");
+            return;
+        }
         if (isfinite(a) && a < sliver)
             qc_add_parcel(c->fs, R_G02, p, zr_round_cents(a),
                           "sliver: part %zu has %.4f m² (< %.2f)", g, a, sliver);

@@ -85,9 +85,14 @@ static zr_status load_boundary(qc_data *d, zr_source *src, char *err, size_t n) 
                 c_jsmj >= 0 && zr_value_number(&b.f[i].v[c_jsmj], &x) ? zr_round_cents(x) : -1;
             if (v->jsmj < 0) {
                 zr_buf sc = {0};
-                const double a = zr_poly_area(&polys[np], &d->crs, &sc);
+                double a = NAN;
+                s = qc_poly_area(&polys[np], &d->crs, &sc, &a);
                 zr_buf_free(&sc);
                 v->jsmj = isfinite(a) ? zr_round_cents(a) : -1;
+                if (s) { /* the polygon is kept (np++ below) so that it is freed */
+                    np++;
+                    break;
+                }
             }
             np++;
         }
@@ -167,6 +172,12 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
     if ((s = zr_source_crs(d->src, err, n))) return s;
     d->crs = d->src->crs;
     d->div = zr_division_cache_open(); /* provinces are read as the parcels name them */
+    if (!d->div) { /* NULL: the list is not installed (A08 is skipped), or no memory */
+        char ed[1100];
+        struct stat est;
+        snprintf(ed, sizeof ed, "%s/division/EDITION", zr_data_dir());
+        if (stat(ed, &est) == 0) return ZR_ERR_NOMEM;
+    }
 
     /* the boundary layer: explicit, or XZQ when the source has one. --boundary may name a
        layer of the source or a file of its own; a shapefile's layers are the .shp files of
@@ -187,9 +198,13 @@ zr_status qc_open(qc_data *d, const char *path, const char *layer, const char *b
     if (s) {
         if (boundary) { /* asked for and absent: unusable input */
             snprintf(err, n, "%s", berr);
-            s = ZR_ERR_NOT_FOUND;
-        } else {
+            s = s == ZR_ERR_NOMEM ? s : ZR_ERR_NOT_FOUND;
+        } else if (s == ZR_ERR_NOT_FOUND ||
+                   (!strcmp(d->src->driver, "ESRI Shapefile") && stat(sibling, &bst) != 0)) {
             s = ZR_OK; /* no boundary: T02/T03/A03-village/M03 are skipped */
+        } else { /* there, and unreadable: checking without it would pass what it would fail */
+            snprintf(err, n, "%s (the boundary layer %s)", berr, bl);
+            if (s != ZR_ERR_NOMEM) s = ZR_ERR_IMPORT;
         }
     } else {
         if (!(s = zr_source_crs(&bsrc, err, n)) && bsrc.crs.epsg != d->crs.epsg) {

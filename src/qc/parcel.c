@@ -45,3 +45,14 @@ void qc_parcel_point(const qc_parcel *p, double *x, double *y) {
         *x = *y = 0;
     }
 }
+
+zr_status qc_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch, double *area) {
+    size_t maxr = 0;
+    for (size_t r = 0; r < p->n_rings; r++)
+        if (zr_poly_ring_len(p, r) > maxr) maxr = zr_poly_ring_len(p, r);
+    /* zr_poly_area's scratch, reserved here: its NaN then means coordinates, never memory */
+    zr_buf_reset(scratch);
+    if (zr_buf_reserve(scratch, 2 * maxr * sizeof(double) + 16)) return ZR_ERR_NOMEM;
+    *area = zr_poly_area(p, crs, scratch);
+    return ZR_OK;
+}

@@ -36,6 +36,10 @@ typedef struct qc_parcel {
 zr_status qc_parcel_geometry(zr_arena *a, int is_gpkg, const zr_feature *f, zr_poly *scratch,
                              qc_parcel *p);
 
+/* The ellipsoidal area of p (m²; NaN for non-finite coordinates). ZR_ERR_NOMEM when the scratch
+ * cannot be had — which zr_poly_area alone would also answer with NaN. */
+zr_status qc_poly_area(const zr_poly *p, const zr_crs *crs, zr_buf *scratch, double *area);
+
 /* A point of the parcel where its findings are drawn: its envelope's centre when inside it,
  * else its first vertex; (0, 0) without coordinates. */
 void qc_parcel_point(const qc_parcel *p, double *x, double *y);

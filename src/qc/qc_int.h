@@ -130,6 +130,7 @@ typedef struct qc_findings {
     size_t n_sev1, cap_sev1;
     int sev1_unit; /* a severity-1 finding about a unit (M03) */
     zr_status st;  /* the first failure to record (out of memory, a run not written) */
+    char why[512]; /* what failed, when a rule said (qc_findings_fail) */
 } qc_findings;
 
 zr_status qc_findings_init(qc_findings *fs, const qc_catalogue *cat, size_t spill_at);
@@ -140,6 +141,10 @@ void qc_add(qc_findings *fs, int rule, const char *bsm, const char *other, doubl
 /* A finding about parcel p, located at a point of it (computed only now). */
 void qc_add_parcel(qc_findings *fs, int rule, const qc_parcel *p, int64_t area, const char *fmt,
                    ...) __attribute__((format(printf, 5, 6)));
+/* A rule could not decide (out of memory, an unreadable code list): the run fails with s and
+ * the message, the first such failure kept (thread-safe). */
+void qc_findings_fail(qc_findings *fs, zr_status s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* errors.csv order: rule, BSM, other BSM, x, y, message. */
 int qc_finding_cmp(const qc_finding *a, const qc_finding *b);
 /* Every finding in that order (once recording is over); fn's failure stops the walk. */

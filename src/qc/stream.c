@@ -96,7 +96,12 @@ static void chunk_range(void *ctx, size_t b, size_t e, int k) {
             p->area = -1;
             memset(p->env, 0, sizeof p->env);
         } else {
-            const double a = zr_poly_area(&p->poly, &d->crs, c.scratch);
+            double a;
+            if (qc_poly_area(&p->poly, &d->crs, c.scratch, &a)) {
+                qc_findings_fail(w->fs, ZR_ERR_NOMEM, "out of memory measuring parcel BSM %s",
+                                 p->bsm ? p->bsm : "");
+                return;
+            }
             p->area = isfinite(a) ? zr_round_cents(a) : -1;
         }
         c.dl = zr_dlbm_find(p->dlbm);

@@ -315,6 +315,8 @@ static void gap_neighbours(cover *cv, const zr_poly *gap, const char **a, const 
             }
         }
     }
+    /* equal stretches: the first met along the gap's ring (GEOS gives the same ring for the
+       same loose edges, which both modes hand it in the same order) */
     for (size_t c = 0; c < nc; c++) {
         if (len[c] > best[0]) {
             best[1] = best[0], idx[1] = idx[0];
@@ -833,6 +835,8 @@ static zr_status loose_tiled(qc_data *d, seg_list *segs, char *err, size_t n) {
     free(j.tile_st);
     free(venv);
     free(vprefix);
+    /* the same loose edges as held mode, in the same order: the same faces from GEOS */
+    if (!s && segs->n > 1) qsort(segs->seg, segs->n, 4 * sizeof *segs->seg, cmp_seg);
     return s;
 }
 
@@ -898,8 +902,12 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
             goto done;
         }
         const int inside = d->n_v ? inside_boundary(d, x, y) : 1;
+        double fa = 0; /* the face's area, when a rule needs it */
+        if (((k == 0 && inside && want_t02) || (k >= 1 && !inside)) &&
+            (s = qc_poly_area(&faces[f], &d->crs, &scratch, &fa)))
+            goto done;
         if (k == 0 && inside && want_t02) {
-            const int64_t a = zr_round_cents(zr_poly_area(&faces[f], &d->crs, &scratch));
+            const int64_t a = zr_round_cents(fa);
             if ((double)a / 100 > cat->rules[R_T02].tolerance) {
                 const char *na, *nb;
                 gap_neighbours(&cv, &faces[f], &na, &nb);
@@ -914,7 +922,7 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
             }
         }
         if (k >= 1 && !inside) {
-            const int64_t a = zr_round_cents(zr_poly_area(&faces[f], &d->crs, &scratch));
+            const int64_t a = zr_round_cents(fa);
             for (size_t u = 0; u < k && u < 16 && !s; u++)
                 s = push_pair(&outside, hit[u], a);
         }
@@ -946,10 +954,17 @@ zr_status qc_topology_rules(qc_data *d, const qc_catalogue *cat, qc_findings *fs
                 zr_geos_errmsg(g));
             goto done;
         }
-        const int64_t area = zr_round_cents(zr_poly_area(&inter, &d->crs, &scratch));
+        double ia;
+        if ((s = qc_poly_area(&inter, &d->crs, &scratch, &ia))) goto done;
+        const int64_t area = zr_round_cents(ia);
         if ((double)area / 100 <= cat->rules[R_T01].tolerance) continue;
         double x = a->env[0], y = a->env[2];
-        if (inter.n_pts) zr_geos_interior_point(g, &inter, &x, &y); /* else a corner of a */
+        if (inter.n_pts && (s = zr_geos_interior_point(g, &inter, &x, &y))) {
+            snprintf(err, n, "%s: layer %s: the overlap of BSM %s and %s cannot be placed: %s",
+                     d->path, d->layer_name, a->bsm ? a->bsm : "", b->bsm ? b->bsm : "",
+                     zr_geos_errmsg(g));
+            goto done;
+        }
         qc_add(fs, R_T01, a->bsm, b->bsm, x, y, area, "parcels %s and %s overlap by %.2f m²",
                a->bsm ? a->bsm : "", b->bsm ? b->bsm : "", (double)area / 100);
     }

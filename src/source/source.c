@@ -145,7 +145,8 @@ zr_status zr_output_gpkg_begin(const char *path, const zr_crs *crs, zr_store **o
     *out = NULL;
     unlink(path);
     char *wkt = NULL, name[160];
-    zr_status s = zr_store_open(path, ZR_STORE_CREATE, out);
+    const zr_store_opts so = {.deliverable = 1};
+    zr_status s = zr_store_open_ex(path, ZR_STORE_CREATE, &so, out);
     if (!s) s = zr_crs_wkt(crs->epsg, &wkt);
     if (!s) s = zr_store_begin(*out);
     if (!s) s = zr_store_ensure_srs(*out, crs->epsg, zr_crs_name(crs, name, sizeof name), wkt);

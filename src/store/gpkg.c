@@ -174,6 +174,7 @@ zr_status zr_store_open_ex(const char *path, int mode, const zr_store_opts *o, z
     s->lock_fd = -1;
     s->mode = mode;
     s->busy_ms = o && o->busy_ms > 0 ? o->busy_ms : 5000;
+    s->deliverable = o && o->deliverable;
     if (strlen(path) >= sizeof s->path)
         return store_fail(s, ZR_ERR_ARG, "%.200s…: path too long", path);
     snprintf(s->path, sizeof s->path, "%s", path);
@@ -195,7 +196,7 @@ void zr_store_close(zr_store *s) {
     if (!s) return;
     /* a store built here leaves in WAL mode, as every store zrzy writes (built with the
        rollback journal, which writes each page once, where WAL writes it twice) */
-    if (s->db && s->created && s->lock_fd >= 0 && sqlite3_get_autocommit(s->db))
+    if (s->db && s->created && !s->deliverable && s->lock_fd >= 0 && sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
     if (s->db) sqlite3_close_v2(s->db);
     store_unlock(s);

@@ -16,6 +16,9 @@ enum { ZR_STORE_READ = 0, ZR_STORE_WRITE = 1, ZR_STORE_CREATE = 2 };
 typedef struct zr_store_opts {
     int busy_ms;     /* how long to wait for another writer; 0: 5000 */
     const char *who; /* the command recorded in the lock file; NULL: this process's command line */
+    /* A results file handed on (errors.gpkg, inventory.gpkg): a created file keeps the rollback
+     * journal, so it opens from read-only media and as a single file, with no -wal or -shm. */
+    int deliverable;
 } zr_store_opts;
 
 /* Open path. READ: read-only; WRITE: must exist; CREATE: created (as an empty GeoPackage)

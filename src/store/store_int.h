@@ -8,12 +8,13 @@
 
 struct zr_store {
     sqlite3 *db;
-    int created; /* zr_store_open made the file */
-    int mode;    /* ZR_STORE_READ, _WRITE or _CREATE */
-    int lock_fd; /* the writer's lock file (store_lock), OFD-locked; -1 when none */
-    int durable; /* the open transaction commits with synchronous=FULL */
-    int busy_ms; /* busy timeout */
-    int schema;  /* zrzy schema version found at open (after migrations for writers) */
+    int created;     /* zr_store_open made the file */
+    int mode;        /* ZR_STORE_READ, _WRITE or _CREATE */
+    int lock_fd;     /* the writer's lock file (store_lock), OFD-locked; -1 when none */
+    int durable;     /* the open transaction commits with synchronous=FULL */
+    int busy_ms;     /* busy timeout */
+    int schema;      /* zrzy schema version found at open (after migrations for writers) */
+    int deliverable; /* zr_store_opts.deliverable: no switch to WAL at close */
     char path[1024];
     char err[1024];
 };

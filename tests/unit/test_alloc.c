@@ -10,10 +10,14 @@
  * and a run that met the failure yet succeeded must give exactly the reference outputs (a
  * failure that turned into a quietly different result is the worst kind).
  *
- * Every N up to ZRZY_ALLOC_DENSE (default 400) is tried, then every ZRZY_ALLOC_STEP-th (default:
- * a step that keeps each engine near 400 runs) — but also the first allocation of every call
- * site (three return addresses) seen in the reference run, so no site is skipped by the step.
- * ZRZY_ALLOC_STEP=1 tries every N. ZRZY_ALLOC_ENGINE=import|check|inventory runs one engine. */
+ * Every N up to ZRZY_ALLOC_DENSE (default 100) is tried, then every ZRZY_ALLOC_STEP-th (default:
+ * a step that keeps each engine near ZRZY_ALLOC_RUNS, 100, more runs) — and also the first
+ * allocation of every call site (ZRZY_ALLOC_SITE_DEPTH return addresses above the allocator,
+ * default 3) seen in a traced reference run, so no site is skipped by the step.
+ * ZRZY_ALLOC_STEP=1 tries every N; ZRZY_ALLOC_ENGINE=import|import-existing|check|inventory
+ * runs one engine;
+ * ZRZY_ALLOC_N=n runs that one N in this process (for a debugger). ctest runs it with a smaller
+ * budget (CMakeLists.txt). The county lives in /dev/shm where there is one. */
 #include "core/alloc.h"
 #include "test.h"
 #include "util.h"
@@ -147,8 +151,8 @@ static char *snapshot(const char *root) {
 /* In a traced reference run, the first allocation number at which each call site allocates: a
  * site is the backtrace's return addresses above the allocator (SITE_DEPTH of them), so the
  * growth of one buffer from two callers counts as two sites. */
-#define SITE_DEPTH 4
-#define MAX_SITES  16384
+#define MAX_DEPTH 8
+#define MAX_SITES 16384
 static struct {
     pthread_mutex_t mu;
     uint64_t key[MAX_SITES];
@@ -156,10 +160,12 @@ static struct {
     int n, full;
 } sites = {PTHREAD_MUTEX_INITIALIZER, {0}, {0}, 0, 0};
 
+static int site_depth = 3;
+
 static void trace_site(void *user, int64_t n) {
     (void)user;
-    void *frames[SITE_DEPTH + 4];
-    const int got = backtrace(frames, SITE_DEPTH + 4);
+    void *frames[MAX_DEPTH + 3];
+    const int got = backtrace(frames, site_depth + 3);
     uint64_t h = 1469598103934665603ULL;
     for (int i = 3; i < got; i++) /* above trace_site, should_fail, zr_alloc_* */
         h = (h ^ (uint64_t)(uintptr_t)frames[i]) * 1099511628211ULL;
@@ -265,8 +271,9 @@ static char *result_snapshot(const engine *e) {
     struct stat st;
     if (stat(e->result, &st) == 0 && S_ISDIR(st.st_mode)) return snapshot(e->result);
     long long size;
+    const uint64_t h = file_hash(e->result, &size);
     char *s = malloc(64);
-    snprintf(s, 64, "%lld %016llx", 0LL, (unsigned long long)file_hash(e->result, &size));
+    snprintf(s, 64, "%lld %016llx\n", size, (unsigned long long)h);
     return s;
 }
 
@@ -366,6 +373,9 @@ static void sweep(const engine *e) {
     zr_alloc_fail_at(0, 0);
     zr_alloc_trace(NULL, NULL);
     qsort(sites.first, (size_t)sites.n, sizeof *sites.first, cmp_i64);
+    printf("alloc: %s: %lld allocations from %d call sites (%d frames each)\n", e->name,
+           (long long)total, sites.n, site_depth);
+    fflush(stdout);
     if (s0 != ZR_OK) {
         problem(e->name, 0, "reference run failed: %s", err);
         return;
@@ -435,6 +445,14 @@ static zr_status import_run(char *err, size_t n) {
     return t_import_run(&o, &r, err, n);
 }
 
+/* the same source again into a store that has it: after a failure, the store as it was */
+static char store_x[1400];
+static zr_status import_existing_run(char *err, size_t n) {
+    zr_import_opts o = {.store = store_x, .source = county, .threads = 1};
+    zr_import_result r;
+    return t_import_run(&o, &r, err, n);
+}
+
 static zr_status check_run(char *err, size_t n) {
     zr_check_opts o = {.source = store_ref, .out_dir = qc_out, .threads = 1};
     zr_check_result r;
@@ -458,9 +476,15 @@ static zr_status inventory_run(char *err, size_t n) {
 }
 
 TEST(alloc_failures) {
-    const char *d = tmp_dir("alloc");
-    REQUIRE(d);
-    snprintf(base, sizeof base, "%s", d);
+    /* hundreds of runs write stores: in memory (/dev/shm) where there is one */
+    if (access("/dev/shm", W_OK) == 0) {
+        snprintf(base, sizeof base, "/dev/shm/zrzy-alloc-%d", (int)getpid());
+        mkdir(base, 0755);
+    } else {
+        const char *d = tmp_dir("alloc");
+        REQUIRE(d);
+        snprintf(base, sizeof base, "%s", d);
+    }
     zr_demo_opts o = {.out_dir = base,
                       .parcels = env_long("ZRZY_ALLOC_PARCELS", 300),
                       .county = "371521",
@@ -484,29 +508,39 @@ TEST(alloc_failures) {
     REQUIRE(t_import_run(&io, &ir, err, sizeof err) == ZR_OK);
     printf("alloc: county of %lld parcels\n", (long long)ir.n_parcels);
     /* each engine writes in its own folder, which holds an earlier run's results */
-    static engine engines[3] = {{"import", import_run, "", "", NULL},
-                                {"check", check_run, "", "", NULL},
-                                {"inventory", inventory_run, "", "", NULL}};
-    const char *homes[3] = {"imp", "qc", "inv"};
-    for (int k = 0; k < 3; k++) {
+    enum { N_ENGINES = 4 };
+    static engine engines[N_ENGINES] = {{"import", import_run, "", "", NULL},
+                                        {"import-existing", import_existing_run, "", "", NULL},
+                                        {"check", check_run, "", "", NULL},
+                                        {"inventory", inventory_run, "", "", NULL}};
+    const char *homes[N_ENGINES] = {"imp", "impx", "qc", "inv"};
+    for (int k = 0; k < N_ENGINES; k++) {
         snprintf(engines[k].home, sizeof engines[k].home, "%s/%s", base, homes[k]);
         mkdir(engines[k].home, 0755);
     }
     snprintf(store, sizeof store, "%s/store.gpkg", engines[0].home);
-    snprintf(qc_out, sizeof qc_out, "%s/out", engines[1].home);
-    snprintf(inv_out, sizeof inv_out, "%s/out", engines[2].home);
+    snprintf(store_x, sizeof store_x, "%s/store.gpkg", engines[1].home);
+    snprintf(qc_out, sizeof qc_out, "%s/out", engines[2].home);
+    snprintf(inv_out, sizeof inv_out, "%s/out", engines[3].home);
     snprintf(engines[0].result, sizeof engines[0].result, "%s", store);
-    snprintf(engines[1].result, sizeof engines[1].result, "%s", qc_out);
-    snprintf(engines[2].result, sizeof engines[2].result, "%s", inv_out);
+    snprintf(engines[1].result, sizeof engines[1].result, "%s", store_x);
+    snprintf(engines[2].result, sizeof engines[2].result, "%s", qc_out);
+    snprintf(engines[3].result, sizeof engines[3].result, "%s", inv_out);
     engines[0].drop = "store.gpkg"; /* into a new store: absent before each run */
     REQUIRE(import_run(err, sizeof err) == ZR_OK);
+    REQUIRE(import_existing_run(err, sizeof err) == ZR_OK);
     REQUIRE(check_run(err, sizeof err) == ZR_OK);
     REQUIRE(inventory_run(err, sizeof err) == ZR_OK);
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < N_ENGINES; k++) {
         make_pristine(&engines[k]);
         sweep(&engines[k]);
     }
     CHECK_EQ_INT(problems, 0);
+    if (!problems && !strncmp(base, "/dev/shm/", 9)) { /* kept when there is something to see */
+        char cmd[1200];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
+        if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", base);
+    }
 cleanup:;
 }
 
@@ -517,6 +551,9 @@ int main(void) {
     /* SQLite's allocations count with zrzy's: configured before SQLite's first use */
     static const sqlite3_mem_methods mem = {sq_malloc,  sq_free, sq_realloc,  sq_size,
                                             sq_roundup, sq_init, sq_shutdown, NULL};
+    site_depth = (int)env_long("ZRZY_ALLOC_SITE_DEPTH", 3);
+    if (site_depth < 1) site_depth = 1;
+    if (site_depth > MAX_DEPTH) site_depth = MAX_DEPTH;
     const int sqlite_hooked =
         env_long("ZRZY_ALLOC_SQLITE", 1) && sqlite3_config(SQLITE_CONFIG_MALLOC, &mem) == SQLITE_OK;
     printf("alloc: SQLite's allocations %s\n", sqlite_hooked ? "counted" : "not counted");

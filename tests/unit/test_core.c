@@ -419,6 +419,10 @@ TEST(stage_folders) {
     CHECK_STR(read_text(p, buf, sizeof buf), "one");
     snprintf(p, sizeof p, "%s/notes.txt", dir);
     CHECK(write_text(p, "mine") == 0);
+    snprintf(p, sizeof p, "%s/photos", dir); /* a folder of the user's */
+    CHECK(mkdir(p, 0777) == 0);
+    snprintf(p, sizeof p, "%s/photos/1.jpg", dir);
+    CHECK(write_text(p, "jpg") == 0);
     /* second run writes only a.csv: b.pdf goes, notes.txt stays */
     REQUIRE(zr_stage_begin(&st, dir, err, sizeof err) == ZR_OK);
     CHECK(write_text(zr_stage_file(&st, "a.csv", p, sizeof p), "two") == 0);
@@ -429,6 +433,8 @@ TEST(stage_folders) {
     CHECK(access(p, F_OK) != 0);
     snprintf(p, sizeof p, "%s/notes.txt", dir);
     CHECK_STR(read_text(p, buf, sizeof buf), "mine");
+    snprintf(p, sizeof p, "%s/photos/1.jpg", dir);
+    CHECK_STR(read_text(p, buf, sizeof buf), "jpg");
     /* an aborted run leaves everything as it was, and no stage */
     REQUIRE(zr_stage_begin(&st, dir, err, sizeof err) == ZR_OK);
     char stage_path[sizeof st.path];

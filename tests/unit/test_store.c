@@ -116,6 +116,25 @@ TEST(new_store_is_versioned_gpkg_in_wal) {
 cleanup:;
 }
 
+/* A results file (errors.gpkg, inventory.gpkg) stays one file in the rollback-journal mode, so
+ * it opens from read-only media: opened with .deliverable it is never switched to WAL. */
+TEST(deliverable_keeps_the_rollback_journal) {
+    char p[1200], mode[32], wal[1300];
+    path_in(p, sizeof p, "deliverable.gpkg");
+    unlink(p);
+    const zr_store_opts so = {.deliverable = 1};
+    zr_store *s = NULL;
+    REQUIRE(zr_store_open_ex(p, ZR_STORE_CREATE, &so, &s) == ZR_OK);
+    CHECK(zr_store_begin(s) == ZR_OK);
+    CHECK(zr_store_commit(s) == ZR_OK);
+    zr_store_close(s);
+    sql_text_of(p, "PRAGMA journal_mode", mode, sizeof mode);
+    CHECK(!strcmp(mode, "delete"));
+    snprintf(wal, sizeof wal, "%s-wal", p);
+    CHECK(!file_exists(wal));
+cleanup:;
+}
+
 TEST(old_store_migrated_on_write_open_only) {
     char p[1200], mode[32];
     path_in(p, sizeof p, "old.gpkg");
@@ -237,7 +256,7 @@ TEST(second_writer_named_busy) {
     REQUIRE(child >= 0);
     if (child == 0) {
         zr_store *s = NULL;
-        zr_store_opts o = {0, "zrzy import\n--test"};
+        zr_store_opts o = {.busy_ms = 0, .who = "zrzy import\n--test"};
         char c = zr_store_open_ex(p, ZR_STORE_WRITE, &o, &s) == ZR_OK ? 'y' : 'n';
         if (write(go[1], &c, 1) != 1) _exit(2);
         if (read(done[0], &c, 1) != 1) _exit(2);
@@ -247,7 +266,7 @@ TEST(second_writer_named_busy) {
     char c = 0;
     CHECK(read(go[0], &c, 1) == 1 && c == 'y');
     zr_store *s = NULL;
-    zr_store_opts o = {300, NULL};
+    zr_store_opts o = {.busy_ms = 300};
     zr_status st = zr_store_open_ex(p, ZR_STORE_WRITE, &o, &s);
     CHECK_EQ_INT(st, ZR_ERR_DB_BUSY);
     char want[200];
@@ -287,7 +306,7 @@ TEST(foreign_writer_busy) {
     REQUIRE(sqlite3_exec(gis, "BEGIN IMMEDIATE; INSERT INTO zrzy_meta VALUES ('gis', '1')", NULL,
                          NULL, NULL) == SQLITE_OK);
     zr_store *s = NULL;
-    zr_store_opts o = {200, NULL};
+    zr_store_opts o = {.busy_ms = 200};
     REQUIRE(zr_store_open_ex(p, ZR_STORE_WRITE, &o, &s) == ZR_OK);
     zr_status st = zr_store_begin(s);
     CHECK_EQ_INT(st, ZR_ERR_DB_BUSY);
@@ -926,10 +945,11 @@ static int setup_county(void) {
 }
 
 TEST_MAIN(const char *d = tmp_dir("store"); if (!d) return 1; snprintf(dir, sizeof dir, "%s", d);
-          RUN(new_store_is_versioned_gpkg_in_wal); RUN(old_store_migrated_on_write_open_only);
-          RUN(newer_store_refused); RUN(migration_steps_in_order_each_in_a_transaction);
-          RUN(durable_transactions_sync_full); RUN(second_writer_named_busy);
-          RUN(foreign_writer_busy); RUN(kill9_mid_write_reads_old_store);
+          RUN(new_store_is_versioned_gpkg_in_wal); RUN(deliverable_keeps_the_rollback_journal);
+          RUN(old_store_migrated_on_write_open_only); RUN(newer_store_refused);
+          RUN(migration_steps_in_order_each_in_a_transaction); RUN(durable_transactions_sync_full);
+          RUN(second_writer_named_busy); RUN(foreign_writer_busy);
+          RUN(kill9_mid_write_reads_old_store);
           RUN(kill9_hot_journal_of_old_store_recovered_by_reader); RUN(full_disk_is_io_error);
           RUN(source_overwritten_while_read_no_sigbus); RUN(identifiers_quoted);
           RUN(reader_out_of_memory_never_drops_columns); RUN(gpkg_header_parser);
