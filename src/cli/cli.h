@@ -18,6 +18,11 @@ int cmd_verify(int argc, char **argv);
  * the ZRZY_TIMING phases. cli_control_end prints the last phase's time. */
 zr_control cli_control(const char *cmd, int verbose);
 void cli_control_end(void);
+/* Option values: v as a whole-string integer (or number) within [lo, hi]. On anything else
+ * prints "zrzy CMD: OPT V: needs …" and returns -1. */
+int cli_int_arg(const char *cmd, const char *opt, const char *v, int64_t lo, int64_t hi,
+                int64_t *out);
+int cli_num_arg(const char *cmd, const char *opt, const char *v, double lo, double hi, double *out);
 /* Map a status to an exit code: input problems → 2, the rest → 1. */
 int cli_exit_for(zr_status s);
 /* Option parsing: returns 1 when argv[*i] is --name (value in *val, either "--name v" or

@@ -36,15 +36,16 @@ int cmd_check(int argc, char **argv) {
         } else if (cli_opt(argc, argv, &i, "--out", &v, &missing)) {
             o.out_dir = v;
         } else if (cli_opt(argc, argv, &i, "--allowed-rate", &v, &missing)) {
-            o.allowed_rate = v ? atof(v) : 0;
-        } else if (cli_opt(argc, argv, &i, "--threads", &v, &missing)) {
-            o.threads = v ? atoi(v) : 0;
-        } else if (cli_opt(argc, argv, &i, "--tile-parcels", &v, &missing)) {
-            o.tile_parcels = v ? atoll(v) : 0;
-            if (v && o.tile_parcels <= 0) {
-                fprintf(stderr, "zrzy check: --tile-parcels needs a number > 0\n");
+            /* 0 would read as the default (3 %) in zr_check_opts: refused until it can mean 0 */
+            if (v && cli_num_arg("check", "--allowed-rate", v, 1e-9, 100, &o.allowed_rate))
                 return EXIT_INPUT;
-            }
+        } else if (cli_opt(argc, argv, &i, "--threads", &v, &missing)) {
+            int64_t t = 0;
+            if (v && cli_int_arg("check", "--threads", v, 0, 1024, &t)) return EXIT_INPUT;
+            o.threads = (int)t;
+        } else if (cli_opt(argc, argv, &i, "--tile-parcels", &v, &missing)) {
+            if (v && cli_int_arg("check", "--tile-parcels", v, 1, INT64_MAX / 2, &o.tile_parcels))
+                return EXIT_INPUT;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "zrzy check: unknown option %s\n%s", argv[i], check_help);
             return EXIT_INPUT;

@@ -41,15 +41,15 @@ int cmd_import(int argc, char **argv) {
         } else if (cli_opt(argc, argv, &i, "--layer", &v, &missing)) {
             o.layer = v;
         } else if (cli_opt(argc, argv, &i, "--year", &v, &missing)) {
-            o.year = v ? atoi(v) : 0;
-            if (v && (o.year < 1900 || o.year > 2200)) {
-                fprintf(stderr, "zrzy import: --year %s is not a year\n", v);
-                return EXIT_INPUT;
-            }
+            int64_t y = 0;
+            if (v && cli_int_arg("import", "--year", v, 1900, 2200, &y)) return EXIT_INPUT;
+            o.year = (int)y;
         } else if (cli_opt(argc, argv, &i, "--report", &v, &missing)) {
             o.report_path = v;
         } else if (cli_opt(argc, argv, &i, "--threads", &v, &missing)) {
-            o.threads = v ? atoi(v) : 0;
+            int64_t t = 0;
+            if (v && cli_int_arg("import", "--threads", v, 0, 1024, &t)) return EXIT_INPUT;
+            o.threads = (int)t;
         } else if (!strcmp(argv[i], "--strict")) {
             o.strict = 1;
         } else if (!strcmp(argv[i], "--allow-empty")) {

@@ -54,11 +54,15 @@ int cmd_inventory(int argc, char **argv) {
             continue;
         }
         if (!matched && cli_opt(argc, argv, &i, "--threads", &v, &missing)) {
-            o.threads = v ? atoi(v) : 0;
+            int64_t t = 0;
+            if (v && cli_int_arg("inventory", "--threads", v, 0, 1024, &t)) return EXIT_INPUT;
+            o.threads = (int)t;
             matched = 1;
         }
         if (!matched && cli_opt(argc, argv, &i, "--batch-rows", &v, &missing)) {
-            o.batch_rows = v ? atoi(v) : 0;
+            int64_t b = 0;
+            if (v && cli_int_arg("inventory", "--batch-rows", v, 1, 1 << 24, &b)) return EXIT_INPUT;
+            o.batch_rows = (int)b;
             matched = 1;
         }
         if (!matched) {

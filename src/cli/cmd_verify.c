@@ -71,11 +71,8 @@ int cmd_verify(int argc, char **argv) {
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
         } else if (cli_opt(argc, argv, &i, "--max", &v, &missing)) {
-            o.max_findings = v ? atoll(v) : 0;
-            if (v && o.max_findings <= 0) {
-                fprintf(stderr, "zrzy verify: --max needs a number > 0\n");
+            if (v && cli_int_arg("verify", "--max", v, 1, INT64_MAX / 2, &o.max_findings))
                 return EXIT_INPUT;
-            }
         } else if (argv[i][0] == '-' && argv[i][1]) {
             fprintf(stderr, "zrzy verify: unknown option %s\n%s", argv[i], verify_help);
             return EXIT_INPUT;

@@ -1,4 +1,6 @@
 /* zrzy: git-style subcommands. */
+#include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +48,34 @@ int cli_exit_for(zr_status s) {
         default:
             return EXIT_FAIL;
     }
+}
+
+int cli_int_arg(const char *cmd, const char *opt, const char *v, int64_t lo, int64_t hi,
+                int64_t *out) {
+    char *end = NULL;
+    errno = 0;
+    const long long x = v ? strtoll(v, &end, 10) : 0;
+    if (!v || errno || end == v || *end || x < lo || x > hi) {
+        fprintf(stderr, "zrzy %s: %s %s: needs a whole number from %lld to %lld\n", cmd, opt,
+                v ? v : "", (long long)lo, (long long)hi);
+        return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+int cli_num_arg(const char *cmd, const char *opt, const char *v, double lo, double hi,
+                double *out) {
+    char *end = NULL;
+    errno = 0;
+    const double x = v ? strtod(v, &end) : 0;
+    if (!v || errno || end == v || *end || !isfinite(x) || x < lo || x > hi) {
+        fprintf(stderr, "zrzy %s: %s %s: needs a number from %g to %g\n", cmd, opt, v ? v : "", lo,
+                hi);
+        return -1;
+    }
+    *out = x;
+    return 0;
 }
 
 int cli_opt(int argc, char **argv, int *i, const char *name, const char **val, int *missing) {
