@@ -403,7 +403,8 @@ static zr_status count_poly(edge_ctx *c, const zr_poly *p, uint64_t pt0) {
             const int rev = (r == p->poly_start[gi]) != (zr_ring_planar_area(p, r) > 0);
             const size_t m = zr_poly_ring_len(p, r);
             const double *v = p->xy + 2 * p->ring_start[r];
-            uint64_t hk = m ? vertex_hash(v) : 0; /* v[k]'s hash, carried along */
+            const uint64_t ring0 = (pt0 + p->ring_start[r]) << 1; /* v[0]'s number, shifted */
+            uint64_t hk = m ? vertex_hash(v) : 0;                 /* v[k]'s hash, carried along */
             for (size_t k = 0; k + 1 < m; k++) {
                 const uint64_t hn = vertex_hash(v + 2 * k + 2);
                 const uint64_t ha = rev ? hn : hk, hb = rev ? hk : hn;
@@ -415,8 +416,8 @@ static zr_status count_poly(edge_ctx *c, const zr_poly *p, uint64_t pt0) {
                 if (c->parts > 1 && (int)(h & 1) != c->part) continue;
                 if (c->tiles && tile_of(c->tiles, forward ? a : b) != c->tile) continue;
                 if (!c->direct) __builtin_prefetch(&et->t[home(et, h)], 1);
-                /* a's point number, and whether b is the vertex before it */
-                gr[ng] = (pt0 + (uint64_t)(a - p->xy) / 2) << 1 | (uint64_t)(b < a);
+                /* a's point number (v[k + rev]), and whether b is the vertex before it (rev) */
+                gr[ng] = ring0 + 2 * (uint64_t)(k + (size_t)rev) + (uint64_t)rev;
                 gh[ng] = h, gf[ng] = forward;
                 if (++ng < G && k + 2 < m) continue;
                 count_group(c, gr, gh, gf, ng);
