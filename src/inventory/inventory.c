@@ -443,12 +443,13 @@ static int zones_extent(const inv_data *d, double env[4]) {
 
 typedef struct map_job {
     double env[4];
-    zr_map *map; /* NULL when it could not be made: the report then has no map */
+    zr_map *map;  /* NULL for a degenerate extent: the report then has no map */
+    zr_status st; /* ZR_ERR_NOMEM fails the run (never a report silently without its map) */
 } map_job;
 
 static void *map_work(void *arg) {
     map_job *j = arg;
-    zr_map_new(j->env, 1600, MAP_CLASSES, &j->map);
+    j->st = zr_map_new(j->env, 1600, MAP_CLASSES, &j->map);
     return NULL;
 }
 
@@ -567,6 +568,7 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
     if (mapping) pthread_join(mt, NULL);
     if (!s && !o->no_pdf && !mapping && (have_env || zones_extent(&d, mj.env))) map_work(&mj);
     out.map = mj.map;
+    if (!s && mj.st == ZR_ERR_NOMEM) s = mj.st;
     if (!s) s = step(o, "parcels", s);
     if (!s) s = run_parcels(&d, &rd, o, &out, err, n);
     if (!s && out.map) paint_classes(&out); /* the last parcels */
