@@ -153,6 +153,10 @@ zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *
                         ? zr_gpkg_blob_to_poly(ft->geom, ft->geom_len, &p.poly, &empty, why,
                                                sizeof why)
                         : zr_wkb_to_poly(ft->geom, ft->geom_len, &p.poly, why, sizeof why);
+                if (s == ZR_ERR_NOMEM) { /* not the geometry's fault */
+                    zr_poly_free(&p.poly);
+                    break;
+                }
                 const char *bad = s           ? NULL
                                   : !ft->geom ? "missing"
                                               : inv_coords_check(&d->crs, &p.poly);
@@ -161,8 +165,14 @@ zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *
                     if (bad) snprintf(why, sizeof why, "%s", bad);
                 }
             }
-            const double ea = field ? 0 : zr_poly_area(&p.poly, &d->crs, &sc);
-            if (!field && !(isfinite(ea) && ea <= INV_MAX_AREA))
+            int64_t areas[3] = {0, 0, 0}; /* TBMJ, KCMJ, TBDLMJ with KCXS 0: the area in 0.01 m² */
+            const zr_status as = field ? ZR_OK : zr_parcel_areas(&p.poly, &d->crs, 0, &sc, areas);
+            if (as == ZR_ERR_NOMEM) {
+                s = as;
+                zr_poly_free(&p.poly);
+                break;
+            }
+            if (!field && (as || areas[0] > (int64_t)(INV_MAX_AREA * 100)))
                 field = "geometry", snprintf(why, sizeof why, "its area is not computable");
             if (field) {
                 snprintf(err, n, "%s: layer ZD: feature fid=%lld ZDDM=%s: field %s: %s", src.path,
@@ -175,8 +185,8 @@ zr_status inv_value_rights(inv_data *d, const zr_inventory_opts *o, const char *
             snprintf(p.tdyt, sizeof p.tdyt, "%.2s", v[2]);
             p.dlbm = "05H1"; /* any code not priced 0 */
             p.bsm = v[0];
-            p.tbdlmj = zr_round_cents(ea);
-            if ((s = inv_value_parcel(d, g, &sc_zones, &p, 0))) {
+            p.tbdlmj = areas[0];
+            if ((s = inv_value_parcel(d, g, &sc_zones, &p, 0)) && s != ZR_ERR_NOMEM) {
                 snprintf(err, n, "%s: layer ZD: feature fid=%lld ZDDM=%s: field %s: %s", src.path,
                          (long long)ft->fid, v[0], sc_zones.fail_zone >= 0 ? "geometry" : "TDYT",
                          sc_zones.why[0] ? sc_zones.why : zr_status_str(s));

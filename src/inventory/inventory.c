@@ -37,7 +37,8 @@ typedef struct {
     int n;
     const zr_control *ctl; /* the run's cancellation flag */
     atomic_int stop;       /* the run failed: stop early */
-    zr_status st;          /* ZR_ERR_CANCELLED or ZR_ERR_NOMEM when it stopped early */
+    zr_status st;          /* why it stopped early: cancelled, out of memory, a read failed */
+    int bad;               /* the input that could not be read (ZR_ERR_IO) */
 } hash_job;
 
 /* SHA-256 of a file read in chunks (no mapping: a file replaced while it is read cannot fault),
@@ -75,13 +76,13 @@ static void *hash_inputs(void *arg) {
         int dup = -1;
         for (int k = 0; k < i; k++)
             if (!strcmp(j->path[k], j->path[i])) dup = k;
-        zr_status s = ZR_OK;
+        struct stat sb;
         if (dup >= 0)
             memcpy(j->hex[i], j->hex[dup], 65);
-        else if ((s = hash_file(j, j->path[i], buf, cap, j->hex[i])) == ZR_ERR_IO)
+        else if (stat(j->path[i], &sb) == 0 && S_ISDIR(sb.st_mode))
             snprintf(j->hex[i], 65, "(not a single file)"); /* a folder (FileGDB) */
-        else if (s)
-            j->st = s;
+        else if ((j->st = hash_file(j, j->path[i], buf, cap, j->hex[i])) == ZR_ERR_IO)
+            j->bad = i; /* a file that cannot be read to the end: no manifest without its hash */
     }
     free(buf);
     return NULL;
@@ -443,12 +444,13 @@ static int zones_extent(const inv_data *d, double env[4]) {
 
 typedef struct map_job {
     double env[4];
-    zr_map *map; /* NULL when it could not be made: the report then has no map */
+    zr_map *map;  /* NULL for a degenerate extent: the report then has no map */
+    zr_status st; /* ZR_ERR_NOMEM fails the run (never a report silently without its map) */
 } map_job;
 
 static void *map_work(void *arg) {
     map_job *j = arg;
-    zr_map_new(j->env, 1600, MAP_CLASSES, &j->map);
+    j->st = zr_map_new(j->env, 1600, MAP_CLASSES, &j->map);
     return NULL;
 }
 
@@ -567,6 +569,7 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
     if (mapping) pthread_join(mt, NULL);
     if (!s && !o->no_pdf && !mapping && (have_env || zones_extent(&d, mj.env))) map_work(&mj);
     out.map = mj.map;
+    if (!s && mj.st == ZR_ERR_NOMEM) s = mj.st;
     if (!s) s = step(o, "parcels", s);
     if (!s) s = run_parcels(&d, &rd, o, &out, err, n);
     if (!s && out.map) paint_classes(&out); /* the last parcels */
@@ -622,7 +625,12 @@ static zr_status inventory_run(const zr_inventory_opts *o, zr_inventory_result *
         pthread_join(ht, NULL);
     else
         hash_inputs(hj);
-    if (!s && hj->st) s = hj->st;
+    if (!s && hj->st) {
+        s = hj->st;
+        if (s == ZR_ERR_IO)
+            snprintf(err, n, "%s: cannot be read to the end to hash it for the manifest (%s)",
+                     hj->path[hj->bad], hj->label[hj->bad]);
+    }
     if (!s &&
         (s = write_manifest(zr_stage_file(&stage, "manifest.txt", path, sizeof path), base, hj)))
         snprintf(err, n, "%s/manifest.txt: cannot write", o->out_dir);

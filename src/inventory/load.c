@@ -12,6 +12,17 @@
 
 __extension__ typedef __int128 i128;
 
+/* v as text in the arena: *out NULL when v is null or blank; ZR_ERR_NOMEM when the copy failed
+ * (so that out of memory is never taken for an empty field). */
+static zr_status value_text(zr_arena *a, const zr_value *v, const char **out) {
+    if ((*out = zr_value_text(a, v))) return ZR_OK;
+    if (v->kind == ZR_FT_INT || v->kind == ZR_FT_REAL) return ZR_ERR_NOMEM;
+    if (v->kind == ZR_FT_TEXT)
+        for (const char *c = v->s; c && *c; c++)
+            if (*c != ' ') return ZR_ERR_NOMEM;
+    return ZR_OK;
+}
+
 static zr_status geom(const zr_batch *b, const zr_feature *f, zr_poly *p, char *why, size_t n) {
     return zr_geom_to_poly(b->geom_is_gpkg, f->geom, f->geom_len, p, why, n);
 }
@@ -124,9 +135,10 @@ static zr_status take_row(void *arg, const zr_feature *f, int geom_is_gpkg) {
     if (!zr_qsxz_is_state(qs)) return ZR_OK; /* only 全民所有 parcels are assets */
     inv_parcel *p = next_parcel(d);
     if (!p) return ZR_ERR_NOMEM;
-    p->bsm = zr_value_text(d->arena, &f->v[r->c_bsm]);
-    p->dlbm = zr_value_text(d->arena, &f->v[r->c_dlbm]);
-    p->zldwdm = zr_value_text(d->arena, &f->v[r->c_zl]);
+    if (value_text(d->arena, &f->v[r->c_bsm], &p->bsm) ||
+        value_text(d->arena, &f->v[r->c_dlbm], &p->dlbm) ||
+        value_text(d->arena, &f->v[r->c_zl], &p->zldwdm))
+        return ZR_ERR_NOMEM;
     p->fid = f->fid;
     double a;
     if (!p->bsm || !p->dlbm || !p->zldwdm || !zr_value_number(&f->v[r->c_tbdlmj], &a) ||
@@ -313,8 +325,11 @@ zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const
             inv_zone *z = &d->z[d->nz];
             memset(z, 0, sizeof *z);
             z->fid = f->fid;
-            const char *t = zr_value_text(d->arena, &f->v[c_t]),
-                       *rq0 = zr_value_text(d->arena, &f->v[c_r]);
+            const char *t = NULL, *rq0 = NULL;
+            if (value_text(d->arena, &f->v[c_t], &t) || value_text(d->arena, &f->v[c_r], &rq0)) {
+                s = ZR_ERR_NOMEM;
+                break;
+            }
             char tbuf[8], rq[11];
             if (f->v[c_t].kind == ZR_FT_INT) /* a use code stored as a number: 5 is 05 */
                 t = zr_fmt(tbuf, sizeof tbuf, "%02lld", (long long)f->v[c_t].i);
