@@ -426,9 +426,9 @@ static void sweep(const engine *e) {
     }
     printf(
         "alloc: %s: %lld allocations in the reference run from %d call sites%s; %lld runs "
-        "(every N to %ld, then every %ld-th and each site's first), last N %lld\n",
+        "(every N to %ld, then every %ld-th, and %d sites' first allocations), last N %lld\n",
         e->name, (long long)total, sites.n, sites.full ? " (table full)" : "", (long long)runs,
-        dense, step, (long long)n);
+        dense, step, sites_run, (long long)n);
     CHECK(runs > 1 && failed_runs == runs - 1);
     free(before);
     free(ref);
