@@ -152,6 +152,12 @@ zr_status zr_batch_set_geom(zr_batch *b, zr_feature *f, const void *p, size_t n)
 }
 
 const char *zr_value_text(zr_arena *a, const zr_value *v) {
+    const char *out = NULL;
+    return zr_value_text_checked(a, v, &out) == ZR_OK ? out : NULL;
+}
+
+zr_status zr_value_text_checked(zr_arena *a, const zr_value *v, const char **out) {
+    *out = NULL;
     char tmp[64];
     const char *s = NULL;
     if (v->kind == ZR_FT_TEXT)
@@ -160,11 +166,12 @@ const char *zr_value_text(zr_arena *a, const zr_value *v) {
         snprintf(tmp, sizeof tmp, "%lld", (long long)v->i), s = tmp;
     else if (v->kind == ZR_FT_REAL)
         snprintf(tmp, sizeof tmp, "%.15g", v->r), s = tmp;
-    if (!s) return NULL;
+    if (!s) return ZR_OK;
     size_t len = strlen(s);
     while (len && s[len - 1] == ' ')
         len--; /* DBF padding */
-    return len ? zr_arena_strndup(a, s, len) : NULL;
+    if (!len) return ZR_OK;
+    return (*out = zr_arena_strndup(a, s, len)) ? ZR_OK : ZR_ERR_NOMEM;
 }
 
 int zr_value_number(const zr_value *v, double *out) {

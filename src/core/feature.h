@@ -54,7 +54,12 @@ zr_status zr_batch_add(zr_batch *b, int64_t fid, zr_feature **out);
 /* Copy text / bytes into the batch arena. */
 zr_status zr_batch_set_text(zr_batch *b, zr_value *v, const char *s, size_t n);
 zr_status zr_batch_set_geom(zr_batch *b, zr_feature *f, const void *p, size_t n);
-/* A value as trimmed text copied into a (NULL when null or blank); numbers in plain decimal. */
+/* A value as trimmed text copied into a: *out NULL when the value is null or blank; numbers in
+ * plain decimal. ZR_ERR_NOMEM when a cannot hold the copy. */
+zr_status zr_value_text_checked(zr_arena *a, const zr_value *v, const char **out);
+/* The same as a pointer: NULL when null or blank — and when memory ran out, which a caller that
+ * reports a NULL as an empty field cannot tell ("BSM is empty" for want of memory): use
+ * zr_value_text_checked. */
 const char *zr_value_text(zr_arena *a, const zr_value *v);
 /* A value as a number: REAL, INT, or TEXT holding a whole decimal number (spaces around it; no
  * "nan", "inf" or hexadecimal). 0 when not, and when the number is NaN or ±Inf. */

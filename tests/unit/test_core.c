@@ -153,6 +153,16 @@ TEST(value_conversions) {
     CHECK_STR(zr_value_text(a, &r), "900.01");
     CHECK(zr_value_text(a, &blank) == NULL);
     CHECK(zr_value_text(a, &n) == NULL);
+    /* null or blank is no failure; a copy the arena cannot hold is */
+    const char *got = "x";
+    CHECK(zr_value_text_checked(a, &blank, &got) == ZR_OK && got == NULL);
+    zr_arena *small = zr_arena_new(64);
+    REQUIRE(small);
+    zr_alloc_fail_at(1, 1);
+    const zr_status ts = zr_value_text_checked(small, &t, &got);
+    zr_alloc_fail_at(0, 0);
+    zr_arena_free(small);
+    CHECK(ts == ZR_ERR_NOMEM && got == NULL);
     double x = 0;
     zr_value num = {ZR_FT_TEXT, 0, 0, "12.5 "}, bad = {ZR_FT_TEXT, 0, 0, "12a"};
     CHECK(zr_value_number(&num, &x) && x == 12.5);
