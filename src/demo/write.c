@@ -59,7 +59,12 @@ static zr_status write_parcels(demo_county *c, zr_store *st, int64_t *n_out, int
             demo_attrs a;
             demo_cell_attrs(c, i, j, &a);
             if ((s = demo_cell_poly(c, i, j, &p))) break;
-            const int64_t tbmj = zr_round_cents(zr_poly_area(&p, &c->crs, &scratch));
+            double area = 0;
+            if ((s = zr_poly_area_checked(&p, &c->crs, &scratch, &area))) {
+                snprintf(err, n, "parcel area: %s", zr_status_str(s));
+                break;
+            }
+            const int64_t tbmj = zr_round_cents(area);
             const int64_t kcmj = a.kcxs_1e4 > 0 ? zr_muldiv_round(tbmj, a.kcxs_1e4, 10000) : 0;
             seq++;
             tbbh[vi]++;
@@ -216,7 +221,12 @@ static zr_status write_villages(demo_county *c, zr_store *st, const int64_t *dcm
                      zr_geos_errmsg(g));
             break;
         }
-        const int64_t jsmj = zr_round_cents(zr_poly_area(&u, &c->crs, &scratch));
+        double area = 0;
+        if (!s && (s = zr_poly_area_checked(&u, &c->crs, &scratch, &area))) {
+            snprintf(err, n, "area of village %s: %s", c->villages[v].div->code, zr_status_str(s));
+            break;
+        }
+        const int64_t jsmj = zr_round_cents(area);
         char bsm[32];
         snprintf(bsm, sizeof bsm, "%s100%09zu", c->county, v + 1);
         zr_value vals[ZR_XZQ_NFIELDS] = {0};

@@ -132,12 +132,21 @@ int zr_division_cache_has(zr_division_cache *c, const char *code12) {
             if (stat(path, &sb) != 0) /* a province the list does not have: no codes */
                 st = 1;
             else
-                st = zr_divisions_load(&c->prov[k], code12, err, sizeof err) ? 2 : 1;
+                switch (zr_divisions_load(&c->prov[k], code12, err, sizeof err)) {
+                    case ZR_OK:
+                        st = 1;
+                        break;
+                    case ZR_ERR_NOMEM:
+                        st = 3;
+                        break;
+                    default:
+                        st = 2;
+                }
             __atomic_store_n(&c->state[k], (unsigned char)st, __ATOMIC_RELEASE);
         }
         pthread_mutex_unlock(&c->mu);
     }
-    if (st == 2) return -1;
+    if (st >= 2) return st == 3 ? -2 : -1;
     return c->prov[k].n && zr_divisions_find(&c->prov[k], code12) != NULL;
 }
 

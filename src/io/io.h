@@ -76,7 +76,7 @@ zr_status zr_division_cache_new(zr_division_cache **out);
  * then skips the division checks cannot tell: use zr_division_cache_new. */
 zr_division_cache *zr_division_cache_open(void);
 /* 1 when the 12-digit code is in the list, 0 when not, -1 when its province's file is
- * unreadable (the caller then cannot tell). */
+ * unreadable, -2 when memory ran out reading it (the caller then cannot tell). */
 int zr_division_cache_has(zr_division_cache *c, const char *code12);
 void zr_division_cache_close(zr_division_cache *c);
 #endif

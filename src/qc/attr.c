@@ -122,6 +122,10 @@ void qc_rule_a08(qc_rule_ctx *c, qc_parcel *p) {
         const int hk = zr_division_cache_has(c->d->div, k),
                   ht = hk == 1 ? zr_division_cache_has(c->d->div, t) : 1,
                   hv = hk == 1 && ht == 1 ? zr_division_cache_has(c->d->div, v) : 1;
+        if (hk == -2 || ht == -2 || hv == -2) {
+            qc_findings_fail(c->fs, ZR_ERR_NOMEM, "A08: out of memory reading the division list");
+            return;
+        }
         if (hk < 0 || ht < 0 || hv < 0) {
             qc_findings_fail(c->fs, ZR_ERR_IO,
                              "A08: the statistical division list of province %.2s cannot be read "
