@@ -1,4 +1,5 @@
 /* XLSX output through libxlsxwriter. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <xlsxwriter.h>
 #include "report/report.h"
@@ -44,5 +45,11 @@ zr_status zr_report_xlsx(const char *path, const char *sheet, const zr_report_do
                 worksheet_write_string(ws, row, (lxw_col_t)c, t ? t : "", cell);
         }
     if (doc->verdict) worksheet_write_string(ws, row + 1, 0, doc->verdict, bold);
-    return workbook_close(wb) == LXW_NO_ERROR ? ZR_OK : ZR_ERR_IO;
+    /* libxlsxwriter writes docProps/core.xml's dates through gmtime(), whose one static result
+       two workbooks closing at once would share (engines run on threads of one process) */
+    static pthread_mutex_t close_lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&close_lock);
+    const lxw_error e = workbook_close(wb);
+    pthread_mutex_unlock(&close_lock);
+    return e == LXW_NO_ERROR ? ZR_OK : ZR_ERR_IO;
 }
