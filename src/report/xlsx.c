@@ -1,10 +1,7 @@
 /* XLSX output through libxlsxwriter. */
-<<<<<<< HEAD
 #include <math.h>
-#include <stdio.h>
-=======
 #include <pthread.h>
->>>>>>> h-qc
+#include <stdio.h>
 #include <stdlib.h>
 #include <xlsxwriter.h>
 #include "report/report.h"
@@ -52,7 +49,6 @@ zr_status zr_report_xlsx(const char *path, const char *sheet, const zr_report_do
             else
                 e = worksheet_write_string(ws, row, (lxw_col_t)c, t ? t : "", cell);
         }
-<<<<<<< HEAD
     if (!s && !e && doc->verdict) e = worksheet_write_string(ws, row + 1, 0, doc->verdict, bold);
     if (!s && e) /* beyond XLSX's 1,048,576 rows or 32,767 characters a cell: ZR_ERR_LIMIT */
         s = e == LXW_ERROR_MEMORY_MALLOC_FAILED ? ZR_ERR_NOMEM
@@ -60,18 +56,13 @@ zr_status zr_report_xlsx(const char *path, const char *sheet, const zr_report_do
                     e == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED
                 ? ZR_ERR_LIMIT
                 : ZR_ERR_IO;
-    const lxw_error closed = workbook_close(wb); /* frees wb whatever happened */
-    if (!s && closed != LXW_NO_ERROR) s = ZR_ERR_IO;
-    if (s) remove(path); /* no half-written workbook under the name */
-    return s;
-=======
-    if (doc->verdict) worksheet_write_string(ws, row + 1, 0, doc->verdict, bold);
     /* libxlsxwriter writes docProps/core.xml's dates through gmtime(), whose one static result
        two workbooks closing at once would share (engines run on threads of one process) */
     static pthread_mutex_t close_lock = PTHREAD_MUTEX_INITIALIZER;
     pthread_mutex_lock(&close_lock);
-    const lxw_error e = workbook_close(wb);
+    const lxw_error closed = workbook_close(wb); /* frees wb whatever happened */
     pthread_mutex_unlock(&close_lock);
-    return e == LXW_NO_ERROR ? ZR_OK : ZR_ERR_IO;
->>>>>>> h-qc
+    if (!s && closed != LXW_NO_ERROR) s = ZR_ERR_IO;
+    if (s) remove(path); /* no half-written workbook under the name */
+    return s;
 }
