@@ -12,17 +12,6 @@
 
 __extension__ typedef __int128 i128;
 
-/* v as text in the arena: *out NULL when v is null or blank; ZR_ERR_NOMEM when the copy failed
- * (so that out of memory is never taken for an empty field). */
-static zr_status value_text(zr_arena *a, const zr_value *v, const char **out) {
-    if ((*out = zr_value_text(a, v))) return ZR_OK;
-    if (v->kind == ZR_FT_INT || v->kind == ZR_FT_REAL) return ZR_ERR_NOMEM;
-    if (v->kind == ZR_FT_TEXT)
-        for (const char *c = v->s; c && *c; c++)
-            if (*c != ' ') return ZR_ERR_NOMEM;
-    return ZR_OK;
-}
-
 static zr_status geom(const zr_batch *b, const zr_feature *f, zr_poly *p, char *why, size_t n) {
     return zr_geom_to_poly(b->geom_is_gpkg, f->geom, f->geom_len, p, why, n);
 }
@@ -135,9 +124,9 @@ static zr_status take_row(void *arg, const zr_feature *f, int geom_is_gpkg) {
     if (!zr_qsxz_is_state(qs)) return ZR_OK; /* only 全民所有 parcels are assets */
     inv_parcel *p = next_parcel(d);
     if (!p) return ZR_ERR_NOMEM;
-    if (value_text(d->arena, &f->v[r->c_bsm], &p->bsm) ||
-        value_text(d->arena, &f->v[r->c_dlbm], &p->dlbm) ||
-        value_text(d->arena, &f->v[r->c_zl], &p->zldwdm))
+    if (zr_value_text_checked(d->arena, &f->v[r->c_bsm], &p->bsm) ||
+        zr_value_text_checked(d->arena, &f->v[r->c_dlbm], &p->dlbm) ||
+        zr_value_text_checked(d->arena, &f->v[r->c_zl], &p->zldwdm))
         return ZR_ERR_NOMEM;
     p->fid = f->fid;
     double a;
@@ -326,7 +315,8 @@ zr_status inv_load_zones(inv_data *d, const char *path, const char *layer, const
             memset(z, 0, sizeof *z);
             z->fid = f->fid;
             const char *t = NULL, *rq0 = NULL;
-            if (value_text(d->arena, &f->v[c_t], &t) || value_text(d->arena, &f->v[c_r], &rq0)) {
+            if (zr_value_text_checked(d->arena, &f->v[c_t], &t) ||
+                zr_value_text_checked(d->arena, &f->v[c_r], &rq0)) {
                 s = ZR_ERR_NOMEM;
                 break;
             }
