@@ -8,7 +8,8 @@ static const char *const backup_help =
     "Copies the store STORE to DEST while other zrzy commands may read and write it: the copy is\n"
     "the store as of one commit. DEST is written under a temporary name and renamed into place\n"
     "when complete (an existing DEST is replaced only then); DEST may not be STORE itself.\n"
-    "Exit 0: copied; 1: the copy failed (disk full, I/O); 2: bad arguments or not a store.\n";
+    "Exit 0: copied; 1: the copy failed (disk full, I/O); 2: bad arguments or not a store;\n"
+    "130: interrupted.\n";
 
 int cmd_backup(int argc, char **argv) {
     zr_backup_opts o = {0};

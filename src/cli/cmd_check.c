@@ -17,7 +17,7 @@ static const char *const check_help =
     "A layer too large for memory (or any, with --tile-parcels N) is streamed and its topology\n"
     "checked tile by tile through its R*Tree (GeoPackage sources); the findings are the same.\n"
     "Exit 0: no severity-1 error; 3: severity-1 errors found; 2: unusable input;\n"
-    "1: the results could not be written, or the check was interrupted.\n";
+    "1: the results could not be written; 130: interrupted (Ctrl-C, SIGTERM).\n";
 
 int cmd_check(int argc, char **argv) {
     zr_check_opts o = {0};

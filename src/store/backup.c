@@ -121,9 +121,9 @@ static zr_status backup(const zr_backup_opts *o, zr_backup_result *res, char *er
         st = rc == SQLITE_NOMEM ? ZR_ERR_NOMEM : ZR_ERR_IO;
         goto done;
     }
-    /* one snapshot for all steps: the read transaction is ours, the backup steps inside it */
-    if ((st = store_exec(s, "BEGIN")) ||
-        (st = store_exec(s, "SELECT count(*) FROM sqlite_master"))) {
+    /* one snapshot for all steps: a reader's open holds its read transaction (gpkg.c
+       open_read), the backup steps inside it */
+    if ((st = store_exec(s, "SELECT count(*) FROM sqlite_master"))) {
         say(err, n, "%s", zr_store_errmsg(s));
         goto done;
     }

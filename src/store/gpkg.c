@@ -120,6 +120,10 @@ static zr_status open_read(zr_store *s) {
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
     zr_status st = store_exec(s, "PRAGMA mmap_size = 0; PRAGMA cache_size = -16384");
+    /* one snapshot for the reader's lifetime: a run that reads a store while an import commits
+       into it sees the store before or after that import, never rows of both (or a table whose
+       pages changed under its statements). In WAL mode the writer does not wait for it. */
+    if (!st) st = store_exec(s, "BEGIN");
     int v = 0;
     if (!st) st = store_schema_version(s, &v);
     if (!st) st = store_check_version(s, v, ZR_STORE_SCHEMA);
