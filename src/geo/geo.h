@@ -19,6 +19,10 @@ static inline void sincos_(double x, double *s, double *c) {
 /* A polygon or multipolygon: rings of (x, y) pairs. Polygon p owns rings
  * [poly_start[p], poly_start[p+1]); its first ring is the shell. Ring r owns points
  * [ring_start[r], ring_start[r+1]). All arrays owned; reuse one zr_poly across features. */
+/* No CRS zrzy supports has a coordinate beyond this (prefixed Gauss-Krüger eastings stay
+ * below 4.6e7 m, northings below 1e7 m): a larger one is a defect, like NaN or Inf. */
+#define ZR_COORD_MAX 1e9
+
 typedef struct zr_poly {
     double *xy;
     size_t n_pts, cap_pts;
@@ -26,7 +30,7 @@ typedef struct zr_poly {
     size_t n_rings, cap_rings;
     uint32_t *poly_start;
     size_t n_polys, cap_polys;
-    int nonfinite; /* 1 when a coordinate is NaN or ±Inf */
+    int nonfinite; /* 1 when a coordinate is NaN, ±Inf or beyond ±ZR_COORD_MAX */
     int fixed_xy;  /* xy is the caller's memory of cap_pts doubles: never reallocated or freed
                       (more points are ZR_ERR_LIMIT) */
 } zr_poly;

@@ -34,7 +34,7 @@ void zr_poly_free(zr_poly *p) {
 zr_status zr_poly_add_point(zr_poly *p, double x, double y) {
     if (p->fixed_xy && 2 * (p->n_pts + 1) > p->cap_pts) return ZR_ERR_LIMIT;
     GROW(p->xy, p->cap_pts, 2 * (p->n_pts + 1));
-    if (!isfinite(x) || !isfinite(y)) p->nonfinite = 1;
+    if (!(fabs(x) <= ZR_COORD_MAX && fabs(y) <= ZR_COORD_MAX)) p->nonfinite = 1; /* NaN too */
     p->xy[2 * p->n_pts] = x;
     p->xy[2 * p->n_pts + 1] = y;
     p->n_pts++;
@@ -167,7 +167,7 @@ static zr_status rd_polygon_body(reader *r, int le, int dim, zr_poly *p) {
         }
         int finite = 1;
         for (size_t k = 0; k < 2 * (size_t)np; k++)
-            finite &= isfinite(xy[k]) != 0;
+            finite &= fabs(xy[k]) <= ZR_COORD_MAX; /* false for NaN */
         if (!finite) p->nonfinite = 1;
         p->n_pts += np;
         p->ring_start[p->n_rings] = (uint32_t)p->n_pts;

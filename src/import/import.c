@@ -362,7 +362,7 @@ static zr_status import_layer(import_ctx *c, zr_source *src, layer_kind kind, in
                     if (c->o->strict) {
                         st = fail(imp, ZR_ERR_CONTENT,
                                   "%s: layer %s: feature fid=%lld BSM=%s: field geometry: a "
-                                  "coordinate is not a finite number; area not computable",
+                                  "coordinate is not finite or is beyond 1e9; area not computable",
                                   src->path, src->layer, (long long)f->fid, bsm);
                         goto done;
                     }

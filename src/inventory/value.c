@@ -269,7 +269,7 @@ int inv_cents(double yuan, int64_t *out) {
 }
 
 const char *inv_coords_check(const zr_crs *crs, const zr_poly *p) {
-    if (p->nonfinite) return "a coordinate is NaN or infinite";
+    if (p->nonfinite) return "a coordinate is NaN, infinite or beyond 1e9 (outside every CRS)";
     if (!p->n_pts) return NULL;
     double env[4];
     zr_poly_envelope(p, env);

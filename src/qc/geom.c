@@ -23,7 +23,7 @@ static const char *structure_problem(const zr_poly *p, char *buf, size_t cap) {
                  p->n_pts, QC_MAX_PARCEL_POINTS);
         return buf;
     }
-    if (p->nonfinite) return "a coordinate is NaN or infinite";
+    if (p->nonfinite) return "a coordinate is NaN, infinite or beyond 1e9 (outside every CRS)";
     for (size_t r = 0; r < p->n_rings; r++) {
         const size_t n = zr_poly_ring_len(p, r);
         if (n < 4) return "a ring has fewer than 4 points";

@@ -379,7 +379,7 @@ static zr_status area_row(void *ctx, const zr_feature *f, int geom_is_gpkg) {
     if (st == ZR_ERR_NOMEM) return st;
     if (st)
         return found(c, a->table, f->fid, bsm, "TBMJ", NULL, NULL,
-                     "the area is not computable: a coordinate is not a finite number");
+                     "the area is not computable: a coordinate is not finite or is beyond 1e9");
     static const int which[3] = {A_TBMJ, A_KCMJ, A_TBDLMJ};
     for (int k = 0; k < 3; k++) {
         const zr_value *v = &f->v[a->col[which[k]]];

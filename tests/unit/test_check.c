@@ -519,7 +519,7 @@ static int count_rows(const char *csv, const char *rule, const char *want) {
  * and by tiles, and the work stays in proportion to the input. */
 TEST(hostile_parcels) {
     static const char *const names[] = {"inf", "parts", "vertices", "bigring"};
-    static const char *const why[] = {"NaN or infinite", "100000 polygon parts", "2000001 vertices",
+    static const char *const why[] = {"NaN, infinite", "100000 polygon parts", "2000001 vertices",
                                       ""};
     for (int kind = H_INF; kind <= H_BIG_RING; kind++) {
         char path[1200], out[1200], csv[1300], err[1024] = "";
