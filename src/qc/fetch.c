@@ -145,7 +145,7 @@ static zr_status parse_batch(const qc_data *d, qc_win *w, zr_arena *a, qc_parcel
         qc_parcel *p = &ps[i];
         memset(p, 0, sizeof *p);
         p->fid = ft->fid;
-        p->bsm = b->n_fields > 0 ? zr_value_text(a, &ft->v[0]) : NULL;
+        if (b->n_fields > 0 && zr_value_text_checked(a, &ft->v[0], &p->bsm)) return ZR_ERR_NOMEM;
         const zr_status s = qc_parcel_geometry(a, b->geom_is_gpkg, ft, &w->scratch, p);
         if (s) return s;
         p->valid = !p->geom_error && !qc_is_invalid(d, p->fid);
@@ -254,7 +254,7 @@ static zr_status window_row(void *ctx, const zr_feature *ft, int is_gpkg) {
         if (!(p = zr_arena_alloc(f->arena, sizeof *p))) return ZR_ERR_NOMEM;
         memset(p, 0, sizeof *p);
         p->fid = ft->fid;
-        p->bsm = c->has_bsm ? zr_value_text(f->arena, &ft->v[0]) : NULL;
+        if (c->has_bsm && zr_value_text_checked(f->arena, &ft->v[0], &p->bsm)) return ZR_ERR_NOMEM;
         zr_status s = qc_parcel_geometry(f->arena, is_gpkg, ft, &f->w->scratch, p);
         if (s) return s;
         p->valid = !p->geom_error && !qc_is_invalid(c->d, p->fid);

@@ -161,8 +161,9 @@ static zr_status take_row(void *ctx, const zr_feature *f, int is_gpkg) {
     p->fid = f->fid;
     const char **strs[] = {&p->bsm,    &p->dlbm,   &p->dlmc, &p->qsxz,   &p->zldwdm,
                            &p->qsdwdm, &p->kcdlbm, &p->gdlx, &p->gdpdjb, &p->czcsxm};
-    for (int k = 0; k <= CZCSXM; k++)
-        if (col[k] >= 0) *strs[k] = zr_value_text(c->arena, &f->v[col[k]]);
+    for (int k = 0; k <= CZCSXM; k++) /* out of memory is not an empty field */
+        if (col[k] >= 0 && zr_value_text_checked(c->arena, &f->v[col[k]], strs[k]))
+            return ZR_ERR_NOMEM;
     double x;
     if (col[TBMJ] >= 0 && (p->has_tbmj = zr_value_number(&f->v[col[TBMJ]], &x)))
         p->tbmj = zr_round_cents(x);
