@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,7 @@ static void sweep_stale(const char *parent, const char *name) {
             continue;
         char *end = NULL;
         const long pid = strtol(e->d_name + pl, &end, 10);
+        if (end && *end == '-') strtol(end + 1, &end, 10); /* the run's sequence number */
         if (!end || *end || pid <= 0) continue;
         if (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) continue;
         char p[1400];
@@ -80,7 +82,10 @@ zr_status zr_stage_begin(zr_stage *st, const char *dir, char *err, size_t n) {
     while (len > 1 && st->dir[len - 1] == '/')
         st->dir[--len] = 0;
     sweep_stale(parent, name);
-    snprintf(st->path, sizeof st->path, "%s/.%s.zrzy-stage-%ld", parent, name, (long)getpid());
+    /* pid and a sequence number: two runs of one process (a server) never share a stage */
+    static atomic_uint seq;
+    snprintf(st->path, sizeof st->path, "%s/.%s.zrzy-stage-%ld-%u", parent, name, (long)getpid(),
+             atomic_fetch_add(&seq, 1));
     zr_remove_tree(st->path);
     if (mkdir(st->path, 0777) != 0) {
         snprintf(err, n, "%s: cannot create a folder beside it (%s)", dir, strerror(errno));

@@ -10,7 +10,7 @@
 
 typedef struct zr_stage {
     char dir[1024];  /* the destination folder, without trailing slashes */
-    char path[1400]; /* the stage: PARENT/.NAME.zrzy-stage-PID; outputs go here */
+    char path[1400]; /* the stage: PARENT/.NAME.zrzy-stage-PID-SEQ; outputs go here */
 } zr_stage;
 
 /* Create the stage for results folder dir (dir itself need not exist). Stages of processes
