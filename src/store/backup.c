@@ -2,6 +2,8 @@
  * is read in one read transaction held across the backup's steps, so the copy is one commit's
  * state whatever a writer does meanwhile (and in WAL mode the writer goes on). The copy is built
  * under a temporary name, made durable, and renamed into place. */
+#include <signal.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -67,6 +69,37 @@ static void remove_tmp(const char *tmp) {
     unlink(j);
 }
 
+/* Remove DEST.zrzy-tmpPID (and its journal) left by backups whose process is gone (kill -9). */
+static void sweep_dead_tmps(const char *dest) {
+    char folder[PATH_MAX];
+    say(folder, sizeof folder, "%s", dest);
+    char *slash = strrchr(folder, '/');
+    const char *base = slash ? slash + 1 : dest;
+    if (slash)
+        *slash = 0;
+    else
+        say(folder, sizeof folder, ".");
+    char prefix[PATH_MAX];
+    const int pl = snprintf(prefix, sizeof prefix, "%s.zrzy-tmp", base);
+    DIR *d = opendir(folder[0] ? folder : "/");
+    if (!d || pl <= 0 || (size_t)pl >= sizeof prefix) {
+        if (d) closedir(d);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, (size_t)pl) != 0) continue;
+        char *end = NULL;
+        const long pid = strtol(e->d_name + pl, &end, 10);
+        if (pid <= 0 || !end || (*end && strcmp(end, "-journal") != 0)) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue; /* still running */
+        char p[PATH_MAX * 2 + 8];
+        snprintf(p, sizeof p, "%s/%s", folder[0] ? folder : "", e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+}
+
 static zr_status backup(const zr_backup_opts *o, zr_backup_result *res, char *err, size_t n) {
     const double t0 = now_s();
     char src_real[PATH_MAX], dst_real[PATH_MAX];
@@ -113,6 +146,7 @@ static zr_status backup(const zr_backup_opts *o, zr_backup_result *res, char *er
     }
     say(tmp, sizeof tmp, "%s.zrzy-tmp%ld", o->dest, (long)getpid());
     remove_tmp(tmp);
+    sweep_dead_tmps(o->dest);
     sqlite3 *dst = NULL;
     sqlite3_backup *bk = NULL;
     int rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -150,8 +184,11 @@ static zr_status backup(const zr_backup_opts *o, zr_backup_result *res, char *er
                           (src_rc & 0xff) != SQLITE_ROW;
         st = store_status_of(rc);
         if (!st) st = ZR_ERR_DB;
-        say(err, n, "%s: backup to %s: %s%s", o->store, tmp,
-            which ? sqlite3_errmsg(s->db) : sqlite3_errmsg(dst),
+        /* the connection's message can be "not an error" once the step's failure was reported
+           through rc alone: then the result code's own text */
+        const char *msg = which ? sqlite3_errmsg(s->db) : sqlite3_errmsg(dst);
+        if (!msg || !strcmp(msg, "not an error")) msg = sqlite3_errstr(rc);
+        say(err, n, "%s: backup to %s: %s%s", o->store, tmp, msg,
             st == ZR_ERR_IO ? " (is the disk full?)" : "");
         goto done;
     }

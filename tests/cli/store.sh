@@ -176,4 +176,11 @@ for d in 0.2 0.4 0.7; do
     [ $rc -le 3 ] && ok || bad "check of a source overwritten after $d s: exit $rc: $(head -c 300 "$T/err")"
 done
 
+# a backup killed with -9 leaves DEST.zrzy-tmpPID (and its journal): the next backup removes them
+: >"$T/bk2.gpkg.zrzy-tmp4194305"
+: >"$T/bk2.gpkg.zrzy-tmp4194305-journal"
+expect_exit "backup beside a dead backup's leftovers" 0 "$Z" backup "$T/store.gpkg" "$T/bk2.gpkg"
+[ ! -e "$T/bk2.gpkg.zrzy-tmp4194305" ] && [ ! -e "$T/bk2.gpkg.zrzy-tmp4194305-journal" ] && ok ||
+    bad "a dead backup's temporary files were left"
+
 finish
