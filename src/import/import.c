@@ -373,8 +373,19 @@ static zr_status import_layer(import_ctx *c, zr_source *src, layer_kind kind, in
                 } else {
                     const int64_t tbmj = r->area_cents;
                     int64_t kcxs = 0;
-                    if (vals[ZR_DLTB_KCXS].kind != ZR_FT_NULL)
-                        kcxs = zr_double_scaled(vals[ZR_DLTB_KCXS].r, 4);
+                    if (vals[ZR_DLTB_KCXS].kind != ZR_FT_NULL) {
+                        const double x = vals[ZR_DLTB_KCXS].r;
+                        /* a deduction coefficient is a share of the parcel: outside [0, 1) it
+                           would give a negative KCMJ or a TBDLMJ above TBMJ (refused always) */
+                        if (!(x >= 0 && x < 1)) {
+                            st = fail(imp, ZR_ERR_CONTENT,
+                                      "%s: layer %s: feature fid=%lld BSM=%s: field KCXS: %g is "
+                                      "not a deduction coefficient (0 to below 1)",
+                                      src->path, src->layer, (long long)f->fid, bsm, x);
+                            goto done;
+                        }
+                        kcxs = zr_double_scaled(x, 4);
+                    }
                     const int64_t kcmj = zr_muldiv_round(tbmj, kcxs, 10000);
                     const int64_t computed[3] = {tbmj, kcmj, tbmj - kcmj};
                     static const int idx[3] = {ZR_DLTB_TBMJ, ZR_DLTB_KCMJ, ZR_DLTB_TBDLMJ};

@@ -205,4 +205,14 @@ limit "$Z" import -q "$T/full/new.gpkg" "$T/big/county.gpkg" >/dev/null 2>"$T/er
 expect_eq "full disk (new store) exit code" "$?" "1"
 expect_eq "full disk (new store) leaves nothing" "$(listing "$T/full")" "$fbefore"
 [ $mounted = 1 ] && umount "$T/full"
+# a deduction coefficient outside [0, 1) is refused (a negative KCXS once gave TBDLMJ > TBMJ)
+for kx in -0.5 1.5 1e300; do
+    cp "$T/county.gpkg" "$T/kcxs.gpkg"
+    sqlite3 "$T/kcxs.gpkg" "select 'drop trigger ' || name || ';' from sqlite_master where type = 'trigger'" | sqlite3 "$T/kcxs.gpkg"
+    sqlite3 "$T/kcxs.gpkg" "update DLTB set KCXS = $kx where fid = 4"
+    rm -f "$T/kcxs-store.gpkg"
+    expect_exit "KCXS $kx refused" 2 "$Z" import -q "$T/kcxs-store.gpkg" "$T/kcxs.gpkg"
+    expect_contains "KCXS $kx named" "$(cat "$T/stderr")" "field KCXS"
+    [ ! -e "$T/kcxs-store.gpkg" ] && ok || bad "KCXS $kx: a store was left"
+done
 finish
