@@ -1,6 +1,8 @@
 #include "core/alloc.h"
 #include "source/source.h"
 #include "geo/geo.h"
+#include <sys/stat.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,11 @@ zr_status zr_source_open_cols(zr_source *s, const char *path, const char *layer,
     memset(s, 0, sizeof *s);
     snprintf(s->path, sizeof s->path, "%s", path);
     zr_status st;
+    struct stat sb;
+    if (stat(path, &sb) != 0 && errno == ENOENT) { /* before any driver guesses at it */
+        snprintf(err, n, "%s: no such file or folder", path);
+        return ZR_ERR_NOT_FOUND;
+    }
     if (zr_is_gpkg(path)) {
         st = zr_store_open(path, ZR_STORE_READ, &s->gpkg);
         if (!st) st = zr_reader_open_cols(s->gpkg, layer, want, &s->rd);

@@ -15,4 +15,8 @@ expect_exit "verify --max 0" 2 "$Z" verify "$T/none.gpkg" --max 0
 "$Z" check "$T/none.gpkg" --out "$T/q" --threads x 2>"$T/msg"
 expect_contains "the message names option and value" "$(cat "$T/msg")" "--threads x: needs a whole number"
 [ ! -e "$T/q" ] && ok || bad "a refused option left an output folder"
+# a source that does not exist is named as such (it said "unrecognised format or no reason given")
+"$Z" check "$T/none.gpkg" --out "$T/q" 2>"$T/msg"
+expect_eq "missing source: exit" "$?" "2"
+expect_contains "missing source named" "$(cat "$T/msg")" "none.gpkg: no such file or folder"
 finish
