@@ -154,6 +154,11 @@ void qc_rule_m01(qc_rule_ctx *c, qc_parcel *p) {
 }
 
 void qc_rule_m02(qc_rule_ctx *c, qc_parcel *p) {
+    if (p->has_kcxs && (p->kcxs < 0 || p->kcxs >= 10000)) { /* INT64_MIN when absurd */
+        ADD(R_M02, "KCXS %s is not a deduction coefficient (0 to below 1)",
+            p->kcxs == INT64_MIN ? "(out of range)" : "outside 0…1");
+        return;
+    }
     if (!p->has_tbmj) return;
     const int64_t kcmj = zr_muldiv_round(p->tbmj, p->has_kcxs ? p->kcxs : 0, 10000);
     const int64_t skc = p->has_kcmj ? p->kcmj : 0;

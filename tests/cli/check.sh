@@ -73,4 +73,10 @@ expect_exit "no --out" 2 "$Z" check "$T/county.gpkg"
 printf 'version\tx\nQ01\tx\t1\t0\t1\n' >"$T/rules.tsv"
 expect_exit "bad rules file" 2 "$Z" check "$T/county.gpkg" --rules "$T/rules.tsv" --out "$T/qc7"
 expect_contains "bad rules message" "$(cat "$T/stderr")" "Q01"
+# a KCXS outside 0…1 is an M02 finding (it passed unnoticed before)
+cp "$T/county.gpkg" "$T/kcxs.gpkg"
+sqlite3 "$T/kcxs.gpkg" "select 'drop trigger ' || name || ';' from sqlite_master where type = 'trigger'" | sqlite3 "$T/kcxs.gpkg"
+sqlite3 "$T/kcxs.gpkg" "update DLTB set KCXS = 1.5 where fid = 4; update DLTB set KCXS = -0.2 where fid = 5"
+"$Z" check "$T/kcxs.gpkg" --out "$T/qc-kcxs" >/dev/null 2>&1
+expect_eq "KCXS out of range: two findings" "$(grep -c 'deduction coefficient' "$T/qc-kcxs/errors.csv")" "2"
 finish
