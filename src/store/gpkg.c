@@ -323,6 +323,24 @@ zr_status zr_store_create_layer(zr_store *s, const char *table, const zr_field_d
                                       description);
 }
 
+/* CREATE TABLE table (fid …[, geom GEOM_TYPE], fields…); geom_type NULL for an attribute table
+ * (checked by the caller to be a plain word). */
+static zr_status create_table(zr_store *s, const char *table, const char *geom_type,
+                              const zr_field_def *fields, int n_fields) {
+    store_sql q = {0};
+    sql_put(&q, "CREATE TABLE ");
+    sql_id(&q, NULL, table, NULL);
+    sql_put(&q, " (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL");
+    if (geom_type) {
+        sql_put(&q, ", geom ");
+        sql_put(&q, geom_type);
+    }
+    append_columns(&q, fields, n_fields);
+    sql_put(&q, ")");
+    const zr_status st = sql_text(&q) ? store_exec(s, sql_text(&q)) : q.st;
+    sql_free(&q);
+    return st;
+}
 zr_status zr_store_create_layer_type(zr_store *s, const char *table, const char *geom_type,
                                      const zr_field_def *fields, int n_fields, int srs_id,
                                      const char *description) {
@@ -330,15 +348,7 @@ zr_status zr_store_create_layer_type(zr_store *s, const char *table, const char 
     if (!st) st = plain_name(s, "geometry type", geom_type);
     if (!st) st = zr_store_drop_layer(s, table);
     if (st) return st;
-    store_sql q = {0};
-    sql_put(&q, "CREATE TABLE ");
-    sql_id(&q, NULL, table, NULL);
-    sql_put(&q, " (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, geom ");
-    sql_put(&q, geom_type); /* checked above: a plain word */
-    append_columns(&q, fields, n_fields);
-    sql_put(&q, ")");
-    st = sql_text(&q) ? store_exec(s, sql_text(&q)) : q.st;
-    sql_free(&q);
+    st = create_table(s, table, geom_type, fields, n_fields);
     if (!st)
         st = store_run(s, "gpkg_contents",
                        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
@@ -478,14 +488,7 @@ zr_status zr_store_create_attr_table(zr_store *s, const char *table, const zr_fi
                                      int n_fields, const char *description) {
     zr_status st = zr_store_drop_layer(s, table);
     if (st) return st;
-    store_sql q = {0};
-    sql_put(&q, "CREATE TABLE ");
-    sql_id(&q, NULL, table, NULL);
-    sql_put(&q, " (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL");
-    append_columns(&q, fields, n_fields);
-    sql_put(&q, ")");
-    st = sql_text(&q) ? store_exec(s, sql_text(&q)) : q.st;
-    sql_free(&q);
+    st = create_table(s, table, NULL, fields, n_fields);
     if (!st)
         st = store_run(s, "gpkg_contents",
                        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) "
